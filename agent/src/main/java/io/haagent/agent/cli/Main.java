@@ -1,0 +1,71 @@
+package io.haagent.agent.cli;
+
+import io.haagent.lint.LintCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code haagent COMMAND [ARGS]}: runs the command named by the first argument. */
+public final class Main {
+    static final int OK = 0;
+    static final int USAGE_ERROR = 2;
+
+    // The commands and their arguments are the contract in DESIGN.md, "Command line".
+    static final String USAGE = """
+            usage: haagent COMMAND [ARGS]
+
+              run    [--config FILE]        run the daemon in the foreground
+              lint   [--format text|json|github] [--host] FILE...
+                                            check config files; exit 0: clean or warnings only,
+                                            1: errors, 2: cannot read/usage (haagent lint --help)
+              status [--admin HOST:PORT]    states of checks, services, VRRP instances
+              reload [--admin HOST:PORT]    ask the daemon to re-read its config (lints first)
+              demo                          self-contained local demonstration (no root, no cloud)
+              version                       the version and the git commit it was built from
+              help                          this text
+
+            The default config is /etc/haagent/haagent.yaml.
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line and returns its exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return USAGE_ERROR;
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return switch (command) {
+            case "lint" -> LintCommand.run(rest, out, err);
+            case "version", "--version" -> version(rest, out, err);
+            case "help", "--help", "-h" -> {
+                out.print(USAGE);
+                yield OK;
+            }
+            case "run", "status", "reload", "demo" -> {
+                err.println("haagent " + command + ": not available in this version yet (see README)");
+                yield USAGE_ERROR;
+            }
+            default -> {
+                err.println("haagent: unknown command '" + command + "'; see haagent --help");
+                yield USAGE_ERROR;
+            }
+        };
+    }
+
+    private static int version(String[] rest, PrintStream out, PrintStream err) {
+        if (rest.length > 0) {
+            err.println("haagent version: takes no arguments, got '" + rest[0] + "'");
+            return USAGE_ERROR;
+        }
+        out.println(BuildInfo.load().versionLine());
+        return OK;
+    }
+}

@@ -1,0 +1,9 @@
+package io.haagent.config.load;
+
+import io.haagent.lint.Location;
+import java.nio.file.Path;
+
+/** A file or directory the config names, for the checks that look at the host. */
+public record FileRef(String configPath, Path path, Kind kind, Location at) {
+    public enum Kind { SECRET, DIRECTORY }
+}

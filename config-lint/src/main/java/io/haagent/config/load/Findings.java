@@ -1,0 +1,25 @@
+package io.haagent.config.load;
+
+import io.haagent.lint.Finding;
+import io.haagent.lint.Location;
+import io.haagent.lint.Rule;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The findings of one file, collected in the order they were found. */
+final class Findings {
+    private final String file;
+    private final List<Finding> list = new ArrayList<>();
+
+    Findings(String file) {
+        this.file = file;
+    }
+
+    void add(Rule rule, Location at, String message) {
+        list.add(new Finding(file, at, rule, message));
+    }
+
+    List<Finding> list() {
+        return List.copyOf(list);
+    }
+}

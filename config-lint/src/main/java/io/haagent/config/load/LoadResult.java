@@ -1,0 +1,21 @@
+package io.haagent.config.load;
+
+import io.haagent.config.HaagentConfig;
+import io.haagent.lint.Finding;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What loading one file gave: the findings of the first pass, and the config bound as far as it
+ * could be. {@link #bound()} leaves out objects whose required values were missing or bad; the
+ * declared name sets still name them, so that references are not reported twice.
+ */
+public record LoadResult(String file, HaagentConfig bound, List<Finding> findings, SourceMap source,
+                         Set<String> declaredChecks, Set<String> declaredServices, Set<String> declaredVrrp,
+                         List<FileRef> files, boolean parsed) {
+
+    public boolean hasErrors() {
+        return findings.stream().anyMatch(Finding::isError);
+    }
+}

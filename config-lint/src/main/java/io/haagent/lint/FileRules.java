@@ -1,0 +1,282 @@
+package io.haagent.lint;
+
+import io.haagent.config.CheckSpec;
+import io.haagent.config.Durations;
+import io.haagent.config.HaagentConfig;
+import io.haagent.config.ScalerPush;
+import io.haagent.config.Secret;
+import io.haagent.config.ServiceSpec;
+import io.haagent.config.VrrpInstance;
+import io.haagent.config.VrrpInstance.Peer;
+import io.haagent.config.VrrpInstance.Transport;
+import io.haagent.config.load.FileRef;
+import io.haagent.config.load.LoadResult;
+import io.haagent.config.load.SourceMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The second pass over one file: rules that relate several fields, on the config as far as it bound. */
+final class FileRules {
+    private final LoadResult loaded;
+    private final HaagentConfig c;
+    private final SourceMap src;
+    private final List<Finding> out = new ArrayList<>();
+
+    private FileRules(LoadResult loaded) {
+        this.loaded = loaded;
+        this.c = loaded.bound();
+        this.src = loaded.source();
+    }
+
+    static List<Finding> check(LoadResult loaded) {
+        FileRules r = new FileRules(loaded);
+        r.checks();
+        r.services();
+        r.dependencyCycles();
+        r.vrrp();
+        r.duplicateVrids();
+        r.scaler();
+        r.coordination();
+        r.secretFileModes();
+        return r.out;
+    }
+
+    private void add(Rule rule, String path, String message) {
+        out.add(new Finding(loaded.file(), src.at(path), rule, path + ": " + message));
+    }
+
+    private void checks() {
+        c.checks().forEach((name, check) -> {
+            String p = "checks." + name;
+            CheckSpec.CheckTiming t = check.timing();
+            if (t.timeout().compareTo(t.interval()) >= 0) {
+                add(Rule.CHECK_TIMEOUT_INTERVAL, src.has(p + ".timeout") ? p + ".timeout" : p + ".interval",
+                        "timeout " + Durations.format(t.timeout()) + " is not below interval " + Durations.format(t.interval())
+                                + "; a check must finish before the next one starts, so lower the timeout or raise the interval");
+            }
+            if (check instanceof CheckSpec.Http h && !h.tlsVerify() && "https".equals(h.url().getScheme())) {
+                add(Rule.HTTP_TLS_VERIFY_OFF, p + ".tls_verify", "certificates are not verified, so anyone on the path "
+                        + "can answer this check; verify them (remove tls_verify: false) unless the target has no valid certificate");
+            }
+        });
+    }
+
+    private void services() {
+        c.services().forEach((name, s) -> {
+            String p = "services." + name;
+            for (int i = 0; i < s.checks().size(); i++) {
+                unknownRef(Rule.REF_UNKNOWN_CHECK, p + ".checks[" + i + "]", s.checks().get(i), "check",
+                        loaded.declaredChecks(), "checks");
+            }
+            for (int i = 0; i < s.dependsOn().size(); i++) {
+                String dep = s.dependsOn().get(i);
+                if (dep.equals(name)) {
+                    add(Rule.SERVICE_DEPENDENCY_CYCLE, p + ".depends_on[" + i + "]", "'" + name + "' depends on itself; remove it");
+                } else {
+                    unknownRef(Rule.REF_UNKNOWN_SERVICE, p + ".depends_on[" + i + "]", dep, "service",
+                            loaded.declaredServices(), "services");
+                }
+            }
+        });
+    }
+
+    private void unknownRef(Rule rule, String path, String ref, String what, Set<String> declared, String section) {
+        if (!declared.contains(ref)) {
+            String hint = DidYouMean.closest(ref, declared).map(d -> "; did you mean '" + d + "'?")
+                    .orElse(declared.isEmpty() ? "; there are no " + section + " in this file"
+                            : "; define it under " + section + ": or use one of: " + String.join(", ", declared));
+            add(rule, path, "no " + what + " named '" + ref + "'" + hint);
+        }
+    }
+
+    /** Reports each dependency cycle once, at the edge that closes it. */
+    private void dependencyCycles() {
+        Map<String, Integer> state = new HashMap<>(); // 1 = on the current path, 2 = done
+        for (String start : c.services().keySet()) {
+            visit(start, new ArrayList<>(), state);
+        }
+    }
+
+    private void visit(String service, List<String> path, Map<String, Integer> state) {
+        Integer st = state.get(service);
+        if (st != null && st == 2) {
+            return;
+        }
+        ServiceSpec s = c.services().get(service);
+        if (s == null) {
+            return;
+        }
+        state.put(service, 1);
+        path.add(service);
+        for (int i = 0; i < s.dependsOn().size(); i++) {
+            String dep = s.dependsOn().get(i);
+            if (dep.equals(service)) {
+                continue; // reported by services() as a self-dependency
+            }
+            if (Integer.valueOf(1).equals(state.get(dep))) {
+                List<String> cycle = new ArrayList<>(path.subList(path.indexOf(dep), path.size()));
+                cycle.add(dep);
+                add(Rule.SERVICE_DEPENDENCY_CYCLE, "services." + service + ".depends_on[" + i + "]",
+                        "services depend on each other in a circle (" + String.join(" -> ", cycle)
+                                + "); no start order exists, so remove one of these depends_on entries");
+            } else {
+                visit(dep, path, state);
+            }
+        }
+        path.remove(path.size() - 1);
+        state.put(service, 2);
+    }
+
+    private void vrrp() {
+        c.vrrp().forEach((name, v) -> {
+            String p = "vrrp." + name;
+            var uni = v.unicast();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < uni.peers().size(); i++) {
+                Peer peer = uni.peers().get(i);
+                String pp = p + ".unicast.peers[" + i + "]";
+                boolean samePort = v.transport() == Transport.IP || peer.port().isEmpty() || peer.port().equals(uni.port());
+                if (peer.address().equals(uni.source()) && samePort) {
+                    add(Rule.VRRP_SELF_PEER, pp, peer + " is this instance's own unicast source; peers are the other "
+                            + "hosts of the pair, so list the other host's address here");
+                }
+                if (!seen.add(peer.toString())) {
+                    add(Rule.VRRP_DUPLICATE_PEER, pp, peer + " is listed twice; remove one");
+                }
+            }
+            for (int i = 0; i < v.track().size(); i++) {
+                unknownRef(Rule.REF_UNKNOWN_CHECK, p + ".track[" + i + "].check", v.track().get(i).check(), "check",
+                        loaded.declaredChecks(), "checks");
+            }
+            advertInterval(p, v);
+            auth(p, v);
+            if (v.transport() == Transport.IP) {
+                if (uni.port().isPresent()) {
+                    add(Rule.VRRP_UDP_ONLY, p + ".unicast.port", "a port is a udp transport setting; transport ip "
+                            + "(protocol 112) has no ports, so remove it or set transport: udp");
+                }
+                for (int i = 0; i < uni.peers().size(); i++) {
+                    if (uni.peers().get(i).port().isPresent()) {
+                        add(Rule.VRRP_UDP_ONLY, p + ".unicast.peers[" + i + "]", "a peer port is a udp transport setting; "
+                                + "transport ip (protocol 112) has no ports, so write the address alone or set transport: udp");
+                    }
+                }
+            }
+            if (!v.preempt() && src.has(p + ".preempt_delay") && !v.preemptDelay().isZero()) {
+                add(Rule.VRRP_PREEMPT_DELAY_IGNORED, p + ".preempt_delay", "has no effect with preempt: false; "
+                        + "remove it, or set preempt: true");
+            }
+        });
+    }
+
+    /** RFC 3768 §5.3.7: v2 carries whole seconds 1-255; RFC 5798 §5.2.7: v3 carries centiseconds 1-4095. */
+    private void advertInterval(String p, VrrpInstance v) {
+        Duration d = v.advertInterval();
+        String at = src.has(p + ".advert_interval") ? p + ".advert_interval" : p + ".version";
+        if (v.version() == 2) {
+            if (d.toNanos() % 1_000_000_000L != 0 || d.getSeconds() > 255) {
+                add(Rule.VRRP_ADVERT_INTERVAL, at, "VRRP version 2 carries whole seconds 1-255, not "
+                        + Durations.format(d) + "; use whole seconds, or version: 3 for sub-second adverts");
+            }
+        } else if (d.toNanos() % 10_000_000L != 0 || d.toMillis() > 40_950) {
+            add(Rule.VRRP_ADVERT_INTERVAL, at, "VRRP version 3 carries centiseconds, 10ms-40950ms, not "
+                    + Durations.format(d) + "; use a multiple of 10ms in that range");
+        }
+    }
+
+    private void auth(String p, VrrpInstance v) {
+        switch (v.auth()) {
+            case VrrpInstance.PassAuth pass -> {
+                if (v.version() == 3) {
+                    add(Rule.VRRP_PASS_AUTH_V3, p + ".auth.type", "pass auth does not exist in VRRP version 3 (RFC 5798 "
+                            + "removed it); use version: 2 as keepalived does with auth_pass, or hmac with transport: udp");
+                }
+                if (pass.password() instanceof Secret.Inline in && in.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 8) {
+                    add(Rule.VRRP_PASS_TRUNCATED, p + ".auth.password", "only the first 8 bytes of a pass password go "
+                            + "into the advert (keepalived truncates the same way); shorten it to 8 so both ends agree on what is checked");
+                }
+            }
+            case VrrpInstance.HmacAuth h -> {
+                if (v.transport() == Transport.IP) {
+                    add(Rule.VRRP_HMAC_ON_IP, p + ".auth.type", "hmac auth works only with transport: udp; keepalived "
+                            + "peers on transport ip cannot check it, so use transport: udp, or auth type pass with version: 2");
+                }
+            }
+            case VrrpInstance.NoAuth n -> { }
+        }
+    }
+
+    private void duplicateVrids() {
+        Map<String, String> seen = new HashMap<>();
+        c.vrrp().forEach((name, v) -> {
+            String iface = v.iface().orElse("");
+            String key = v.vrid() + "/" + iface + "/" + v.transport()
+                    + (v.transport() == Transport.UDP ? "/" + v.unicast().port().orElse(0) : "");
+            String first = seen.putIfAbsent(key, name);
+            if (first != null) {
+                add(Rule.VRRP_DUPLICATE_VRID, "vrrp." + name + ".vrid", "vrid " + v.vrid() + " is already used by '" + first
+                        + "'" + (iface.isEmpty() ? "" : " on " + iface) + "; adverts of the two instances would mix, "
+                        + "so give this one another vrid");
+            }
+        });
+    }
+
+    private void scaler() {
+        c.scaler().ifPresent(s -> {
+            if (s.sink() instanceof ScalerPush.ZookeeperSink && c.zookeeper().isEmpty()) {
+                add(Rule.SCALER_ZOOKEEPER, "scaler.push.sink.zookeeper", "the zookeeper sink uses the ensemble of "
+                        + "coordination.zookeeper, which is not configured; add coordination: { zookeeper: { connect: ... } }");
+            }
+        });
+    }
+
+    private void coordination() {
+        c.zookeeper().ifPresent(zk -> {
+            for (int i = 0; i < zk.leaseFor().size(); i++) {
+                unknownRef(Rule.REF_UNKNOWN_VRRP, "coordination.zookeeper.lease_for[" + i + "]", zk.leaseFor().get(i),
+                        "VRRP instance", loaded.declaredVrrp(), "vrrp");
+            }
+        });
+    }
+
+    /** Runs whenever the file exists, --host or not: a world-readable secret is worth a warning anywhere. */
+    private void secretFileModes() {
+        for (FileRef f : loaded.files()) {
+            if (f.kind() != FileRef.Kind.SECRET) {
+                continue;
+            }
+            Optional<Set<PosixFilePermission>> perms = permissions(f);
+            if (perms.isPresent()) {
+                Set<PosixFilePermission> p = perms.get();
+                boolean group = p.contains(PosixFilePermission.GROUP_READ);
+                boolean others = p.contains(PosixFilePermission.OTHERS_READ);
+                if (group || others) {
+                    out.add(new Finding(loaded.file(), f.at(), Rule.SECRET_FILE_MODE, f.configPath() + ": " + f.path()
+                            + " is readable by " + (group && others ? "group and others" : group ? "its group" : "others")
+                            + "; run chmod 600 " + f.path()));
+                }
+            }
+        }
+    }
+
+    private static Optional<Set<PosixFilePermission>> permissions(FileRef f) {
+        try {
+            if (!Files.isRegularFile(f.path())) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.getPosixFilePermissions(f.path(), new LinkOption[0]));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+}

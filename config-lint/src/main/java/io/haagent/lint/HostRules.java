@@ -1,0 +1,56 @@
+package io.haagent.lint;
+
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.config.load.FileRef;
+import io.haagent.config.load.LoadResult;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/** Rules that ask whether this config fits the machine it runs on; only with {@code --host}. */
+final class HostRules {
+    private HostRules() {}
+
+    static List<Finding> check(LoadResult loaded, HostFacts host) {
+        List<Finding> out = new ArrayList<>();
+        for (FileRef f : loaded.files()) {
+            boolean ok = f.kind() == FileRef.Kind.DIRECTORY ? Files.isDirectory(f.path()) : Files.isRegularFile(f.path());
+            if (!ok) {
+                String what = f.kind() == FileRef.Kind.DIRECTORY ? "directory" : "file";
+                out.add(new Finding(loaded.file(), f.at(), Rule.HOST_FILE_MISSING, f.configPath() + ": " + f.path()
+                        + (Files.exists(f.path()) ? " is not a " + what : " does not exist on this host")
+                        + "; create it or fix the path"));
+            }
+        }
+        loaded.bound().vrrp().forEach((name, v) -> {
+            String p = "vrrp." + name;
+            iface(out, loaded, p + ".interface", v.iface(), host);
+            v.onMaster().address().ifPresent(a -> {
+                switch (a) {
+                    case VrrpInstance.LocalAddress l -> iface(out, loaded, p + ".on_master.address.local.interface",
+                            Optional.of(l.iface()), host);
+                    case VrrpInstance.SecondaryIp s -> iface(out, loaded, p + ".on_master.address.secondary_ip.interface",
+                            s.iface(), host);
+                    case VrrpInstance.Eni e -> { }
+                }
+            });
+            Ipv4 source = v.unicast().source();
+            if (!host.addresses().contains(source)) {
+                out.add(new Finding(loaded.file(), loaded.source().at(p + ".unicast.source"), Rule.HOST_SOURCE_NOT_LOCAL,
+                        p + ".unicast.source: " + source + " is not an address of this host (it has "
+                                + String.join(", ", new TreeSet<>(host.addresses().stream().map(Ipv4::toString).toList()))
+                                + "); adverts must come from here, so use one of those, or lint on the host this file is for"));
+            }
+        });
+        return out;
+    }
+
+    private static void iface(List<Finding> out, LoadResult loaded, String path, Optional<String> iface, HostFacts host) {
+        iface.filter(i -> !host.interfaces().contains(i)).ifPresent(i -> out.add(new Finding(loaded.file(),
+                loaded.source().at(path), Rule.HOST_INTERFACE_MISSING, path + ": this host has no interface '" + i + "'"
+                + DidYouMean.hint(i, new TreeSet<>(host.interfaces())))));
+    }
+}

@@ -1,0 +1,92 @@
+package io.haagent.lint;
+
+import static io.haagent.lint.Severity.ERROR;
+import static io.haagent.lint.Severity.WARNING;
+
+/**
+ * Every lint rule, with its stable id. Ids are a contract: operators filter on them in CI and
+ * silence nothing by accident, so an id is never renamed or reused — add a new one instead.
+ */
+public enum Rule {
+    // File and schema: found while reading the YAML.
+    YAML_SYNTAX("yaml.syntax", ERROR, "the file is not valid YAML"),
+    YAML_DUPLICATE_KEY("yaml.duplicate-key", ERROR, "a key appears twice in one mapping"),
+    CONFIG_EMPTY("config.empty", WARNING, "the file configures nothing"),
+    SCHEMA_UNKNOWN_KEY("schema.unknown-key", ERROR, "a key haagent does not know (with a did-you-mean)"),
+    SCHEMA_MISSING_KEY("schema.missing-key", ERROR, "a required key is missing"),
+    SCHEMA_TYPE("schema.type", ERROR, "a mapping, list or scalar where another is expected"),
+    SCHEMA_CONFLICT("schema.conflict", ERROR, "keys that exclude each other are both set"),
+
+    // Single values.
+    VALUE_DURATION("value.duration", ERROR, "not a duration like 500ms, 2s, 5m, 1h"),
+    VALUE_RANGE("value.range", ERROR, "a number outside its allowed range"),
+    VALUE_ORDER("value.order", ERROR, "a lower bound above its upper bound"),
+    VALUE_ADDRESS("value.address", ERROR, "not an IPv4 address, CIDR, or host:port"),
+    VALUE_URL("value.url", ERROR, "not an http(s) URL"),
+    VALUE_AWS_ID("value.aws-id", ERROR, "not an ENI (eni-...) or instance (i-...) id"),
+    VALUE_ENUM("value.enum", ERROR, "not one of the allowed words"),
+    VALUE_EMAIL("value.email", ERROR, "not a mail address"),
+    VALUE_NAME("value.name", ERROR, "a name with characters that cannot go into file names and metrics"),
+    VALUE_PATH("value.path", ERROR, "a relative path where an absolute one is needed"),
+    VALUE_REGEX("value.regex", ERROR, "a regular expression that does not compile"),
+    VALUE_EMPTY("value.empty", ERROR, "an empty string or list where something is needed"),
+
+    // Cross-field rules: the second pass over one file.
+    CHECK_TIMEOUT_INTERVAL("check.timeout-not-below-interval", ERROR, "a check's timeout is not below its interval"),
+    HTTP_TLS_VERIFY_OFF("http.tls-verify-off", WARNING, "an https check does not verify certificates"),
+    REF_UNKNOWN_CHECK("ref.unknown-check", ERROR, "a reference to a check that is not defined"),
+    REF_UNKNOWN_SERVICE("ref.unknown-service", ERROR, "a reference to a service that is not defined"),
+    REF_UNKNOWN_VRRP("ref.unknown-vrrp", ERROR, "a reference to a VRRP instance that is not defined"),
+    SERVICE_DEPENDENCY_CYCLE("service.dependency-cycle", ERROR, "services that depend on each other in a circle"),
+    VRRP_SELF_PEER("vrrp.self-peer", ERROR, "an instance's unicast source is among its own peers"),
+    VRRP_DUPLICATE_PEER("vrrp.duplicate-peer", ERROR, "a peer listed twice"),
+    VRRP_DUPLICATE_VRID("vrrp.duplicate-vrid", ERROR, "two instances with the same vrid on the same interface"),
+    VRRP_ADVERT_INTERVAL("vrrp.advert-interval", ERROR, "an advert interval the VRRP version cannot carry"),
+    VRRP_PASS_AUTH_V3("vrrp.pass-auth-v3", ERROR, "pass auth with VRRP version 3 (RFC 5798 removed auth)"),
+    VRRP_PASS_TRUNCATED("vrrp.pass-truncated", WARNING, "a pass password longer than the 8 bytes VRRP carries"),
+    VRRP_HMAC_ON_IP("vrrp.hmac-on-ip", ERROR, "hmac auth with transport ip (keepalived cannot check it)"),
+    VRRP_UDP_ONLY("vrrp.udp-only", ERROR, "a udp-only setting on an instance with transport ip"),
+    VRRP_PREEMPT_DELAY_IGNORED("vrrp.preempt-delay-ignored", WARNING, "preempt_delay set while preempt is false"),
+    MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
+    SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
+            "a zookeeper load sink without coordination.zookeeper"),
+    SECRET_INLINE("secret.inline", WARNING, "a secret written into the config instead of a *_file"),
+    SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
+
+    // Host rules: only with --host (they look at this machine).
+    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir or state_dir that does not exist here"),
+    HOST_INTERFACE_MISSING("host.interface-missing", ERROR, "an interface that this host does not have"),
+    HOST_SOURCE_NOT_LOCAL("host.source-not-local", ERROR, "a unicast source that is not an address of this host"),
+
+    // Fleet rules: several files linted together.
+    FLEET_PEER_NOT_LISTED("fleet.peer-not-listed", ERROR, "one end of a pair does not list the other as a peer"),
+    FLEET_VRID_MISMATCH("fleet.vrid-mismatch", ERROR, "a peer has no instance with this vrid"),
+    FLEET_VERSION_MISMATCH("fleet.version-mismatch", ERROR, "the two ends use different VRRP versions"),
+    FLEET_ADVERT_MISMATCH("fleet.advert-interval-mismatch", ERROR, "the two ends use different advert intervals"),
+    FLEET_TRANSPORT_MISMATCH("fleet.transport-mismatch", ERROR, "the two ends use different transports"),
+    FLEET_AUTH_MISMATCH("fleet.auth-mismatch", ERROR, "the two ends use different auth"),
+    FLEET_PREEMPT_TIE("fleet.preempt-tie", WARNING, "both ends preempt with equal priority");
+
+    private final String id;
+    private final Severity severity;
+    private final String summary;
+
+    Rule(String id, Severity severity, String summary) {
+        this.id = id;
+        this.severity = severity;
+        this.summary = summary;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Severity severity() {
+        return severity;
+    }
+
+    /** One line for the README's rule table. */
+    public String summary() {
+        return summary;
+    }
+}

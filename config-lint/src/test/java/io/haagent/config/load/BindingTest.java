@@ -1,0 +1,166 @@
+package io.haagent.config.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.config.AwsId;
+import io.haagent.config.CheckSpec;
+import io.haagent.config.Defaults;
+import io.haagent.config.HaagentConfig;
+import io.haagent.config.HostPort;
+import io.haagent.config.Ipv4;
+import io.haagent.config.MailConfig;
+import io.haagent.config.ScalerPush;
+import io.haagent.config.Secret;
+import io.haagent.config.ServiceSpec;
+import io.haagent.config.VrrpInstance;
+import io.haagent.lint.Rule;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BindingTest {
+    private static HaagentConfig load(String text) {
+        LoadResult r = ConfigLoader.load("t.yaml", text);
+        assertEquals(List.of(), r.findings());
+        return r.bound();
+    }
+
+    @Test
+    void everyKey_bindsToTheRecords() throws IOException {
+        HaagentConfig c = load(Files.readString(Path.of("src/test/resources/lint/good/every-key.yaml")));
+
+        assertEquals(Optional.of("redis-a.example"), c.node().name());
+        assertEquals(new HostPort("127.0.0.1", 9121), c.node().admin().listen());
+        assertEquals(Path.of("/var/lib/haagent-test"), c.node().stateDir());
+        assertEquals(20, c.node().restartBudget().maxRestarts());
+
+        assertEquals(List.of("web", "redis", "api", "disk", "shipper-alive", "custom"), List.copyOf(c.checks().keySet()),
+                "file order is kept");
+        var web = (CheckSpec.Http) c.checks().get("web");
+        assertEquals(URI.create("https://127.0.0.1:8443/healthz"), web.url());
+        assertEquals(List.of(new CheckSpec.StatusRange(200, 200), new CheckSpec.StatusRange(301, 302)), web.expectStatus());
+        assertEquals(Optional.of("^ok\\b"), web.expectBodyRegex());
+        assertEquals(new CheckSpec.CheckTiming(Duration.ofSeconds(5), Duration.ofSeconds(2), 2, 3), web.timing());
+        var redis = (CheckSpec.Redis) c.checks().get("redis");
+        assertEquals(Optional.of(new Secret.FromFile(Path.of("/nonexistent/haagent-test/redis.pass"))), redis.password());
+        assertEquals(Duration.ofMillis(500), redis.timing().timeout());
+        assertEquals(Duration.ofMinutes(5), ((CheckSpec.FileAge) c.checks().get("shipper-alive")).maxAge());
+
+        ServiceSpec svc = c.services().get("web");
+        var proc = (ServiceSpec.Process) svc.means().orElseThrow();
+        assertEquals(List.of("/usr/bin/java", "-jar", "/srv/app.jar"), proc.command());
+        assertEquals(Map.of("PORT", "8080", "JAVA_OPTS", "-Xmx256m"), proc.env());
+        assertEquals(ServiceSpec.StopSignal.INT, proc.stopSignal(), "SIGINT is read as INT");
+        assertEquals(Optional.of(Duration.ofHours(1)), svc.restart().rearmAfter());
+        assertEquals(new ServiceSpec.Escalation(3, new ServiceSpec.Libvirt("web01", Optional.of("qemu:///system"))),
+                svc.escalate().orElseThrow());
+        assertEquals(List.of("redis", "shipper"), svc.dependsOn());
+        assertEquals(5, c.services().get("redis").escalate().orElseThrow().after(), "escalate.after defaults to max_restarts");
+        var ec2 = (ServiceSpec.Ec2) c.services().get("shipper").escalate().orElseThrow().vm();
+        assertEquals(ServiceSpec.Ec2Mode.STOP_START, ec2.mode());
+        assertEquals(Optional.of(new AwsId("i-0123456789abcdef0")), ec2.instanceId());
+
+        VrrpInstance v = c.vrrp().get("redis-vip");
+        assertEquals(VrrpInstance.Transport.UDP, v.transport());
+        assertEquals(Duration.ofMillis(100), v.advertInterval());
+        assertEquals(List.of(new VrrpInstance.Peer(Ipv4.parse("10.0.1.11"), Optional.empty()),
+                new VrrpInstance.Peer(Ipv4.parse("10.0.1.12"), Optional.of(9113))), v.unicast().peers());
+        assertEquals(List.of(new VrrpInstance.Track("redis", 0), new VrrpInstance.Track("web", -20)), v.track());
+        assertEquals("hmac", v.auth().type());
+        var eni = (VrrpInstance.Eni) v.onMaster().address().orElseThrow();
+        assertEquals(2, eni.deviceIndex());
+        assertEquals(Duration.ofSeconds(45), eni.forceDetachAfter());
+        var replicate = v.onBackup().redisReplicate().orElseThrow();
+        assertEquals(6380, replicate.port());
+        assertEquals(6379, replicate.masterPort());
+        assertFalse(replicate.configRewrite());
+        assertTrue(c.vrrp().get("app-vip").onMaster().address().orElseThrow() instanceof VrrpInstance.SecondaryIp);
+        assertEquals("192.168.0.100/24",
+                ((VrrpInstance.LocalAddress) c.vrrp().get("lan-vip").onMaster().address().orElseThrow()).ip().toString());
+
+        MailConfig mail = c.mail().orElseThrow();
+        assertEquals(Set.of(MailConfig.MailEvent.VRRP_TRANSITION, MailConfig.MailEvent.GIVE_UP), mail.events());
+        assertFalse(mail.smtp().starttls());
+        var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
+        assertEquals(Duration.ofSeconds(90), sink.ttl());
+        assertEquals(List.of(new HostPort("127.0.0.1", 2181), new HostPort("127.0.0.1", 2182)),
+                c.zookeeper().orElseThrow().connect());
+    }
+
+    @Test
+    void omittedKeys_takeTheDefaults() {
+        HaagentConfig c = load("""
+                checks:
+                  fast: { type: tcp, address: "127.0.0.1:80", interval: 1s }
+                  slow: { type: tcp, address: "127.0.0.1:80" }
+                vrrp:
+                  vip: { vrid: 7, advert_interval: 2s, unicast: { source: 10.0.0.1, peers: [10.0.0.2] } }
+                notify:
+                  mail: { smtp: { host: smtp.example.com }, from: a@example.com, to: [b@example.com] }
+                scaler:
+                  push: { role: web, sink: { redis: { host: 127.0.0.1 } } }
+                """);
+        assertEquals(Defaults.ADMIN_LISTEN, c.node().admin().listen());
+        assertEquals(Defaults.STATE_DIR, c.node().stateDir());
+        assertEquals(Optional.empty(), c.node().name(), "the host name is looked up at run time");
+        assertEquals(Duration.ofMillis(500), c.checks().get("fast").timing().timeout(), "half a short interval");
+        assertEquals(Defaults.CHECK_TIMEOUT, c.checks().get("slow").timing().timeout());
+        assertEquals(Defaults.CHECK_INTERVAL, c.checks().get("slow").timing().interval());
+        VrrpInstance v = c.vrrp().get("vip");
+        assertEquals(Defaults.VRRP_PRIORITY, v.priority());
+        assertEquals(Defaults.VRRP_VERSION, v.version());
+        assertEquals(Defaults.TRANSPORT, v.transport());
+        assertEquals(Defaults.PREEMPT, v.preempt());
+        assertEquals(Duration.ofSeconds(6), v.startupDelay(), "three adverts");
+        assertEquals("none", v.auth().type());
+        assertEquals(Set.of(MailConfig.MailEvent.values()), c.mail().orElseThrow().events());
+        assertEquals(Defaults.SMTP_PORT, c.mail().orElseThrow().smtp().port());
+        var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
+        assertEquals(Duration.ofMinutes(3), sink.ttl(), "three push intervals");
+        assertEquals(Defaults.REDIS_SINK_KEY, sink.key());
+    }
+
+    @Test
+    void sameText_bindsEqual_andAChangedCheckDoesNot() {
+        String text = "checks:\n  a: { type: tcp, address: \"127.0.0.1:80\" }\n  b: { type: disk, path: / }\n";
+        HaagentConfig one = load(text);
+        HaagentConfig two = load(text);
+        HaagentConfig changed = load(text.replace("127.0.0.1:80", "127.0.0.1:81"));
+        assertEquals(one, two);
+        assertNotEquals(one.checks().get("a"), changed.checks().get("a"));
+        assertEquals(one.checks().get("b"), changed.checks().get("b"), "an unchanged check stays equal for reload");
+    }
+
+    @Test
+    void badRequiredValue_dropsTheObject_butKeepsItsNameDeclared() {
+        LoadResult r = ConfigLoader.load("t.yaml", """
+                checks:
+                  web: { type: http, url: "not a url" }
+                services:
+                  app: { checks: [web], restart_command: ["/bin/true"] }
+                """);
+        assertFalse(r.bound().checks().containsKey("web"));
+        assertTrue(r.declaredChecks().contains("web"));
+        assertEquals(List.of(Rule.VALUE_URL), r.findings().stream().map(f -> f.rule()).toList());
+    }
+
+    @Test
+    void positions_pointAtTheValue() {
+        LoadResult r = ConfigLoader.load("t.yaml", "checks:\n  web:\n    type: tcp\n    address: \"127.0.0.1:80\"\n    rise: 0\n");
+        assertEquals(1, r.findings().size());
+        assertEquals(5, r.findings().getFirst().at().line());
+        assertEquals(11, r.findings().getFirst().at().column());
+        assertEquals(4, r.source().at("checks.web.address").line());
+        assertEquals(2, r.source().at("checks.web.fall").line(), "a defaulted key points at its object");
+    }
+}

@@ -1,0 +1,139 @@
+package io.haagent.lint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LintCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int exit = LintCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private static final String CLEAN = "checks:\n  web: { type: tcp, address: \"127.0.0.1:80\" }\n";
+    private static final String WARNING = "checks:\n  redis: { type: redis, password: hunter2 }\n";
+    private static final String ERROR = "checks:\n  web: { type: tcp, address: \"127.0.0.1:80\", rise: 0 }\n";
+
+    @Test
+    void exitCodes_followTheWorstFinding() throws IOException {
+        assertEquals(0, run(write("clean.yaml", CLEAN).toString()).exit());
+        assertEquals(0, run(write("warn.yaml", WARNING).toString()).exit(), "warnings do not fail");
+        assertEquals(1, run(write("err.yaml", ERROR).toString()).exit());
+        assertEquals(1, run(dir.resolve("clean.yaml").toString(), dir.resolve("err.yaml").toString()).exit());
+    }
+
+    @Test
+    void usageErrorsAndUnreadableFiles_exitTwo_andStillLintTheRest() throws IOException {
+        assertEquals(2, run().exit());
+        assertEquals(2, run("--format", "xml", "x.yaml").exit());
+        assertEquals(2, run("--frobnicate", "x.yaml").exit());
+        Run missing = run(write("err.yaml", ERROR).toString(), dir.resolve("missing.yaml").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("cannot read " + dir.resolve("missing.yaml") + ": no such file"), missing.err());
+        assertTrue(missing.out().contains("[value.range]"), "the readable file is still linted");
+        Run directory = run(dir.toString());
+        assertEquals(2, directory.exit());
+        assertTrue(directory.err().contains("it is a directory"), directory.err());
+        Path binary = Files.write(dir.resolve("bin.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00});
+        assertTrue(run(binary.toString()).err().contains("not UTF-8 text"));
+        assertEquals(0, run("--help").exit());
+    }
+
+    @Test
+    void textFormat_isFileLineColSeverityMessageRule() throws IOException {
+        Path f = write("err.yaml", ERROR);
+        Run r = run(f.toString());
+        assertEquals(f + ":2:52: error: checks.web.rise: 0 is out of range; use 1-1000 [value.range]\n", r.out());
+        assertTrue(r.err().contains("1 file, 1 error, 0 warnings"), r.err());
+    }
+
+    @Test
+    void jsonFormat_isAnArrayWithTheSameFields() throws IOException {
+        Path f = write("err.yaml", ERROR);
+        Run r = run("--format=json", f.toString());
+        assertEquals(1, r.exit());
+        List<Map<String, String>> findings = new ArrayList<>();
+        try (JsonParser p = new JsonFactory().createParser(r.out())) {
+            assertEquals(JsonToken.START_ARRAY, p.nextToken());
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                Map<String, String> m = new HashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String k = p.currentName();
+                    p.nextToken();
+                    m.put(k, p.getText());
+                }
+                findings.add(m);
+            }
+        }
+        assertEquals(List.of(Map.of("file", f.toString(), "line", "2", "column", "52", "severity", "error",
+                "rule", "value.range", "message", "checks.web.rise: 0 is out of range; use 1-1000")), findings);
+        assertEquals("[ ]", run("--format", "json", write("clean.yaml", CLEAN).toString()).out().strip());
+    }
+
+    @Test
+    void githubFormat_isAnnotations_withPropertiesEscaped() throws IOException {
+        Path f = write("a,b.yaml", ERROR);
+        Run r = run("--format", "github", f.toString());
+        String file = f.toString().replace(":", "%3A").replace(",", "%2C");
+        assertEquals("::error file=" + file + ",line=2,col=52,title=value.range::checks.web.rise: 0 is out of range; use 1-1000\n",
+                r.out());
+    }
+
+    @Test
+    void secretFileMode_warnsWhenGroupOrOthersCanRead() throws IOException {
+        Path secret = write("redis.pass", "hunter2\n");
+        Path config = write("c.yaml", "checks:\n  redis: { type: redis, password_file: " + secret + " }\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r-----"));
+        Run loose = run(config.toString());
+        assertEquals(0, loose.exit());
+        assertTrue(loose.out().contains("readable by its group; run chmod 600 " + secret + " [secret.file-mode]"), loose.out());
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        assertEquals("", run(config.toString()).out());
+    }
+
+    @Test
+    void hostChecks_lookAtThisMachine() throws IOException {
+        Path token = write("admin.token", "t");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        String fits = "node: { admin: { token_file: " + token + " } }\n"
+                + "vrrp:\n  vip: { vrid: 9, interface: lo, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n";
+        Path good = write("fits.yaml", fits);
+        assertEquals("", run("--host", good.toString()).out());
+        Path bad = write("elsewhere.yaml", fits.replace(token.toString(), dir.resolve("gone.token").toString())
+                .replace("interface: lo", "interface: nosuch0").replace("source: 127.0.0.1", "source: 192.0.2.77"));
+        Run r = run("--host", bad.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("[host.file-missing]"), r.out());
+        assertTrue(r.out().contains("[host.interface-missing]"), r.out());
+        assertTrue(r.out().contains("[host.source-not-local]"), r.out());
+        assertEquals(0, run(bad.toString()).exit(), "without --host the machine is not consulted");
+    }
+}
