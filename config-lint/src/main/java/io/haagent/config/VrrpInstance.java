@@ -11,6 +11,9 @@ public record VrrpInstance(int vrid, int priority, Duration advertInterval, int 
                            Duration startupDelay, List<Track> track, Auth auth, OnMaster onMaster,
                            OnBackup onBackup, List<String> notifyHooks) {
 
+    /** Stands in for a vrid that failed to load, so the rest of the instance can still be linted; never valid. */
+    public static final int INVALID_VRID = 0;
+
     public enum Transport {
         /** IP protocol 112, keepalived-compatible; needs CAP_NET_RAW. */
         IP,

@@ -219,6 +219,9 @@ final class FileRules {
     private void duplicateVrids() {
         Map<String, String> seen = new HashMap<>();
         c.vrrp().forEach((name, v) -> {
+            if (v.vrid() == VrrpInstance.INVALID_VRID) {
+                return;
+            }
             String iface = v.iface().orElse("");
             String key = v.vrid() + "/" + iface + "/" + v.transport()
                     + (v.transport() == Transport.UDP ? "/" + v.unicast().port().orElse(0) : "");

@@ -38,7 +38,11 @@ final class FleetRules {
         for (int i = 0; i < files.size(); i++) {
             LoadResult f = files.get(i);
             int order = i;
-            f.bound().vrrp().forEach((name, v) -> ends.add(new End(f, order, name, v)));
+            f.bound().vrrp().forEach((name, v) -> {
+                if (v.vrid() != VrrpInstance.INVALID_VRID) {
+                    ends.add(new End(f, order, name, v));
+                }
+            });
         }
         List<Finding> out = new ArrayList<>();
         for (End a : ends) {

@@ -395,7 +395,9 @@ final class ConfigBinder {
         if (f == null) {
             return null;
         }
-        Integer vrid = f.req("vrid", integer(1, 255), "the virtual router id, 1-255, the same on both ends of the pair");
+        // A bad vrid keeps the instance (as vrid 0, which no rule pairs) so that its other problems are reported too.
+        Integer vrid = f.has("vrid") ? f.opt("vrid", integer(1, 255), VrrpInstance.INVALID_VRID)
+                : f.req("vrid", integer(1, 255), "the virtual router id, 1-255, the same on both ends of the pair");
         int priority = f.opt("priority", integer(1, 254, " (255 is reserved for the address owner)"), Defaults.VRRP_PRIORITY);
         Duration advert = f.opt("advert_interval", positiveDuration(), Defaults.ADVERT_INTERVAL);
         int version = f.opt("version", integer(2, 3), Defaults.VRRP_VERSION);
