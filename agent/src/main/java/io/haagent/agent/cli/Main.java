@@ -17,8 +17,11 @@ public final class Main {
               lint   [--format text|json|github] [--host] FILE...
                                             check config files; exit 0: clean or warnings only,
                                             1: errors, 2: cannot read/usage (haagent lint --help)
-              status [--admin HOST:PORT]    states of checks, services, VRRP instances
-              reload [--admin HOST:PORT]    ask the daemon to re-read its config (lints first)
+              status [--admin HOST:PORT] [--config FILE] [--json]
+                                            states of checks, services, VRRP instances
+              reload [--admin HOST:PORT] [--config FILE]
+                                            ask the daemon to re-read its config (lints first);
+                                            exit 1 with the findings when it refused
               demo                          self-contained local demonstration (no root, no cloud)
               version                       the version and the git commit it was built from
               help                          this text
@@ -49,7 +52,9 @@ public final class Main {
                 out.print(USAGE);
                 yield OK;
             }
-            case "run", "status", "reload", "demo" -> {
+            case "status" -> StatusCommand.run(rest, out, err);
+            case "reload" -> ReloadCommand.run(rest, out, err);
+            case "run", "demo" -> {
                 err.println("haagent " + command + ": not available in this version yet (see README)");
                 yield USAGE_ERROR;
             }

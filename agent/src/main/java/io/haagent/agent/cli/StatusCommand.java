@@ -1,0 +1,147 @@
+package io.haagent.agent.cli;
+
+import io.haagent.agent.admin.Json;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code haagent status [--admin HOST:PORT] [--config FILE] [--json]}: the daemon's /status as tables. */
+final class StatusCommand {
+    private StatusCommand() {}
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o = Options.parse("status", args, err);
+        if (o == null) {
+            return Main.USAGE_ERROR;
+        }
+        HttpResponse<String> r;
+        try {
+            r = AdminClient.of(o.admin(), o.config()).get("/status");
+        } catch (AdminClient.Unreachable e) {
+            err.println("haagent status: " + e.getMessage());
+            return Main.USAGE_ERROR;
+        }
+        if (r.statusCode() != 200) {
+            err.println("haagent status: the daemon answered HTTP " + r.statusCode() + ": " + r.body().strip());
+            return Main.USAGE_ERROR;
+        }
+        if (o.json()) {
+            out.print(r.body());
+            return Main.OK;
+        }
+        out.print(render(Json.read(r.body()), Instant.now()));
+        return Main.OK;
+    }
+
+    /** The status JSON as one line about the node and a table per section. */
+    @SuppressWarnings("unchecked")
+    static String render(Object tree, Instant now) {
+        Map<String, Object> s = (Map<String, Object>) tree;
+        StringBuilder sb = new StringBuilder();
+        sb.append("node ").append(s.getOrDefault("node", "?")).append(" (").append(s.getOrDefault("version", "?"))
+                .append("), running for ").append(age(s.get("since"), now));
+        if (s.get("paused") instanceof Map<?, ?> p) {
+            sb.append("; PAUSED: ").append(p.get("reason"));
+        }
+        sb.append('\n');
+        table(sb, "CHECK", (List<Map<String, Object>>) s.getOrDefault("checks", List.of()), now,
+                List.of("type", "state", "since", "reason"));
+        table(sb, "SERVICE", (List<Map<String, Object>>) s.getOrDefault("services", List.of()), now,
+                List.of("state", "since", "restarts", "reason"));
+        table(sb, "VRRP", (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of()), now,
+                List.of("state", "since", "priority", "master", "reason"));
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, String title, List<Map<String, Object>> rows, Instant now, List<String> cols) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<List<String>> cells = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of(title));
+        cols.forEach(c -> header.add(c.toUpperCase(java.util.Locale.ROOT)));
+        cells.add(header);
+        for (Map<String, Object> row : rows) {
+            List<String> line = new ArrayList<>(List.of(String.valueOf(row.get("name"))));
+            for (String c : cols) {
+                Object v = row.get(c);
+                line.add(c.equals("since") ? age(v, now) : v == null ? "-" : String.valueOf(v));
+            }
+            cells.add(line);
+        }
+        int[] width = new int[header.size()];
+        for (List<String> line : cells) {
+            for (int i = 0; i < line.size() - 1; i++) {
+                width[i] = Math.max(width[i], line.get(i).length());
+            }
+        }
+        sb.append('\n');
+        for (List<String> line : cells) {
+            StringBuilder l = new StringBuilder();
+            for (int i = 0; i < line.size(); i++) {
+                l.append(i == line.size() - 1 ? line.get(i) : String.format("%-" + (width[i] + 2) + "s", line.get(i)));
+            }
+            sb.append(l.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** "3m12s" since an ISO instant; "-" when absent or unreadable. */
+    static String age(Object iso, Instant now) {
+        if (!(iso instanceof String s)) {
+            return "-";
+        }
+        try {
+            Duration d = Duration.between(Instant.parse(s), now);
+            long secs = Math.max(0, d.toSeconds());
+            if (secs < 60) {
+                return secs + "s";
+            }
+            if (secs < 3600) {
+                return secs / 60 + "m" + (secs % 60 == 0 ? "" : secs % 60 + "s");
+            }
+            if (secs < 86400) {
+                return secs / 3600 + "h" + (secs % 3600 / 60 == 0 ? "" : secs % 3600 / 60 + "m");
+            }
+            return secs / 86400 + "d" + (secs % 86400 / 3600 == 0 ? "" : secs % 86400 / 3600 + "h");
+        } catch (DateTimeParseException e) {
+            return "-";
+        }
+    }
+
+    /** The options {@code status} and {@code reload} share. */
+    record Options(Optional<String> admin, Path config, boolean json) {
+        static Options parse(String command, String[] args, PrintStream err) {
+            Optional<String> admin = Optional.empty();
+            Path config = io.haagent.config.Defaults.CONFIG_FILE;
+            boolean json = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if ((a.equals("--admin") || a.equals("--config")) && i + 1 < args.length) {
+                    if (a.equals("--admin")) {
+                        admin = Optional.of(args[++i]);
+                    } else {
+                        config = Path.of(args[++i]);
+                    }
+                } else if (a.startsWith("--admin=")) {
+                    admin = Optional.of(a.substring("--admin=".length()));
+                } else if (a.startsWith("--config=")) {
+                    config = Path.of(a.substring("--config=".length()));
+                } else if (a.equals("--json") && command.equals("status")) {
+                    json = true;
+                } else {
+                    err.println("haagent " + command + ": unexpected '" + a + "'; usage: haagent " + command
+                            + " [--admin HOST:PORT] [--config FILE]" + (command.equals("status") ? " [--json]" : ""));
+                    return null;
+                }
+            }
+            return new Options(admin, config, json);
+        }
+    }
+}
