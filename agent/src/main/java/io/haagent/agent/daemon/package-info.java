@@ -1,0 +1,2 @@
+/** The daemon: wiring config, checks, healing and the admin server together, and reloading safely. */
+package io.haagent.agent.daemon;
