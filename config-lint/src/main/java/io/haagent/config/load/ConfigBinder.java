@@ -935,43 +935,8 @@ final class ConfigBinder {
         };
     }
 
-    private Ipv4 ipv4(YamlNode n, String path) {
-        String s = nonEmpty(n, path);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Ipv4.parse(s);
-        } catch (IllegalArgumentException e) {
-            return bad(Rule.VALUE_ADDRESS, n, path, e.getMessage());
-        }
-    }
-
-    private Cidr cidr(YamlNode n, String path) {
-        String s = nonEmpty(n, path);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Cidr.parse(s);
-        } catch (IllegalArgumentException e) {
-            return bad(Rule.VALUE_ADDRESS, n, path, e.getMessage());
-        }
-    }
-
-    private HostPort hostPort(YamlNode n, String path) {
-        String s = nonEmpty(n, path);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return HostPort.parse(s);
-        } catch (IllegalArgumentException e) {
-            return bad(Rule.VALUE_ADDRESS, n, path, e.getMessage());
-        }
-    }
-
-    private Conv<AwsId> awsId(Function<String, AwsId> parse) {
+    /** A value one of the config's value types parses; their exceptions say what was wrong and what is expected. */
+    private <T> Conv<T> parsed(Function<String, T> parse, Rule rule) {
         return (n, path) -> {
             String s = nonEmpty(n, path);
             if (s == null) {
@@ -980,9 +945,25 @@ final class ConfigBinder {
             try {
                 return parse.apply(s);
             } catch (IllegalArgumentException e) {
-                return bad(Rule.VALUE_AWS_ID, n, path, e.getMessage());
+                return bad(rule, n, path, e.getMessage());
             }
         };
+    }
+
+    private Ipv4 ipv4(YamlNode n, String path) {
+        return parsed(Ipv4::parse, Rule.VALUE_ADDRESS).apply(n, path);
+    }
+
+    private Cidr cidr(YamlNode n, String path) {
+        return parsed(Cidr::parse, Rule.VALUE_ADDRESS).apply(n, path);
+    }
+
+    private HostPort hostPort(YamlNode n, String path) {
+        return parsed(HostPort::parse, Rule.VALUE_ADDRESS).apply(n, path);
+    }
+
+    private Conv<AwsId> awsId(Function<String, AwsId> parse) {
+        return parsed(parse, Rule.VALUE_AWS_ID);
     }
 
     private Conv<URI> url() {
