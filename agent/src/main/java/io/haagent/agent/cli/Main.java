@@ -54,7 +54,8 @@ public final class Main {
             }
             case "status" -> StatusCommand.run(rest, out, err);
             case "reload" -> ReloadCommand.run(rest, out, err);
-            case "run", "demo" -> {
+            case "run" -> RunCommand.run(rest, out, err);
+            case "demo" -> {
                 err.println("haagent " + command + ": not available in this version yet (see README)");
                 yield USAGE_ERROR;
             }

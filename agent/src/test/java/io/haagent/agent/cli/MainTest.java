@@ -67,7 +67,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "demo"})
+    @ValueSource(strings = {"demo"})
     void commandsNotBuiltYet_sayso_exit2(String command) {
         Outcome r = haagent(command, "--config", "x.yaml");
         assertEquals(2, r.status());

@@ -1,0 +1,22 @@
+package io.haagent.agent.daemon;
+
+import io.haagent.config.HaagentConfig;
+import java.util.Map;
+
+/**
+ * One part of the daemon that follows the config: the checks, the healer, later VRRP. The daemon
+ * applies every config (the first, and each reload) to each component in order, on one thread.
+ */
+interface Component extends AutoCloseable {
+    /**
+     * Brings the component to {@code config}. {@code plan} says what changed against the config
+     * applied before ({@code null} on the first apply): unchanged parts must keep their state.
+     */
+    void apply(HaagentConfig config, ReloadPlan plan);
+
+    /** Adds this component's sections to the /status document. */
+    void status(Map<String, Object> into);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,259 @@
+package io.haagent.agent.daemon;
+
+import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.config.HaagentConfig;
+import io.haagent.lint.Finding;
+import io.haagent.lint.Linter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The haagent daemon: lints its config before it starts and before every reload (keeping the
+ * running config when the new one has errors), applies it to its components, and serves the
+ * admin API. Config changes and admin actions run one at a time on the daemon's own thread.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** The config could not be used; {@code findings} say why (empty when the file could not be read). */
+    public static final class Refused extends Exception {
+        private final List<Finding> findings;
+
+        Refused(String message, List<Finding> findings) {
+            super(message);
+            this.findings = List.copyOf(findings);
+        }
+
+        public List<Finding> findings() {
+            return findings;
+        }
+    }
+
+    private final Path configFile;
+    private final String version;
+    private final Instant started = Instant.now();
+    private final AgentMetrics metrics;
+    private final List<Component> components;
+    private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
+    private volatile HaagentConfig config;
+    private volatile Optional<String> token;
+    private final AdminServer admin;
+
+    private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics,
+                   Function<Daemon, List<Component>> components) {
+        this.configFile = configFile;
+        this.version = version;
+        this.config = config;
+        this.metrics = metrics;
+        this.token = readToken(config);
+        this.components = components.apply(this);
+        for (Component c : this.components) {
+            c.apply(config, null);
+        }
+        this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
+    }
+
+    /**
+     * Lints {@code configFile} (with the host checks) and starts.
+     *
+     * @throws Refused when the config has errors or cannot be read; nothing was started
+     */
+    public static Daemon start(Path configFile, String version, AgentMetrics metrics) throws Refused {
+        return start(configFile, version, metrics, Daemon::components);
+    }
+
+    /** The parts that follow the config, in the order they are applied (and closed in reverse). */
+    private static List<Component> components(Daemon d) {
+        return List.of();
+    }
+
+    static Daemon start(Path configFile, String version, AgentMetrics metrics,
+                        Function<Daemon, List<Component>> components) throws Refused {
+        HaagentConfig config = lint(configFile);
+        try {
+            Files.createDirectories(config.node().stateDir());
+        } catch (IOException e) {
+            throw new Refused("cannot create node.state_dir " + config.node().stateDir() + ": " + e
+                    + "; create it, or run haagent as a user that may", List.of());
+        }
+        Daemon d = new Daemon(configFile, version, config, metrics, components);
+        log.info("haagent {} started as {} with {}: {} checks, {} services, {} VRRP instances", version, nodeName(config),
+                configFile, config.checks().size(), config.services().size(), config.vrrp().size());
+        return d;
+    }
+
+    private static HaagentConfig lint(Path configFile) throws Refused {
+        String text;
+        try {
+            text = Files.readString(configFile);
+        } catch (IOException e) {
+            throw new Refused("cannot read " + configFile + ": " + e.getMessage(), List.of());
+        }
+        Linter.Linted linted = Linter.lint(new Linter.Source(configFile.toString(), text), Linter.Options.onThisHost());
+        linted.findings().stream().filter(f -> !f.isError()).forEach(f -> log.warn("config: {}", f));
+        if (linted.config().isEmpty()) {
+            List<Finding> errors = linted.findings().stream().filter(Finding::isError).toList();
+            throw new Refused(configFile + " has " + errors.size() + (errors.size() == 1 ? " error" : " errors"), errors);
+        }
+        return linted.config().get();
+    }
+
+    /** The node's name: {@code node.name}, else this host's name. */
+    public static String nodeName(HaagentConfig config) {
+        return config.node().name().orElseGet(Daemon::hostName);
+    }
+
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e2) {
+                return "localhost";
+            }
+        }
+    }
+
+    private static Optional<String> readToken(HaagentConfig config) {
+        return config.node().admin().tokenFile().flatMap(f -> {
+            try {
+                String t = Files.readString(f).strip();
+                return t.isEmpty() ? Optional.empty() : Optional.of(t);
+            } catch (IOException e) {
+                log.warn("admin: cannot read token file {}: {}; POST is refused until a reload can read it", f, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    public HaagentConfig config() {
+        return config;
+    }
+
+    public int adminPort() {
+        return admin.address().getPort();
+    }
+
+    /** Re-reads and lints the config file; applies it only when it has no errors. Safe from any thread. */
+    public AdminServer.Reply reload() {
+        return onLoop(this::reloadNow);
+    }
+
+    private AdminServer.Reply reloadNow() {
+        HaagentConfig next;
+        try {
+            next = lint(configFile);
+        } catch (Refused e) {
+            metrics.reload(false, e.findings().size());
+            log.error("reload: kept the running config because {}", e.getMessage());
+            e.findings().forEach(f -> log.error("reload: {}", f));
+            List<String> lines = new ArrayList<>();
+            e.findings().forEach(f -> lines.add(f.toString()));
+            return new AdminServer.Reply(422, Map.of("ok", false, "message", "kept the running config: " + e.getMessage(),
+                    "findings", lines));
+        }
+        ReloadPlan plan = ReloadPlan.between(config, next);
+        for (Component c : components) {
+            c.apply(next, plan);
+        }
+        config = next;
+        token = readToken(next);
+        metrics.reload(true, 0);
+        log.info("reload: applied {}: {}", configFile, plan.describe());
+        return AdminServer.Reply.ok("applied: " + plan.describe());
+    }
+
+    /** Runs {@code action} on the daemon's thread and waits for its reply. */
+    AdminServer.Reply onLoop(java.util.function.Supplier<AdminServer.Reply> action) {
+        Future<AdminServer.Reply> f = loop.submit(action::get);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            log.error("daemon: action failed", e.getCause());
+            return AdminServer.Reply.refused(500, "failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AdminServer.Reply.refused(503, "interrupted");
+        }
+    }
+
+    /** The /status document. */
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("node", nodeName(config));
+        s.put("version", version);
+        s.put("since", started.toString());
+        s.put("config", configFile.toString());
+        for (Component c : components) {
+            c.status(s);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        loop.shutdown();
+        try {
+            loop.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Component c : components.reversed()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.warn("daemon: closing {} failed", c, e);
+            }
+        }
+        log.info("haagent stopped");
+    }
+
+    /** The admin API's actions; the healer's land here when it is wired. */
+    private final class Actions implements AdminServer.Actions {
+        private AdminServer.Reply notYet(String what) {
+            return AdminServer.Reply.refused(501, what + " is not available yet");
+        }
+
+        public AdminServer.Reply restartService(String service, String reason) {
+            return notYet("restart");
+        }
+
+        public AdminServer.Reply pauseService(String service, String reason, Optional<Duration> expiry) {
+            return notYet("pause");
+        }
+
+        public AdminServer.Reply resumeService(String service) {
+            return notYet("resume");
+        }
+
+        public AdminServer.Reply pauseNode(String reason, Optional<Duration> expiry) {
+            return notYet("pause");
+        }
+
+        public AdminServer.Reply resumeNode() {
+            return notYet("resume");
+        }
+
+        public AdminServer.Reply reload() {
+            return Daemon.this.reload();
+        }
+    }
+}

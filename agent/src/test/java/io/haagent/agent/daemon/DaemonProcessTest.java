@@ -1,0 +1,127 @@
+package io.haagent.agent.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code haagent run} as a real process, driven over its admin HTTP API and with signals. */
+class DaemonProcessTest {
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    private Process haagent(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "io.haagent.agent.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
+                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path config(int port, String extra) throws IOException {
+        Path token = dir.resolve("admin.token");
+        if (!Files.exists(token)) {
+            Files.writeString(token, "tok\n");
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.writeString(dir.resolve("haagent.yaml"), "node:\n  name: e2e\n  state_dir: " + dir.resolve("state")
+                + "\n  admin: { listen: \"127.0.0.1:" + port + "\", token_file: " + token + " }\n" + extra);
+    }
+
+    private HttpResponse<String> call(int port, String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer tok").method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls until the daemon answers as {@code ok} says; bounded, never a fixed sleep. */
+    private HttpResponse<String> await(int port, String path, Predicate<HttpResponse<String>> ok) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = call(port, "GET", path);
+                if (ok.test(last)) {
+                    return last;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("daemon never answered as expected on " + path + "; last: "
+                + (last == null ? "nothing" : last.body()) + "\nstderr: " + Files.readString(dir.resolve("stderr.log"))
+                + "\nstdout: " + Files.readString(dir.resolve("stdout.log")));
+    }
+
+    @Test
+    void run_servesStatus_refusesABrokenReload_appliesAGoodOne_stopsOnTerm() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n");
+        Process p = haagent("run", "--config", cfg.toString());
+
+        var status = await(port, "/status", r -> r.statusCode() == 200);
+        assertTrue(status.body().contains("\"node\" : \"e2e\""), status.body());
+        assertTrue(Files.isDirectory(dir.resolve("state")), "state_dir is created");
+
+        config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\", rise: 0 }\n");
+        var refused = call(port, "POST", "/reload");
+        assertEquals(422, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("checks.web.rise: 0 is out of range; use 1-1000 [value.range]"), refused.body());
+
+        config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n  api: { type: tcp, address: \"127.0.0.1:2\" }\n");
+        new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+        var metrics = await(port, "/metrics", r -> r.body().contains("haagent_config_reloads_total{result=\"ok\"} 1.0"));
+        assertTrue(metrics.body().contains("haagent_config_reloads_total{result=\"failed\"} 1.0"), metrics.body());
+
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+        String log = Files.readString(dir.resolve("stdout.log"));
+        assertTrue(log.contains("reload: kept the running config because"), log);
+        assertTrue(log.contains("reload: applied " + cfg + ": checks added api"), log);
+        assertTrue(log.contains("haagent stopped"), log);
+    }
+
+    @Test
+    void run_withABrokenConfig_refusesToStart_andSaysWhy() throws Exception {
+        Path cfg = config(freePort(), "vrrp:\n  vip: { vrid: 300, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n");
+        Process p = haagent("run", "--config", cfg.toString());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        String err = Files.readString(dir.resolve("stderr.log"));
+        assertTrue(err.contains("haagent run: refused to start: " + cfg + " has 1 error"), err);
+        assertTrue(err.contains("vrrp.vip.vrid: 300 is out of range; use 1-255 [value.range]"), err);
+    }
+}
