@@ -1,6 +1,7 @@
 package io.haagent.agent.cli;
 
 import io.haagent.agent.daemon.Daemon;
+import io.haagent.agent.heal.ServiceState;
 import io.haagent.agent.daemon.Daemon.Refused;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Defaults;
@@ -28,7 +29,7 @@ final class RunCommand {
                 return Main.USAGE_ERROR;
             }
         }
-        AgentMetrics metrics = new AgentMetrics("Values: none yet");
+        AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND);
         Daemon daemon;
         try {
             daemon = Daemon.start(config, BuildInfo.load().versionLine(), metrics);

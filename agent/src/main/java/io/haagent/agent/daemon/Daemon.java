@@ -5,6 +5,7 @@ import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
 import io.haagent.lint.Finding;
 import io.haagent.lint.Linter;
+import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +49,21 @@ public final class Daemon implements AutoCloseable {
     private final String version;
     private final Instant started = Instant.now();
     private final AgentMetrics metrics;
+    private final Healing healing;
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
     private volatile Optional<String> token;
     private final AdminServer admin;
 
-    private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics,
-                   Function<Daemon, List<Component>> components) {
+    private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics) {
         this.configFile = configFile;
         this.version = version;
         this.config = config;
         this.metrics = metrics;
         this.token = readToken(config);
-        this.components = components.apply(this);
+        this.healing = new Healing(config, metrics, Ticker.SYSTEM);
+        this.components = List.of(healing);
         for (Component c : this.components) {
             c.apply(config, null);
         }
@@ -75,16 +76,6 @@ public final class Daemon implements AutoCloseable {
      * @throws Refused when the config has errors or cannot be read; nothing was started
      */
     public static Daemon start(Path configFile, String version, AgentMetrics metrics) throws Refused {
-        return start(configFile, version, metrics, Daemon::components);
-    }
-
-    /** The parts that follow the config, in the order they are applied (and closed in reverse). */
-    private static List<Component> components(Daemon d) {
-        return List.of();
-    }
-
-    static Daemon start(Path configFile, String version, AgentMetrics metrics,
-                        Function<Daemon, List<Component>> components) throws Refused {
         HaagentConfig config = lint(configFile);
         try {
             Files.createDirectories(config.node().stateDir());
@@ -92,7 +83,7 @@ public final class Daemon implements AutoCloseable {
             throw new Refused("cannot create node.state_dir " + config.node().stateDir() + ": " + e
                     + "; create it, or run haagent as a user that may", List.of());
         }
-        Daemon d = new Daemon(configFile, version, config, metrics, components);
+        Daemon d = new Daemon(configFile, version, config, metrics);
         log.info("haagent {} started as {} with {}: {} checks, {} services, {} VRRP instances", version, nodeName(config),
                 configFile, config.checks().size(), config.services().size(), config.vrrp().size());
         return d;
@@ -226,30 +217,26 @@ public final class Daemon implements AutoCloseable {
         log.info("haagent stopped");
     }
 
-    /** The admin API's actions; the healer's land here when it is wired. */
+    /** The admin API's actions: service and node requests go to the healing loop, reloads to the daemon thread. */
     private final class Actions implements AdminServer.Actions {
-        private AdminServer.Reply notYet(String what) {
-            return AdminServer.Reply.refused(501, what + " is not available yet");
-        }
-
         public AdminServer.Reply restartService(String service, String reason) {
-            return notYet("restart");
+            return healing.restart(service, reason);
         }
 
         public AdminServer.Reply pauseService(String service, String reason, Optional<Duration> expiry) {
-            return notYet("pause");
+            return healing.pause(Optional.of(service), reason, expiry);
         }
 
         public AdminServer.Reply resumeService(String service) {
-            return notYet("resume");
+            return healing.resume(Optional.of(service));
         }
 
         public AdminServer.Reply pauseNode(String reason, Optional<Duration> expiry) {
-            return notYet("pause");
+            return healing.pause(Optional.empty(), reason, expiry);
         }
 
         public AdminServer.Reply resumeNode() {
-            return notYet("resume");
+            return healing.resume(Optional.empty());
         }
 
         public AdminServer.Reply reload() {

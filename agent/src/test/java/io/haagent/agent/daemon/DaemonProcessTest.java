@@ -115,6 +115,38 @@ class DaemonProcessTest {
     }
 
     @Test
+    void supervisedChild_killed_isRestartedAtOnce_andShownInStatusAndMetrics() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, """
+                services:
+                  sleeper:
+                    process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
+                    restart: { backoff: { initial: 100ms, max: 1s } }
+                """);
+        Process p = haagent("run", "--config", cfg.toString());
+        var running = await(port, "/status", r -> r.body().contains("\"state\" : \"RUNNING\""));
+        long pid = pid(running.body());
+
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        var restarted = await(port, "/status", r -> r.body().contains("\"state\" : \"RUNNING\"")
+                && pid(r.body()) != pid && r.body().contains("\"restarts\" : 1"));
+        assertTrue(ProcessHandle.of(pid(restarted.body())).map(ProcessHandle::isAlive).orElse(false));
+        await(port, "/metrics", r -> r.body().contains("haagent_service_restarts_total{service=\"sleeper\"} 1.0"));
+
+        long child = pid(restarted.body());
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+        assertTrue(ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true), "the daemon stops its children");
+        String log = Files.readString(dir.resolve("stdout.log"));
+        assertTrue(log.contains("service sleeper"), log);
+    }
+
+    private static long pid(String statusJson) {
+        var m = java.util.regex.Pattern.compile("\"pid\" : (\\d+)").matcher(statusJson);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Test
     void run_withABrokenConfig_refusesToStart_andSaysWhy() throws Exception {
         Path cfg = config(freePort(), "vrrp:\n  vip: { vrid: 300, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n");
         Process p = haagent("run", "--config", cfg.toString());

@@ -1,0 +1,20 @@
+package io.haagent.agent.heal;
+
+import java.util.List;
+
+/**
+ * The outcome of one {@link Healer#decide}: the new state, the actions to perform in order, when to
+ * call {@code decide} again with {@link Observation.TimePassed} even if nothing else happens, and one
+ * sentence per service (or the node) whose situation changed — empty in steady state (STYLE §8).
+ *
+ * @param nextWakeAtNanos on the injected ticker; {@link #NEVER} when only an event can change anything
+ */
+public record Decision(HealState state, List<Action> actions, long nextWakeAtNanos, List<String> log) {
+    /** No deadline pending. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    public Decision {
+        actions = List.copyOf(actions);
+        log = List.copyOf(log);
+    }
+}

@@ -1,0 +1,62 @@
+package io.haagent.agent.heal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** A {@link ServiceStatus} being edited inside one decision; never escapes it. */
+final class Track {
+    ServiceState state;
+    long since;
+    final LinkedHashMap<String, String> checksDown;
+    String exit;
+    int failures;
+    int unhelpful;
+    final ArrayList<Long> restarts;
+    long deadline;
+    String reason;
+    String eventId;
+    Optional<Pause> pause;
+    OptionalLong lastEscalation;
+
+    Track(ServiceStatus s) {
+        state = s.state();
+        since = s.sinceNanos();
+        checksDown = new LinkedHashMap<>(s.checksDown());
+        exit = s.exit();
+        failures = s.failures();
+        unhelpful = s.unhelpfulRestarts();
+        restarts = new ArrayList<>(s.restarts());
+        deadline = s.deadlineNanos();
+        reason = s.reason();
+        eventId = s.eventId();
+        pause = s.pause();
+        lastEscalation = s.lastEscalationNanos();
+    }
+
+    ServiceStatus freeze() {
+        return new ServiceStatus(state, since, checksDown, exit, failures, unhelpful, restarts, deadline, reason,
+                eventId, pause, lastEscalation);
+    }
+
+    boolean healthy() {
+        return checksDown.isEmpty() && exit.isEmpty();
+    }
+
+    /** What is wrong right now, for a sentence: the exit, else the first check that is down. */
+    String problem() {
+        if (!exit.isEmpty()) {
+            return exit;
+        }
+        Map.Entry<String, String> e = checksDown.entrySet().iterator().next();
+        return "check " + e.getKey() + " is DOWN: " + e.getValue();
+    }
+
+    void clearCounters() {
+        failures = 0;
+        unhelpful = 0;
+        restarts.clear();
+    }
+}

@@ -1,0 +1,138 @@
+package io.haagent.agent.supervise;
+
+import io.haagent.agent.heal.Action;
+import io.haagent.agent.heal.HealEvent;
+import io.haagent.agent.heal.Observation;
+import io.haagent.config.ServiceSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs a decision's actions without blocking the decision loop (STYLE §6) and reports each
+ * result back as an {@link Observation}. Actions of one service run in order, one at a time, on
+ * that service's own virtual thread; different services never wait for each other.
+ *
+ * <p>Wiring: the supervisor's listener is {@link #reportingTo(Consumer)}, so a child's start
+ * becomes {@link Observation.RestartFinished} (ok) and its exit {@link Observation.ProcessExited},
+ * in that order; systemd, command and VM restarts report when their command is done.
+ * {@link Action.Emit} events go to {@code events} at once, on the caller's thread.
+ */
+public final class Actuator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Actuator.class);
+
+    private final Supervisor supervisor;
+    private final Restarters restarters;
+    private final Consumer<Observation> report;
+    private final Consumer<HealEvent> events;
+    private final Map<String, ExecutorService> lanes = new ConcurrentHashMap<>();
+
+    public Actuator(Supervisor supervisor, Restarters restarters, Consumer<Observation> report,
+                    Consumer<HealEvent> events) {
+        this.supervisor = supervisor;
+        this.restarters = restarters;
+        this.report = report;
+        this.events = events;
+    }
+
+    /** The supervisor listener that turns child starts and exits into observations for the healer. */
+    public static Supervisor.Listener reportingTo(Consumer<Observation> report) {
+        return new Supervisor.Listener() {
+            @Override
+            public void started(String service, long pid) {
+                report.accept(new Observation.RestartFinished(service, true, "pid " + pid));
+            }
+
+            @Override
+            public void exited(String service, long pid, int exitCode, boolean stopRequested) {
+                report.accept(new Observation.ProcessExited(service, pid, exitCode, stopRequested));
+            }
+        };
+    }
+
+    public void perform(List<Action> actions) {
+        actions.forEach(this::perform);
+    }
+
+    public void perform(Action action) {
+        switch (action) {
+            case Action.Emit e -> {
+                try {
+                    events.accept(e.event());
+                } catch (RuntimeException ex) {
+                    log.error("delivering event {} failed; healing carries on", e.event().id(), ex);
+                }
+            }
+            case Action.StartProcess s -> lane(s.service(), () -> {
+                try {
+                    supervisor.start(s.service(), s.process()); // the listener reports the start
+                } catch (IOException ex) {
+                    report.accept(new Observation.RestartFinished(s.service(), false, ex.getMessage()));
+                }
+            });
+            case Action.StopProcess s -> lane(s.service(), () -> supervisor.stop(s.service()));
+            case Action.RestartService r -> lane(r.service(), () -> {
+                Restarter restarter = restarters.forService(r.service(), r.means());
+                try {
+                    String detail = restarter.restart();
+                    if (!(r.means() instanceof ServiceSpec.Process)) { // a child's start is reported by the listener
+                        report.accept(new Observation.RestartFinished(r.service(), true, detail));
+                    }
+                } catch (RestartFailedException ex) {
+                    report.accept(new Observation.RestartFinished(r.service(), false, ex.getMessage()));
+                }
+            });
+            case Action.EscalateVm v -> lane(v.service(), () -> {
+                Restarter restarter = restarters.forVm(v.vm());
+                try {
+                    report.accept(new Observation.VmRestartFinished(v.service(), true, restarter.restart()));
+                } catch (RestartFailedException ex) {
+                    report.accept(new Observation.VmRestartFinished(v.service(), false, ex.getMessage()));
+                }
+            });
+        }
+    }
+
+    private void lane(String service, Runnable work) {
+        lanes.computeIfAbsent(service, s -> Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("heal-" + s).factory())).execute(() -> {
+                    try {
+                        work.run();
+                    } catch (RuntimeException e) {
+                        log.error("service {}: an action failed unexpectedly", service, e);
+                    }
+                });
+    }
+
+    /**
+     * Finishes the actions already handed over, waiting up to {@code wait} per service; what is still
+     * running then is interrupted. Close the supervisor after this, not before.
+     */
+    public void close(Duration wait) {
+        lanes.values().forEach(ExecutorService::shutdown);
+        for (ExecutorService e : lanes.values()) {
+            try {
+                if (!e.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    e.shutdownNow();
+                }
+            } catch (InterruptedException ex) {
+                e.shutdownNow();
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,177 @@
+package io.haagent.agent.supervise;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Runs external programs (systemctl, virsh, xl, restart commands, kill) with a timeout, capturing
+ * their output. The one place that finds binaries: a program named without a slash is looked up in
+ * {@code binaries} first, then in {@code searchPath} — tests point both at recording scripts instead
+ * of mocking our own code.
+ */
+public final class CommandRunner {
+    /** Where programs are looked up when the agent's own PATH is empty. */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final int OUTPUT_LIMIT = 16 * 1024;
+
+    private final Map<String, Path> binaries;
+    private final List<Path> searchPath;
+
+    /**
+     * @param binaries   program name to the binary to run instead ({@code "virsh" -> /opt/test/virsh})
+     * @param searchPath directories to find other programs in, in order; also the commands' PATH
+     */
+    public CommandRunner(Map<String, Path> binaries, List<Path> searchPath) {
+        this.binaries = Map.copyOf(binaries);
+        this.searchPath = List.copyOf(searchPath);
+    }
+
+    /** The agent's PATH (or {@link #DEFAULT_PATH}), no overrides. */
+    public static CommandRunner system() {
+        return new CommandRunner(Map.of(), parsePath(agentPath()));
+    }
+
+    static String agentPath() {
+        String p = System.getenv("PATH");
+        return p == null || p.isBlank() ? DEFAULT_PATH : p;
+    }
+
+    static List<Path> parsePath(String path) {
+        return Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
+    }
+
+    /** What a command did. {@code output} is stdout and stderr together, at most the last 16 KiB. */
+    public record Result(List<String> argv, int exitCode, String output, boolean timedOut, Duration timeout) {
+        public boolean ok() {
+            return !timedOut && exitCode == 0;
+        }
+
+        /** One line for logs and events: {@code "systemctl restart app.service: exit 1: Unit app.service not found."}. */
+        public String summary() {
+            String head = String.join(" ", argv) + ": "
+                    + (timedOut ? "timed out after " + timeout.toMillis() + "ms and was killed" : "exit " + exitCode);
+            String tail = oneLine(output);
+            return tail.isEmpty() ? head : head + ": " + tail;
+        }
+
+        /** The last lines of the output, joined with " | ", at most 300 characters. */
+        static String oneLine(String output) {
+            List<String> lines = output.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+            String s = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+            return s.length() <= 300 ? s : "..." + s.substring(s.length() - 297);
+        }
+    }
+
+    /** The binary that would run for {@code program}; a name with a slash is taken as it is. */
+    public Path resolve(String program) throws IOException {
+        if (program.contains("/")) {
+            return Path.of(program);
+        }
+        Path p = binaries.get(program);
+        if (p != null) {
+            return p;
+        }
+        for (Path dir : searchPath) {
+            Path candidate = dir.resolve(program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IOException("program '" + program + "' was not found in " + searchPathText()
+                + "; install it, or give its absolute path");
+    }
+
+    String searchPathText() {
+        return searchPath.stream().map(Path::toString).collect(Collectors.joining(":"));
+    }
+
+    /**
+     * Runs {@code argv} to completion or until {@code timeout}, when it and everything it started are
+     * killed. stdin is /dev/null. A non-zero exit is a result, not an exception.
+     *
+     * @throws IOException when the program cannot be found or started
+     */
+    public Result run(List<String> argv, Duration timeout) throws IOException {
+        List<String> cmd = new ArrayList<>(argv);
+        cmd.set(0, resolve(argv.get(0)).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("PATH", searchPathText());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
+        }
+        Tail tail = new Tail();
+        Thread reader = Thread.ofVirtual().name("cmd-output-" + p.pid()).start(() -> tail.drain(p.getInputStream()));
+        boolean timedOut = false;
+        try {
+            if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                timedOut = true;
+                // A retry must never overlap a run that is still going: kill it and all it started.
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            reader.join(Duration.ofSeconds(2)); // a grandchild may still hold the pipe; do not wait for it
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + String.join(" ", argv), e);
+        }
+        return new Result(List.copyOf(argv), p.exitValue(), tail.text(), timedOut, timeout);
+    }
+
+    /** Keeps the last {@link #OUTPUT_LIMIT} bytes of a stream, reading it to the end so the writer never blocks. */
+    private static final class Tail {
+        private final byte[] buf = new byte[OUTPUT_LIMIT];
+        private int len;
+        private boolean truncated;
+
+        void drain(InputStream in) {
+            byte[] chunk = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(chunk)) > 0) {
+                    append(chunk, n);
+                }
+            } catch (IOException e) {
+                // the process is gone and took the pipe with it: what was read is what there is
+            }
+        }
+
+        private synchronized void append(byte[] chunk, int n) {
+            if (n >= buf.length) {
+                System.arraycopy(chunk, n - buf.length, buf, 0, buf.length);
+                len = buf.length;
+                truncated = true;
+                return;
+            }
+            int overflow = len + n - buf.length;
+            if (overflow > 0) {
+                System.arraycopy(buf, overflow, buf, 0, len - overflow);
+                len -= overflow;
+                truncated = true;
+            }
+            System.arraycopy(chunk, 0, buf, len, n);
+            len += n;
+        }
+
+        synchronized String text() {
+            String s = new String(buf, 0, len, StandardCharsets.UTF_8);
+            return truncated ? "..." + s : s;
+        }
+    }
+}

@@ -1,0 +1,440 @@
+package io.haagent.agent.supervise;
+
+import io.haagent.config.ServiceSpec;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and owns the services' child processes, as supervisord does.
+ *
+ * <ul>
+ *   <li>A child's exit is seen at once ({@link Process#onExit()}), not at the next check, and is
+ *       reported to the {@link Listener} — after the report of its start, never before.</li>
+ *   <li>A child gets a clean environment: {@code PATH} (the agent's), {@code LANG}, {@code LC_ALL}
+ *       and {@code TZ} when the agent has them, {@code HAAGENT_SERVICE}, then the service's {@code env};
+ *       stdin is /dev/null; the working directory is {@code workdir}, else {@code /}.</li>
+ *   <li>Each child leads its own process group (started through {@code setsid}), so that stopping
+ *       it reaches what it started too: the stop signal goes to the group, and after
+ *       {@code stop_timeout} SIGKILL does. Whatever a child leaves in its group when it exits is
+ *       killed, so a restart never races leftovers for ports or files.</li>
+ *   <li>stdout and stderr go to {@code <state_dir>/logs/<service>/stdout.log} and {@code stderr.log},
+ *       rotated by size, each pumped by a virtual thread: a child never blocks on a full pipe.</li>
+ * </ul>
+ * Thread-safe; operations on one service are serialised, different services do not wait for each other.
+ */
+public final class Supervisor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    private static final List<String> INHERITED_ENV = List.of("LANG", "LC_ALL", "TZ");
+
+    /** Hears about children; called from the supervisor's threads, so it should only hand the news on. */
+    public interface Listener {
+        /** A child started (or was found running when a start was asked for). */
+        void started(String service, long pid);
+
+        /**
+         * A child exited.
+         *
+         * @param exitCode      128+N when signal N killed it
+         * @param stopRequested the supervisor stopped it on purpose (stop, restart, close)
+         */
+        void exited(String service, long pid, int exitCode, boolean stopRequested);
+    }
+
+    /**
+     * @param logMaxBytes    size at which stdout.log / stderr.log are rotated
+     * @param logKeep        rotated files kept per stream (.1 … .N)
+     * @param processGroups  start children through setsid and signal their group; off, or without setsid,
+     *                       only the child and its live descendants are signalled
+     * @param killWait       how long to wait for an exit after SIGKILL before giving up on a child
+     */
+    public record Options(long logMaxBytes, int logKeep, boolean processGroups, Duration killWait) {
+        public static final Options DEFAULT = new Options(10L * 1024 * 1024, 3, true, Duration.ofSeconds(5));
+    }
+
+    private final Path logRoot;
+    private final Listener listener;
+    private final Options options;
+    private final CommandRunner runner;
+    private final Optional<Path> setsid;
+    private final String childPath;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Child> children = new ConcurrentHashMap<>();
+    private final Map<String, RotatingLog[]> logs = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Supervisor(Path stateDir, Listener listener, Options options) {
+        this(stateDir, listener, options, CommandRunner.system());
+    }
+
+    /** @param runner runs {@code setsid} lookups and {@code kill}; the children themselves use the agent's PATH */
+    public Supervisor(Path stateDir, Listener listener, Options options, CommandRunner runner) {
+        this.logRoot = stateDir.resolve("logs");
+        this.listener = listener;
+        this.options = options;
+        this.runner = runner;
+        this.childPath = CommandRunner.agentPath();
+        Optional<Path> s = Optional.empty();
+        if (options.processGroups()) {
+            try {
+                s = Optional.of(runner.resolve("setsid"));
+            } catch (IOException e) {
+                log.warn("setsid (util-linux) not found: children will not get their own process group, so a stop"
+                        + " reaches only a child and its live descendants; install util-linux to fix");
+            }
+        }
+        this.setsid = s;
+    }
+
+    private static final class Child {
+        final String service;
+        final Process process;
+        final ServiceSpec.Process spec;
+        final boolean group;
+        volatile boolean stopRequested;
+        /** Completes once the exit has been reported to the listener. */
+        volatile CompletableFuture<Void> exitReported;
+
+        Child(String service, Process process, ServiceSpec.Process spec, boolean group) {
+            this.service = service;
+            this.process = process;
+            this.spec = spec;
+            this.group = group;
+        }
+    }
+
+    /** {@code <state_dir>/logs/<service>}: where the child's stdout.log and stderr.log are. */
+    public Path logDir(String service) {
+        return logRoot.resolve(service);
+    }
+
+    /** The running child's pid, if one runs. */
+    public OptionalLong pid(String service) {
+        Child c = children.get(service);
+        return c != null && c.process.isAlive() ? OptionalLong.of(c.process.pid()) : OptionalLong.empty();
+    }
+
+    /**
+     * Starts the service's child unless one is running (then only reports it as started again).
+     *
+     * @return its pid
+     * @throws IOException when the command cannot be found or started, or its log files cannot be opened
+     */
+    public long start(String service, ServiceSpec.Process spec) throws IOException {
+        ReentrantLock lock = lock(service);
+        lock.lock();
+        try {
+            Child running = children.get(service);
+            if (running != null && running.process.isAlive()) {
+                safely(() -> listener.started(service, running.process.pid()));
+                return running.process.pid();
+            }
+            return spawn(service, spec);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the service's child: its stop_signal, up to stop_timeout, then SIGKILL. Returns once the
+     * exit has been reported; a no-op when no child runs.
+     *
+     * @return true when SIGKILL was needed
+     */
+    public boolean stop(String service) {
+        ReentrantLock lock = lock(service);
+        lock.lock();
+        try {
+            Child c = children.get(service);
+            return c != null && stop(c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the child (if any) and starts a new one with {@code spec}. */
+    public long restart(String service, ServiceSpec.Process spec) throws IOException {
+        ReentrantLock lock = lock(service);
+        lock.lock();
+        try {
+            Child c = children.get(service);
+            if (c != null) {
+                stop(c);
+            }
+            return spawn(service, spec);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops every child (in parallel, each with its own stop_timeout) and closes the logs. */
+    @Override
+    public void close() {
+        closed = true; // a start racing the close must not leave a child nobody stops
+        List<Thread> stoppers = new ArrayList<>();
+        for (String service : new ArrayList<>(children.keySet())) {
+            stoppers.add(Thread.ofVirtual().name("stop-" + service).start(() -> stop(service)));
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (RotatingLog[] pair : logs.values()) {
+            for (RotatingLog l : pair) {
+                try {
+                    l.close();
+                } catch (IOException e) {
+                    log.warn("closing a child's log: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    private ReentrantLock lock(String service) {
+        return locks.computeIfAbsent(service, s -> new ReentrantLock());
+    }
+
+    private long spawn(String service, ServiceSpec.Process spec) throws IOException {
+        String what = "cannot start service " + service + " (" + String.join(" ", spec.command()) + ")";
+        if (closed) {
+            throw new IOException(what + ": the supervisor is shutting down");
+        }
+        Path workdir = spec.workdir().orElse(Path.of("/"));
+        if (!Files.isDirectory(workdir)) {
+            throw new IOException(what + ": workdir " + workdir + " is not a directory");
+        }
+        Map<String, String> env = environment(service, spec);
+        String program = resolveForChild(spec.command().get(0), env.get("PATH"), what);
+        RotatingLog[] pair = logsOf(service);
+
+        List<String> argv = new ArrayList<>();
+        setsid.ifPresent(s -> argv.add(s.toString()));
+        argv.add(program);
+        argv.addAll(spec.command().subList(1, spec.command().size()));
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(workdir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        }
+        Child c = new Child(service, p, spec, setsid.isPresent());
+        children.put(service, c);
+        Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
+        Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
+        // Report the start before asking for the exit, so that the listener can never hear them reversed.
+        safely(() -> listener.started(service, p.pid()));
+        c.exitReported = p.onExit().thenRun(() -> exited(c));
+        return p.pid();
+    }
+
+    private Map<String, String> environment(String service, ServiceSpec.Process spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", childPath);
+        for (String k : INHERITED_ENV) {
+            String v = System.getenv(k);
+            if (v != null) {
+                env.put(k, v);
+            }
+        }
+        env.put("HAAGENT_SERVICE", service);
+        env.putAll(spec.env());
+        return env;
+    }
+
+    /** Finds the program as the child's exec would, so a typo is a clear error rather than an exit 127. */
+    private static String resolveForChild(String program, String path, String what) throws IOException {
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!Files.isExecutable(p) || Files.isDirectory(p)) {
+                throw new IOException(what + ": " + program + " is not an executable file");
+            }
+            return program;
+        }
+        for (Path dir : CommandRunner.parsePath(path)) {
+            Path candidate = dir.resolve(program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IOException(what + ": '" + program + "' was not found in PATH " + path
+                + "; give the absolute path in process.command");
+    }
+
+    private RotatingLog[] logsOf(String service) throws IOException {
+        RotatingLog[] pair = logs.get(service);
+        if (pair != null) {
+            return pair; // shared across restarts: a leftover writer never fights the new child's over rotation
+        }
+        Path dir = logDir(service);
+        try {
+            Files.createDirectories(dir);
+            pair = new RotatingLog[] {
+                new RotatingLog(dir.resolve("stdout.log"), options.logMaxBytes(), options.logKeep()),
+                new RotatingLog(dir.resolve("stderr.log"), options.logMaxBytes(), options.logKeep())};
+        } catch (IOException e) {
+            throw new IOException("cannot start service " + service + ": cannot write its logs under " + dir + ": " + e,
+                    e);
+        }
+        logs.put(service, pair);
+        return pair;
+    }
+
+    private static void pump(String service, InputStream in, RotatingLog out) {
+        byte[] buf = new byte[8192];
+        boolean warned = false;
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    if (!warned) { // keep draining: the child must never block on a full pipe
+                        log.warn("service {}: cannot write its output, dropping it until the log works again: {}",
+                                service, e.toString());
+                        warned = true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the pipe closed under us: the child and its group are gone
+        }
+    }
+
+    private void exited(Child c) {
+        int code = c.process.exitValue();
+        if (c.group && !c.stopRequested) {
+            // What it left in its group would hold ports, files and our pipes: gone with it.
+            Thread.ofVirtual().start(() -> signal(c, ServiceSpec.StopSignal.KILL, true));
+        }
+        safely(() -> listener.exited(c.service, c.process.pid(), code, c.stopRequested));
+    }
+
+    /** @return true when SIGKILL was needed */
+    private boolean stop(Child c) {
+        if (!c.process.isAlive()) {
+            awaitExitReported(c);
+            return false;
+        }
+        c.stopRequested = true;
+        List<ProcessHandle> tree = descendants(c);
+        signal(c, c.spec.stopSignal(), false);
+        boolean killed = false;
+        if (!awaitExit(c, c.spec.stopTimeout())) {
+            log.warn("service {}: pid {} did not exit within stop_timeout {} after SIG{}; sending SIGKILL", c.service,
+                    c.process.pid(), c.spec.stopTimeout(), c.spec.stopSignal());
+            killed = true;
+        }
+        // SIGKILL the group (or the tree we saw) even after a clean exit: no leftovers. The direct
+        // kill of the child is the fallback should kill(1) itself fail.
+        signal(c, ServiceSpec.StopSignal.KILL, !killed);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        c.process.destroyForcibly();
+        if (killed && !awaitExit(c, options.killWait())) {
+            log.error("service {}: pid {} survived SIGKILL for {} (uninterruptible sleep?); giving up on it",
+                    c.service, c.process.pid(), options.killWait());
+        }
+        awaitExitReported(c);
+        return killed;
+    }
+
+    private static List<ProcessHandle> descendants(Child c) {
+        return c.process.descendants().toList();
+    }
+
+    /**
+     * Sends {@code sig} to the child's group, or to the child alone without groups. Java signals a
+     * process only with TERM and KILL, and never a group; everything else goes through kill(1).
+     */
+    private void signal(Child c, ServiceSpec.StopSignal sig, boolean quietly) {
+        long pid = c.process.pid();
+        if (!c.group) {
+            switch (sig) {
+                case TERM -> c.process.destroy();
+                case KILL -> {
+                    c.process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    c.process.destroyForcibly();
+                }
+                default -> kill(sig, String.valueOf(pid), c.service, quietly);
+            }
+            return;
+        }
+        kill(sig, "-" + pid, c.service, quietly);
+    }
+
+    private void kill(ServiceSpec.StopSignal sig, String target, String service, boolean quietly) {
+        try {
+            CommandRunner.Result r = runner.run(List.of("sh", "-c", "kill -s \"$0\" -- \"$1\"", sig.name(), target),
+                    Duration.ofSeconds(5));
+            if (!r.ok() && !quietly) {
+                log.warn("service {}: {}", service, r.summary());
+            }
+        } catch (IOException e) {
+            log.error("service {}: cannot send SIG{} to {}: {}", service, sig, target, e.getMessage());
+        }
+    }
+
+    private static boolean awaitExit(Child c, Duration d) {
+        try {
+            c.process.onExit().get(d.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return !c.process.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !c.process.isAlive();
+        }
+    }
+
+    /** The exit report comes before whatever the caller does next (a new start, say). */
+    private void awaitExitReported(Child c) {
+        CompletableFuture<Void> f = c.exitReported;
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get(options.killWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.warn("service {}: the exit of pid {} was not reported in time: {}", c.service, c.process.pid(),
+                    e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.error("a supervisor listener failed; the supervisor carries on", e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.haagent.agent.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.config.AwsId;
+import io.haagent.config.ServiceSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestartersTest {
+    @TempDir
+    Path dir;
+    Scripts scripts;
+
+    @BeforeEach
+    void bin() throws Exception {
+        scripts = new Scripts(dir);
+    }
+
+    private Restarters restarters(Restarters.Timeouts timeouts) {
+        return new Restarters(scripts.runner(), null, timeouts);
+    }
+
+    private Restarters restarters() {
+        return restarters(Restarters.Timeouts.DEFAULT);
+    }
+
+    @Test
+    void systemd_runsSystemctlRestartUnit() throws Exception {
+        scripts.recorder("systemctl");
+        Restarter r = restarters().forService("app", new ServiceSpec.Systemd("app.service"));
+        assertEquals("systemctl restart app.service", r.describe());
+        assertEquals("systemctl restart app.service: exit 0: systemctl ok", r.restart());
+        assertEquals(List.of("systemctl restart app.service"), scripts.calls());
+    }
+
+    @Test
+    void systemd_unitMissing_failsWithWhatSystemctlSaid() throws Exception {
+        scripts.script("systemctl", "echo 'Failed to restart app.service: Unit app.service not found.' >&2; exit 5");
+        var e = assertThrows(RestartFailedException.class,
+                () -> restarters().forService("app", new ServiceSpec.Systemd("app.service")).restart());
+        assertEquals("systemctl restart app.service: exit 5: Failed to restart app.service: Unit app.service not found.",
+                e.getMessage());
+    }
+
+    @Test
+    void restartCommand_outputCapturedForTheEvent() throws Exception {
+        scripts.script("restart-app", "echo stopping; echo started pid 4242");
+        String detail = restarters().forService("app", new ServiceSpec.RestartCommand(List.of("restart-app", "--fast")))
+                .restart();
+        assertEquals("restart-app --fast: exit 0: stopping | started pid 4242", detail);
+        assertEquals(List.of("restart-app --fast"), scripts.calls());
+    }
+
+    @Test
+    void restartCommand_hangs_killedAfterItsTimeout() throws Exception {
+        Path pidFile = dir.resolve("hung.pid");
+        scripts.script("restart-app", "echo $$ > '" + pidFile + "'; exec " + Scripts.real("sleep") + " 60");
+        var t = new Restarters.Timeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
+        var e = assertThrows(RestartFailedException.class,
+                () -> restarters(t).forService("app", new ServiceSpec.RestartCommand(List.of("restart-app"))).restart());
+        assertEquals("restart-app: timed out after 300ms and was killed", e.getMessage());
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "a retry must never overlap it");
+    }
+
+    @Test
+    void libvirt_destroysThenStartsTheDomain_withTheUri() throws Exception {
+        scripts.recorder("virsh");
+        String detail = restarters().forVm(new ServiceSpec.Libvirt("web01", Optional.of("qemu:///system"))).restart();
+        assertEquals(List.of("virsh -c qemu:///system destroy web01", "virsh -c qemu:///system start web01"),
+                scripts.calls());
+        assertEquals("virsh -c qemu:///system destroy web01: exit 0: virsh ok; virsh -c qemu:///system start web01:"
+                + " exit 0: virsh ok", detail);
+    }
+
+    @Test
+    void libvirt_domainNotRunning_destroyFailureTolerated() throws Exception {
+        scripts.script("virsh", """
+                case "$1" in
+                  destroy) echo "error: Requested operation is not valid: domain is not running" >&2; exit 1 ;;
+                  start) echo "Domain 'web01' started" ;;
+                esac""");
+        String detail = restarters().forVm(new ServiceSpec.Libvirt("web01", Optional.empty())).restart();
+        assertEquals(List.of("virsh destroy web01", "virsh start web01"), scripts.calls());
+        assertTrue(detail.startsWith("virsh destroy web01: exit 1: error: Requested operation is not valid: domain is"
+                + " not running (tolerated); virsh start web01: exit 0"), detail);
+    }
+
+    @Test
+    void libvirt_startFails_restartFails() throws Exception {
+        scripts.script("virsh", """
+                case "$1" in
+                  start) echo "error: failed to get domain 'web01'" >&2; exit 1 ;;
+                esac""");
+        var e = assertThrows(RestartFailedException.class,
+                () -> restarters().forVm(new ServiceSpec.Libvirt("web01", Optional.empty())).restart());
+        assertEquals("virsh destroy web01: exit 0; then virsh start web01: exit 1: error: failed to get domain 'web01'",
+                e.getMessage());
+    }
+
+    @Test
+    void xen_destroysThenCreatesFromTheConfig() throws Exception {
+        scripts.recorder("xl");
+        restarters().forVm(new ServiceSpec.Xen("dom1", Path.of("/etc/xen/dom1.cfg"))).restart();
+        assertEquals(List.of("xl destroy dom1", "xl create /etc/xen/dom1.cfg"), scripts.calls());
+    }
+
+    @Test
+    void commandVm_runsTheCommand() throws Exception {
+        scripts.recorder("reboot-vm");
+        restarters().forVm(new ServiceSpec.CommandVm(List.of("reboot-vm", "web01"))).restart();
+        assertEquals(List.of("reboot-vm web01"), scripts.calls());
+    }
+
+    @Test
+    void missingBinary_failsSayingWhereItLooked() {
+        var e = assertThrows(RestartFailedException.class,
+                () -> restarters().forVm(new ServiceSpec.Libvirt("web01", Optional.empty())).restart());
+        assertEquals("program 'virsh' was not found in " + scripts.bin + "; install it, or give its absolute path",
+                e.getMessage());
+    }
+
+    @Test
+    void ec2_notAvailableYet_failsLoudlyAndSaysWhatToUse() {
+        var ec2 = new ServiceSpec.Ec2(Optional.of(AwsId.instance("i-0123456789abcdef0")), ServiceSpec.Ec2Mode.REBOOT,
+                Optional.empty(), Optional.empty());
+        String why = Restarters.notAvailable(ec2).orElseThrow();
+        assertTrue(why.startsWith("escalate.vm type ec2 is not available in this build of haagent"), why);
+        assertTrue(why.contains("\"--instance-ids\", \"i-0123456789abcdef0\""), why);
+        var e = assertThrows(RestartFailedException.class, () -> restarters().forVm(ec2).restart());
+        assertEquals(why, e.getMessage());
+        assertTrue(Restarters.notAvailable(new ServiceSpec.Xen("d", Path.of("/x"))).isEmpty());
+    }
+}

@@ -1,0 +1,236 @@
+package io.haagent.agent.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.haagent.config.ServiceSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SupervisorTest {
+    @TempDir
+    Path dir;
+
+    /** What the listener heard, in order. */
+    record Heard(String what, String service, long pid, int code, boolean requested) {}
+
+    final BlockingQueue<Heard> heard = new LinkedBlockingQueue<>();
+    final Supervisor.Listener listener = new Supervisor.Listener() {
+        @Override
+        public void started(String service, long pid) {
+            heard.add(new Heard("started", service, pid, 0, false));
+        }
+
+        @Override
+        public void exited(String service, long pid, int exitCode, boolean stopRequested) {
+            heard.add(new Heard("exited", service, pid, exitCode, stopRequested));
+        }
+    };
+    Supervisor supervisor;
+
+    @AfterEach
+    void stopEverything() {
+        if (supervisor != null) {
+            supervisor.close(); // kills every child, even when the test failed
+        }
+    }
+
+    private Supervisor supervisor(Supervisor.Options options) {
+        supervisor = new Supervisor(dir, listener, options);
+        return supervisor;
+    }
+
+    private Supervisor supervisor() {
+        return supervisor(Supervisor.Options.DEFAULT);
+    }
+
+    static ServiceSpec.Process sh(String script, ServiceSpec.StopSignal stop, Duration stopTimeout) {
+        return new ServiceSpec.Process(List.of("sh", "-c", script), Optional.empty(), Map.of(), stop, stopTimeout,
+                Duration.ofSeconds(10));
+    }
+
+    static ServiceSpec.Process sh(String script) {
+        return sh(script, ServiceSpec.StopSignal.TERM, Duration.ofSeconds(10));
+    }
+
+    private String stdout(String service) {
+        try {
+            Path f = supervisor.logDir(service).resolve("stdout.log");
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Heard next(String what) {
+        Heard h = Await.next(heard, what);
+        assertEquals(what.split(" ")[0], h.what(), "expected " + what + ", heard " + h);
+        return h;
+    }
+
+    @Test
+    void exit_childKilledExternally_reportedAtOnce() throws Exception {
+        long pid = supervisor().start("web", sh("echo hi; exec sleep 60"));
+        assertEquals(new Heard("started", "web", pid, 0, false), next("started"));
+        Process kill = new ProcessBuilder("kill", "-9", String.valueOf(pid)).start();
+        assertEquals(0, kill.waitFor());
+        assertEquals(new Heard("exited", "web", pid, 137, false), next("exited after kill -9"));
+        Await.until("hi in stdout.log", () -> stdout("web").equals("hi\n"));
+        assertTrue(supervisor.pid("web").isEmpty());
+    }
+
+    @Test
+    void stop_childIgnoringTerm_killedAfterStopTimeout() throws Exception {
+        long pid = supervisor().start("web", sh("trap '' TERM; echo ready; while true; do sleep 1; done",
+                ServiceSpec.StopSignal.TERM, Duration.ofMillis(300)));
+        next("started");
+        Await.until("the TERM trap to be set", () -> stdout("web").contains("ready"));
+        assertTrue(supervisor.stop("web"), "SIGKILL was needed");
+        assertEquals(new Heard("exited", "web", pid, 137, true), next("exited"));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void stopSignal_int_reachesTheChild() throws Exception {
+        assumeTrue(!childrenIgnore(2), "this JVM was started with SIGINT ignored, which every child inherits and"
+                + " sh cannot trap; run the tests from a foreground shell");
+        Path marker = dir.resolve("got-int");
+        var spec = new ServiceSpec.Process(List.of("sh", "-c",
+                "trap 'touch \"$MARKER\"; exit 0' INT; echo ready; while true; do sleep 1; done"), Optional.empty(),
+                Map.of("MARKER", marker.toString()), ServiceSpec.StopSignal.INT, Duration.ofSeconds(10),
+                Duration.ofSeconds(10));
+        long pid = supervisor().start("web", spec);
+        next("started");
+        Await.until("the INT trap to be set", () -> stdout("web").contains("ready"));
+        assertFalse(supervisor.stop("web"), "INT was enough, no SIGKILL");
+        assertEquals(new Heard("exited", "web", pid, 0, true), next("exited"));
+        assertTrue(Files.exists(marker), "the child's INT trap ran");
+    }
+
+    /** Whether a child of this JVM starts with signal {@code sig} ignored (SigIgn in /proc). */
+    static boolean childrenIgnore(int sig) throws Exception {
+        Process p = new ProcessBuilder("grep", "SigIgn", "/proc/self/status").start();
+        String line = new String(p.getInputStream().readAllBytes()).strip();
+        p.waitFor();
+        long mask = Long.parseUnsignedLong(line.substring(line.indexOf(':') + 1).strip(), 16);
+        return (mask & (1L << (sig - 1))) != 0;
+    }
+
+    @Test
+    void output_rotatedBySize_keepsTheNewestFiles() throws Exception {
+        supervisor(new Supervisor.Options(1000, 2, true, Duration.ofSeconds(5)));
+        long pid = supervisor.start("web", sh("i=0; while [ $i -lt 100 ]; do echo \"line $i"
+                + " ........................................\"; i=$((i+1)); done; echo done >&2"));
+        next("started");
+        assertEquals(new Heard("exited", "web", pid, 0, false), next("exited"));
+        Await.until("line 99 in stdout.log", () -> stdout("web").contains("line 99 "));
+        Path logs = supervisor.logDir("web");
+        assertTrue(Files.exists(logs.resolve("stdout.log.1")));
+        assertTrue(Files.exists(logs.resolve("stdout.log.2")));
+        assertFalse(Files.exists(logs.resolve("stdout.log.3")), "only two rotated files are kept");
+        for (String f : List.of("stdout.log", "stdout.log.1", "stdout.log.2")) {
+            assertTrue(Files.size(logs.resolve(f)) <= 1000, f + " is " + Files.size(logs.resolve(f)) + " bytes");
+        }
+        String all = Files.readString(logs.resolve("stdout.log.2")) + Files.readString(logs.resolve("stdout.log.1"))
+                + Files.readString(logs.resolve("stdout.log"));
+        assertTrue(all.endsWith("line 99 ........................................\n"));
+        assertEquals("done\n", Files.readString(logs.resolve("stderr.log")));
+    }
+
+    @Test
+    void envAndWorkdir_applied_nothingSurprisingInherited() throws Exception {
+        Path work = Files.createDirectory(dir.resolve("work"));
+        var spec = new ServiceSpec.Process(List.of("sh", "-c", "echo \"$GREETING from $(pwd) as $HAAGENT_SERVICE\"; env"),
+                Optional.of(work), Map.of("GREETING", "hello"), ServiceSpec.StopSignal.TERM, Duration.ofSeconds(10),
+                Duration.ofSeconds(10));
+        long pid = supervisor().start("web", spec);
+        next("started");
+        assertEquals(0, next("exited").code());
+        Await.until("the env dump", () -> stdout("web").contains("GREETING="));
+        List<String> lines = stdout("web").lines().toList();
+        assertEquals("hello from " + work.toRealPath() + " as web", lines.get(0));
+        Set<String> childEnv = lines.stream().skip(1).filter(l -> l.contains("="))
+                .map(l -> l.substring(0, l.indexOf('='))).collect(Collectors.toSet());
+        Set<String> expected = new HashSet<>(Set.of("PATH", "LANG", "LC_ALL", "TZ", "HAAGENT_SERVICE", "GREETING",
+                "PWD", "SHLVL", "_", "OLDPWD"));
+        assertTrue(expected.containsAll(childEnv), "unexpected variables: " + childEnv);
+        for (String k : System.getenv().keySet()) {
+            if (!expected.contains(k)) {
+                assertFalse(childEnv.contains(k), k + " leaked from the agent's environment");
+            }
+        }
+        assertTrue(pid > 0);
+    }
+
+    @Test
+    void restart_replacesTheChild_oldExitReportedBeforeTheNewStart() throws Exception {
+        long first = supervisor().start("web", sh("exec sleep 60"));
+        next("started");
+        long second = supervisor.restart("web", sh("exec sleep 61"));
+        assertNotEquals(first, second);
+        assertEquals(new Heard("exited", "web", first, 143, true), next("exited"));
+        assertEquals(new Heard("started", "web", second, 0, false), next("started"));
+        assertEquals(second, supervisor.pid("web").orElseThrow());
+    }
+
+    @Test
+    void start_whileRunning_doesNotStartASecondChild() throws Exception {
+        long pid = supervisor().start("web", sh("exec sleep 60"));
+        assertEquals(pid, supervisor.start("web", sh("exec sleep 60")));
+        assertEquals(pid, next("started").pid());
+        assertEquals(pid, next("started again").pid());
+    }
+
+    @Test
+    void start_missingProgram_failsWithAClearMessage() {
+        var spec = new ServiceSpec.Process(List.of("no-such-program-xyz"), Optional.empty(), Map.of(),
+                ServiceSpec.StopSignal.TERM, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        IOException e = assertThrows(IOException.class, () -> supervisor().start("web", spec));
+        assertTrue(e.getMessage().startsWith("cannot start service web (no-such-program-xyz): 'no-such-program-xyz'"
+                + " was not found in PATH"), e.getMessage());
+        assertTrue(heard.isEmpty());
+    }
+
+    @Test
+    void exit_leftoversInItsGroupAreKilled() throws Exception {
+        Path pidFile = dir.resolve("orphan.pid");
+        long pid = supervisor().start("web", sh("sleep 60 & echo $! > " + pidFile + "; exit 3"));
+        next("started");
+        assertEquals(new Heard("exited", "web", pid, 3, false), next("exited"));
+        long orphan = Long.parseLong(Files.readString(pidFile).strip());
+        Await.until("the orphaned sleep to be killed",
+                () -> ProcessHandle.of(orphan).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    @Test
+    void withoutProcessGroups_stopStillReachesTheChild() throws Exception {
+        long pid = supervisor(new Supervisor.Options(1 << 20, 1, false, Duration.ofSeconds(5)))
+                .start("web", sh("exec sleep 60"));
+        next("started");
+        assertFalse(supervisor.stop("web"));
+        assertEquals(new Heard("exited", "web", pid, 143, true), next("exited"));
+    }
+
+    @Test
+    void stop_withoutAChild_isANoOp() {
+        assertFalse(supervisor().stop("web"));
+        assertTrue(heard.isEmpty());
+    }
+}
