@@ -63,7 +63,8 @@ public final class Daemon implements AutoCloseable {
         this.metrics = metrics;
         this.token = readToken(config);
         this.healing = new Healing(config, metrics, Ticker.SYSTEM);
-        this.components = List.of(healing);
+        // Healing first: it must be listening before the first check flips reach it; closed last.
+        this.components = List.of(healing, new Checks(metrics, Ticker.SYSTEM, healing::observe));
         for (Component c : this.components) {
             c.apply(config, null);
         }
@@ -84,9 +85,14 @@ public final class Daemon implements AutoCloseable {
                     + "; create it, or run haagent as a user that may", List.of());
         }
         Daemon d = new Daemon(configFile, version, config, metrics);
-        log.info("haagent {} started as {} with {}: {} checks, {} services, {} VRRP instances", version, nodeName(config),
-                configFile, config.checks().size(), config.services().size(), config.vrrp().size());
+        log.info("{} started as {} with {}: {}, {}, {}", version, nodeName(config), configFile,
+                count(config.checks().size(), "check"), count(config.services().size(), "service"),
+                count(config.vrrp().size(), "VRRP instance"));
         return d;
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     private static HaagentConfig lint(Path configFile) throws Refused {

@@ -147,6 +147,63 @@ class DaemonProcessTest {
     }
 
     @Test
+    void httpService_killed_isRestarted_andItsCheckComesBack() throws Exception {
+        int port = freePort();
+        int web = freePort();
+        String jwebserver = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jwebserver").toString();
+        Files.createDirectories(dir.resolve("www"));
+        Path cfg = config(port, """
+                checks:
+                  web: { type: http, url: "http://127.0.0.1:%d/", interval: 200ms, timeout: 150ms, rise: 1, fall: 1 }
+                services:
+                  web:
+                    checks: [web]
+                    process: { command: ["%s", "-b", "127.0.0.1", "-p", "%d", "-d", "%s"], start_grace: 5s }
+                    restart: { backoff: { initial: 100ms, max: 1s } }
+                """.formatted(web, jwebserver, web, dir.resolve("www")));
+        Process p = haagent("run", "--config", cfg.toString());
+        var up = await(port, "/status", r -> r.body().contains("\"state\" : \"UP\"") && r.body().contains("\"state\" : \"RUNNING\""));
+        long pid = pid(up.body());
+
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        await(port, "/status", r -> r.body().contains("\"restarts\" : 1") && pid(r.body()) != pid && pid(r.body()) > 0
+                && r.body().contains("\"state\" : \"UP\"") && r.body().contains("\"state\" : \"RUNNING\""));
+        await(port, "/metrics", r -> r.body().contains("haagent_check_up{check=\"web\"} 1")
+                && r.body().contains("haagent_check_duration_seconds_count{check=\"web\",result=\"up\",type=\"http\"}"));
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void crashLoop_backsOff_goesFatal_andEscalatesExactlyOnce() throws Exception {
+        int port = freePort();
+        Path marker = dir.resolve("escalations.txt");
+        Path cfg = config(port, """
+                services:
+                  crasher:
+                    process: { command: ["sh", "-c", "exit 3"], start_grace: 1s }
+                    restart: { backoff: { initial: 50ms, max: 200ms }, max_restarts: 3, within: 1m }
+                    escalate: { vm: { type: command, command: ["sh", "-c", "echo escalated >> %s"] } }
+                """.formatted(marker));
+        Process p = haagent("run", "--config", cfg.toString());
+        await(port, "/status", r -> r.body().contains("\"state\" : \"FATAL\""));
+        await(port, "/metrics", r -> r.body().contains("haagent_service_give_ups_total{service=\"crasher\"} 1.0")
+                && r.body().contains("haagent_escalations_total{service=\"crasher\"} 1.0"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(marker) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // It stays FATAL: a second look at the metrics still shows one give-up and one escalation.
+        var again = await(port, "/metrics", r -> true);
+        assertTrue(again.body().contains("haagent_escalations_total{service=\"crasher\"} 1.0"), again.body());
+        assertEquals(List.of("escalated"), Files.readAllLines(marker));
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String log = Files.readString(dir.resolve("stdout.log"));
+        assertTrue(log.contains("service crasher: gave up"), log);
+    }
+
+    @Test
     void run_withABrokenConfig_refusesToStart_andSaysWhy() throws Exception {
         Path cfg = config(freePort(), "vrrp:\n  vip: { vrid: 300, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n");
         Process p = haagent("run", "--config", cfg.toString());

@@ -1,0 +1,82 @@
+package io.haagent.agent.daemon;
+
+import io.haagent.agent.heal.Observation;
+import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.checker.CheckFlip;
+import io.haagent.checker.CheckListener;
+import io.haagent.checker.CheckScheduler;
+import io.haagent.checker.CheckState;
+import io.haagent.checker.CheckStatus;
+import io.haagent.checker.probe.CheckResult;
+import io.haagent.checker.probe.Probes;
+import io.haagent.config.HaagentConfig;
+import io.haagent.time.Ticker;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The health checks of the config: scheduled by the checker, their flips handed to the healing
+ * loop as facts, every result counted in the metrics.
+ */
+final class Checks implements Component {
+    private final Probes probes = Probes.create();
+    private final CheckScheduler scheduler;
+    private final AgentMetrics metrics;
+    private final Ticker ticker;
+
+    Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing) {
+        this.metrics = metrics;
+        this.ticker = ticker;
+        this.scheduler = CheckScheduler.create(probes, ticker);
+        scheduler.addListener(new CheckListener() {
+            @Override
+            public void resultRecorded(CheckStatus s) {
+                s.last().ifPresent(r -> metrics.checkResult(s.name(), s.type(), r.up(), r.duration().toNanos()));
+            }
+
+            @Override
+            public void stateChanged(CheckFlip flip) {
+                metrics.checkState(flip.check(), flip.to() == CheckState.UNKNOWN ? null : flip.to() == CheckState.UP);
+                healing.accept(flip.to() == CheckState.DOWN
+                        ? new Observation.CheckWentDown(flip.check(), flip.result().reason())
+                        : new Observation.CheckWentUp(flip.check()));
+            }
+        });
+    }
+
+    @Override
+    public void apply(HaagentConfig config, ReloadPlan plan) {
+        var changes = scheduler.apply(config.checks());
+        changes.removed().forEach(name -> metrics.forget("check", name));
+        changes.added().forEach(name -> metrics.checkState(name, null));
+    }
+
+    @Override
+    public void status(Map<String, Object> into) {
+        long now = ticker.nanoTime();
+        Instant wallNow = Instant.now();
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (CheckStatus s : scheduler.snapshot()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("type", s.type());
+            m.put("state", s.state().name());
+            m.put("since", wallNow.minusNanos(Math.max(0, now - s.sinceNanos())).toString());
+            m.put("reason", s.last().map(CheckResult::reason).orElse(null));
+            m.put("duration_ms", s.lastDuration().map(d -> d.toNanos() / 1e6).orElse(null));
+            m.put("runs", s.runs());
+            checks.add(m);
+        }
+        into.put("checks", checks);
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        probes.close();
+    }
+}

@@ -1,0 +1,33 @@
+package io.haagent.checker;
+
+import io.haagent.checker.probe.CheckResult;
+
+/**
+ * A check's state changed: {@code UNKNOWN -> UP} on its first result, or {@code UP -> DOWN} after
+ * {@code fall} failures in a row, or {@code DOWN -> UP} after {@code rise} successes.
+ *
+ * @param check   the check's name
+ * @param from    the state before
+ * @param to      the state now
+ * @param inARow  how many results in a row agreed (1 for a first result)
+ * @param result  the result that tipped it
+ * @param atNanos ticker time of the flip
+ */
+public record CheckFlip(String check, CheckState from, CheckState to, int inARow, CheckResult result, long atNanos) {
+
+    /**
+     * The one log line for this flip, e.g. {@code check redis: UP -> DOWN after 2 failures: connect refused}
+     * or {@code check web: UNKNOWN -> UP on its first result: HTTP 200 in 3ms}.
+     */
+    public String sentence() {
+        String why;
+        if (from == CheckState.UNKNOWN) {
+            why = " on its first result";
+        } else if (to == CheckState.DOWN) {
+            why = " after " + inARow + (inARow == 1 ? " failure" : " failures");
+        } else {
+            why = " after " + inARow + (inARow == 1 ? " success" : " successes");
+        }
+        return "check " + check + ": " + from + " -> " + to + why + ": " + result.reason();
+    }
+}

@@ -1,0 +1,45 @@
+package io.haagent.checker;
+
+import io.haagent.checker.probe.CheckResult;
+
+import java.util.Optional;
+
+/**
+ * keepalived-style hysteresis as a pure value: the state flips only after {@code rise} successes or
+ * {@code fall} failures in a row — except the first result after a start, which decides at once,
+ * because waiting {@code fall} intervals to call a dead service dead at boot helps nobody.
+ */
+record RiseFall(String check, int rise, int fall, CheckState state, long sinceNanos, int successesInRow,
+                int failuresInRow, Optional<CheckResult> last) {
+
+    RiseFall {
+        if (rise < 1 || fall < 1) {
+            throw new IllegalArgumentException("rise and fall must be at least 1, not " + rise + " and " + fall);
+        }
+    }
+
+    /** A check just (re)started: UNKNOWN since {@code nowNanos}. */
+    static RiseFall start(String check, int rise, int fall, long nowNanos) {
+        return new RiseFall(check, rise, fall, CheckState.UNKNOWN, nowNanos, 0, 0, Optional.empty());
+    }
+
+    /** The new state, and the flip if there was one. */
+    record Step(RiseFall next, Optional<CheckFlip> flip) {}
+
+    Step observe(CheckResult result, long nowNanos) {
+        int successes = result.up() ? successesInRow + 1 : 0;
+        int failures = result.up() ? 0 : failuresInRow + 1;
+        CheckState to = switch (state) {
+            case UNKNOWN -> result.up() ? CheckState.UP : CheckState.DOWN;
+            case UP -> failures >= fall ? CheckState.DOWN : CheckState.UP;
+            case DOWN -> successes >= rise ? CheckState.UP : CheckState.DOWN;
+        };
+        if (to == state) {
+            return new Step(new RiseFall(check, rise, fall, state, sinceNanos, successes, failures, Optional.of(result)),
+                    Optional.empty());
+        }
+        CheckFlip flip = new CheckFlip(check, state, to, result.up() ? successes : failures, result, nowNanos);
+        return new Step(new RiseFall(check, rise, fall, to, nowNanos, successes, failures, Optional.of(result)),
+                Optional.of(flip));
+    }
+}

@@ -1,0 +1,44 @@
+package io.haagent.checker.probe;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one run of a check observed: up or down, and a short human reason such as
+ * {@code "HTTP 503 in 12ms"}, {@code "connect refused"}, {@code "timed out after 2s"},
+ * {@code "role:master"} or {@code "disk 93% used > 90%"}. The reason goes into the flip log line,
+ * {@code /status} and mail as it is.
+ *
+ * @param up          whether this run passed
+ * @param reason      one short sentence fragment, never empty
+ * @param duration    how long the run took, as measured by the probe
+ * @param replication a {@code redis} check's replication facts (role, link, offsets), when it
+ *                    could read them — also on some failures, e.g. a replica answering MASTERDOWN
+ * @param output      a {@code command} check's stdout and stderr, truncated to a few KB
+ */
+public record CheckResult(boolean up, String reason, Duration duration, Optional<RedisReplication> replication,
+                          Optional<String> output) {
+    public CheckResult {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(replication, "replication");
+        Objects.requireNonNull(output, "output");
+    }
+
+    public static CheckResult up(String reason, Duration duration) {
+        return new CheckResult(true, reason, duration, Optional.empty(), Optional.empty());
+    }
+
+    public static CheckResult down(String reason, Duration duration) {
+        return new CheckResult(false, reason, duration, Optional.empty(), Optional.empty());
+    }
+
+    CheckResult withReplication(RedisReplication r) {
+        return new CheckResult(up, reason, duration, Optional.of(r), output);
+    }
+
+    CheckResult withOutput(String text) {
+        return new CheckResult(up, reason, duration, replication, Optional.of(text));
+    }
+}

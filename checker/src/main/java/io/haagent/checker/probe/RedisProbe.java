@@ -1,0 +1,103 @@
+package io.haagent.checker.probe;
+
+import io.haagent.config.CheckSpec;
+import io.haagent.config.Secret;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * {@code redis}: PING, then ROLE and INFO replication, so the result carries the role, the
+ * replica's link and the offsets that failover decides on. Jedis blocks, so each run has its own
+ * connection on a virtual thread; the check's timeout is Jedis' connect and socket timeout, and at
+ * the deadline the socket is closed under it. A LOADING or MASTERDOWN reply fails the check with
+ * Redis' own words (ROLE and INFO still answer then, so a stale replica's offsets are kept).
+ */
+final class RedisProbe implements Probe {
+    private final CheckSpec.Redis spec;
+    private final ProbeContext ctx;
+
+    RedisProbe(CheckSpec.Redis spec, ProbeContext ctx) {
+        this.spec = spec;
+        this.ctx = ctx;
+    }
+
+    @Override
+    public CompletableFuture<CheckResult> run() {
+        long start = ctx.ticker().nanoTime();
+        AtomicReference<Jedis> connection = new AtomicReference<>();
+        Duration timeout = spec.timing().timeout();
+        return ctx.blocking(start, timeout, timeout, () -> probe(start, connection), () -> {
+            Jedis j = connection.get();
+            if (j != null) {
+                j.close(); // unblocks the virtual thread's read with an exception it then ignores
+            }
+        });
+    }
+
+    private CheckResult probe(long start, AtomicReference<Jedis> connection) throws ProbeFailure {
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, spec.timing().timeout().toMillis()));
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                // CLIENT SETINFO would cost a round trip per run and fails on Redis < 7.2 anyway
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        Optional<String> password = password();
+        password.ifPresent(config::password);
+        try (Jedis jedis = new Jedis(new HostAndPort(spec.host(), spec.port()), config.build())) {
+            connection.set(jedis);
+            String refusal = null;
+            try {
+                jedis.ping();
+            } catch (JedisDataException e) {
+                refusal = Reasons.shorten(e.getMessage()); // LOADING ..., MASTERDOWN ..., NOAUTH ...
+            }
+            RedisReplication replication = null;
+            String roleError = null;
+            try {
+                replication = RedisReplication.parse(jedis.role(), jedis.info("replication"));
+            } catch (JedisDataException | IllegalArgumentException e) {
+                roleError = Reasons.shorten(e.getMessage());
+            }
+            Duration took = ctx.since(start);
+            CheckResult result;
+            if (refusal != null) {
+                result = CheckResult.down(refusal, took);
+            } else if (replication != null) {
+                result = CheckResult.up(replication.describe(), took);
+            } else {
+                // PING answered but ROLE did not (renamed, or denied by an ACL): the server is up
+                result = CheckResult.up("PONG, no role: " + roleError, took);
+            }
+            return replication == null ? result : result.withReplication(replication);
+        }
+    }
+
+    /** Read at every run, so a rotated password file takes effect without a reload. */
+    private Optional<String> password() throws ProbeFailure {
+        if (spec.password().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (spec.password().get()) {
+            case Secret.Inline inline -> inline.value();
+            case Secret.FromFile file -> {
+                try {
+                    yield Files.readString(file.path(), StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
+                } catch (IOException e) {
+                    throw new ProbeFailure("cannot read password file " + file.path() + ": " + e.getClass().getSimpleName(), e);
+                }
+            }
+        });
+    }
+}

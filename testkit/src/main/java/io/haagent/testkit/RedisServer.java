@@ -1,0 +1,515 @@
+package io.haagent.testkit;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real {@code redis-server} process on a free 127.0.0.1 port, in its own temporary directory
+ * with its own config file (so {@code CONFIG REWRITE} works, as it must on a promoted replica).
+ *
+ * <pre>{@code
+ * try (RedisServer master = RedisServer.start();
+ *      RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
+ *     replica.awaitMasterLinkUp(Duration.ofSeconds(10));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Without {@code redis-server} on the PATH the calling test is skipped (JUnit assumption) with
+ * the reason — except under CI ({@code CI=true}), where it fails: {@code .ci/run} installs it.
+ * {@code REDIS_SERVER} may name the binary explicitly. {@link #close()} kills the process and
+ * deletes the directory; a JVM shutdown hook kills servers a test forgot to close.
+ */
+public final class RedisServer implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    private static final Set<RedisServer> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RedisServer::kill), "redis-server-reaper"));
+    }
+
+    private final Path binary;
+    private final Path dir;
+    private final Path configFile;
+    private final Path logFile;
+    private final Optional<String> password;
+    private int port;
+    private Process process;
+
+    private RedisServer(Path binary, Path dir, Optional<String> password) {
+        this.binary = binary;
+        this.dir = dir;
+        this.configFile = dir.resolve("redis.conf");
+        this.logFile = dir.resolve("redis.log");
+        this.password = password;
+    }
+
+    /** A plain server: no password, no replication, no persistence. */
+    public static RedisServer start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether a {@code redis-server} binary can be found. */
+    public static boolean available() {
+        return findBinary().isPresent();
+    }
+
+    /**
+     * Skips the calling test when there is no {@code redis-server}; fails instead under CI,
+     * where a missing binary means the CI script is broken, not the machine.
+     */
+    public static void assumeAvailable() {
+        if (available()) {
+            return;
+        }
+        String why = "redis-server is not on the PATH (nor named by REDIS_SERVER)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(why + "; under CI=true this is an error: .ci/run should have installed it"
+                    + " (APT_PACKAGES has redis-server:redis-server)");
+        }
+        Assumptions.abort(why + "; install it (apt-get install redis-server) to run this test");
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code 127.0.0.1:PORT}. */
+    public String address() {
+        return HOST + ":" + port;
+    }
+
+    /** The server's working directory: config file, log, dump files. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The config file the server was started with; {@code CONFIG REWRITE} writes it. */
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** The {@code requirepass} password, if set. */
+    public Optional<String> password() {
+        return password;
+    }
+
+    /** Whether the process is alive. */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The process id of the running server. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        return process.pid();
+    }
+
+    /** SIGKILL, as a crash would: no shutdown save, no goodbye to replicas. Waits for the exit. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly(); // SIGKILL on Unix
+            waitForExit();
+            process = null;
+        }
+    }
+
+    /** SIGTERM: an orderly shutdown. Waits for the exit (and kills after 10 s). */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            waitForExit();
+            process = null;
+        }
+    }
+
+    /**
+     * Starts the server again on the same port with the same directory and config file (as
+     * {@code CONFIG REWRITE} may have left it), stopping it first if it runs. Waits until it
+     * answers PING.
+     */
+    public synchronized void restart() {
+        stop();
+        launch();
+        awaitReady();
+    }
+
+    /**
+     * Sends one command and returns the reply as text: a status or bulk string as is, an integer
+     * in decimal, an array's elements one per line, a nil as {@code null}. An error reply throws
+     * {@link IllegalStateException} with Redis' message. Authenticates first when a password is set.
+     */
+    public String command(String... args) {
+        try (Socket socket = connect(Duration.ofSeconds(5))) {
+            socket.setSoTimeout(10_000);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            if (password.isPresent()) {
+                write(out, "AUTH", password.get());
+                readReply(in);
+            }
+            write(out, args);
+            return readReply(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis-server on port " + port + ": " + String.join(" ", args) + " failed", e);
+        }
+    }
+
+    /** Waits until this replica reports {@code master_link_status:up}. */
+    public void awaitMasterLinkUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            info = command("INFO", "replication");
+            if (info.contains("master_link_status:up")) {
+                return;
+            }
+            pause(50);
+        }
+        throw new IllegalStateException("redis-server on port " + port + " did not link to its master within "
+                + timeout + ":\n" + info);
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    public String logTail() {
+        try {
+            if (!Files.exists(logFile)) {
+                return "(no log)";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
+        }
+    }
+
+    /** Kills the server if it runs and deletes its directory. Safe to call twice. */
+    @Override
+    public void close() {
+        kill();
+        LIVE.remove(this);
+        deleteTree(dir);
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server " + address();
+    }
+
+    /** Options for {@link RedisServer}. */
+    public static final class Builder {
+        private String requirePass;
+        private String masterAuth;
+        private String replicaOf;
+        private final List<String> extra = new ArrayList<>();
+
+        private Builder() {}
+
+        /** {@code requirepass}: clients must AUTH with this password. */
+        public Builder requirePass(String password) {
+            this.requirePass = password;
+            return this;
+        }
+
+        /** {@code replicaof} the given server, with its password as {@code masterauth}. */
+        public Builder replicaOf(RedisServer master) {
+            this.replicaOf = master.host() + " " + master.port();
+            master.password().ifPresent(p -> this.masterAuth = p);
+            return this;
+        }
+
+        /** {@code replicaof host port}; the master need not exist (a replica with its link down). */
+        public Builder replicaOf(String host, int port) {
+            this.replicaOf = host + " " + port;
+            return this;
+        }
+
+        /** {@code masterauth}: the password this replica gives its master. */
+        public Builder masterAuth(String password) {
+            this.masterAuth = password;
+            return this;
+        }
+
+        /** Any other config directive, one line, e.g. {@code "replica-serve-stale-data no"}. */
+        public Builder config(String directive) {
+            extra.add(directive);
+            return this;
+        }
+
+        /** Starts the server and waits until it answers PING; skips the test when there is no redis-server. */
+        public RedisServer start() {
+            assumeAvailable();
+            Path binary = findBinary().orElseThrow();
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("haagent-redis-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a directory for redis-server", e);
+            }
+            RedisServer server = new RedisServer(binary, dir, Optional.ofNullable(requirePass));
+            LIVE.add(server);
+            try {
+                // Another process may take the free port before redis-server binds it: try another.
+                for (int attempt = 1; ; attempt++) {
+                    server.port = FreePorts.tcp();
+                    server.writeConfig(this);
+                    server.launch();
+                    try {
+                        server.awaitReady();
+                        return server;
+                    } catch (IllegalStateException e) {
+                        boolean portTaken = server.logTail().contains("Address already in use");
+                        server.kill();
+                        if (!portTaken || attempt == 3) {
+                            throw e;
+                        }
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                server.close();
+                throw e;
+            }
+        }
+    }
+
+    private void writeConfig(Builder b) {
+        List<String> lines = new ArrayList<>();
+        lines.add("# written by io.haagent.testkit.RedisServer; CONFIG REWRITE may change it");
+        lines.add("bind " + HOST);
+        lines.add("port " + port);
+        lines.add("dir " + quote(dir.toString()));
+        lines.add("logfile " + quote(logFile.toString()));
+        lines.add("daemonize no");
+        lines.add("save \"\"");
+        lines.add("appendonly no");
+        if (b.requirePass != null) {
+            lines.add("requirepass " + quote(b.requirePass));
+        }
+        if (b.masterAuth != null) {
+            lines.add("masterauth " + quote(b.masterAuth));
+        }
+        if (b.replicaOf != null) {
+            lines.add("replicaof " + b.replicaOf);
+        }
+        lines.addAll(b.extra);
+        try {
+            Files.write(configFile, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + configFile, e);
+        }
+    }
+
+    private synchronized void launch() {
+        try {
+            process = new ProcessBuilder(binary.toString(), configFile.toString())
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Process p;
+            synchronized (this) {
+                p = process;
+            }
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException("redis-server on port " + port + " exited before answering PING; its log:\n"
+                        + logTail() + stdoutTail());
+            }
+            if (answersPing()) {
+                return;
+            }
+            pause(20);
+        }
+        throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + READY_TIMEOUT
+                + "; its log:\n" + logTail());
+    }
+
+    /** Any reply counts: a replica may say MASTERDOWN, a server still loading says LOADING. */
+    private boolean answersPing() {
+        try (Socket socket = connect(Duration.ofMillis(200))) {
+            socket.setSoTimeout(1000);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            write(socket.getOutputStream(), "PING");
+            int first = in.read();
+            return first == '+' || first == '-';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Socket connect(Duration timeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(HOST, port), (int) timeout.toMillis());
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private String stdoutTail() {
+        try {
+            Path out = dir.resolve("stdout.log");
+            return Files.exists(out) ? "\n" + Files.readString(out) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server pid " + process.pid() + " did not exit within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void write(OutputStream out, String... args) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        buf.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (String arg : args) {
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            buf.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            buf.writeBytes(bytes);
+            buf.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.write(buf.toByteArray());
+        out.flush();
+    }
+
+    private static String readReply(InputStream in) throws IOException {
+        int type = in.read();
+        String line = readLine(in);
+        switch (type) {
+            case '+', ':' -> {
+                return line;
+            }
+            case '-' -> throw new IllegalStateException("redis replied -" + line);
+            case '$' -> {
+                int len = Integer.parseInt(line);
+                if (len < 0) {
+                    return null;
+                }
+                byte[] data = in.readNBytes(len);
+                readLine(in);
+                return new String(data, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int n = Integer.parseInt(line);
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    items.add(String.valueOf(readReply(in)));
+                }
+                return String.join("\n", items);
+            }
+            default -> throw new IOException("not a RESP reply: '" + (char) type + line + "'");
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("connection closed mid-reply");
+            }
+            if (c != '\r') {
+                line.write(c);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for redis-server", e);
+        }
+    }
+
+    private static Optional<Path> findBinary() {
+        String explicit = System.getenv("REDIS_SERVER");
+        if (explicit != null && !explicit.isBlank()) {
+            Path p = Path.of(explicit);
+            return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        return Stream.of(path.split(File.pathSeparator))
+                .filter(s -> !s.isEmpty())
+                .map(s -> Path.of(s, "redis-server"))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a leftover temp file must not fail the test that used the server
+                }
+            });
+        } catch (IOException e) {
+            // same
+        }
+    }
+}
