@@ -89,10 +89,12 @@ class SupervisorTest {
     void exit_childKilledExternally_reportedAtOnce() throws Exception {
         long pid = supervisor().start("web", sh("echo hi; exec sleep 60"));
         assertEquals(new Heard("started", "web", pid, 0, false), next("started"));
+        // Killing before the shell has run its echo would lose the line: wait for it first.
+        Await.until("hi in stdout.log", () -> stdout("web").equals("hi\n"));
         Process kill = new ProcessBuilder("kill", "-9", String.valueOf(pid)).start();
         assertEquals(0, kill.waitFor());
         assertEquals(new Heard("exited", "web", pid, 137, false), next("exited after kill -9"));
-        Await.until("hi in stdout.log", () -> stdout("web").equals("hi\n"));
+        assertEquals("hi\n", stdout("web"), "the log keeps what the child wrote before it died");
         assertTrue(supervisor.pid("web").isEmpty());
     }
 
