@@ -78,6 +78,14 @@ final class FileRules {
                 unknownRef(Rule.REF_UNKNOWN_CHECK, p + ".checks[" + i + "]", s.checks().get(i), "check",
                         loaded.declaredChecks(), "checks");
             }
+            s.escalate().ifPresent(e -> {
+                if (e.vm() instanceof ServiceSpec.Ec2 ec2 && ec2.mode() == ServiceSpec.Ec2Mode.STOP_START
+                        && ec2.instanceId().isEmpty()) {
+                    add(Rule.SERVICE_EC2_STOP_SELF, p + ".escalate.vm.mode", "stop_start without instance_id means this "
+                            + "instance, and an agent that stops its own instance cannot start it again; use mode: reboot, "
+                            + "or set instance_id to the instance this agent watches");
+                }
+            });
             for (int i = 0; i < s.dependsOn().size(); i++) {
                 String dep = s.dependsOn().get(i);
                 if (dep.equals(name)) {

@@ -38,6 +38,8 @@ public enum Rule {
     REF_UNKNOWN_SERVICE("ref.unknown-service", ERROR, "a reference to a service that is not defined"),
     REF_UNKNOWN_VRRP("ref.unknown-vrrp", ERROR, "a reference to a VRRP instance that is not defined"),
     SERVICE_DEPENDENCY_CYCLE("service.dependency-cycle", ERROR, "services that depend on each other in a circle"),
+    SERVICE_EC2_STOP_SELF("service.ec2-stop-start-self", ERROR,
+            "ec2 stop_start escalation without instance_id: the agent would stop its own instance"),
     VRRP_SELF_PEER("vrrp.self-peer", ERROR, "an instance's unicast source is among its own peers"),
     VRRP_DUPLICATE_PEER("vrrp.duplicate-peer", ERROR, "a peer listed twice"),
     VRRP_DUPLICATE_VRID("vrrp.duplicate-vrid", ERROR, "two instances with the same vrid on the same interface"),

@@ -2,7 +2,6 @@ package io.haagent.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,15 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real {@code redis-server} process on a free 127.0.0.1 port, in its own temporary directory
@@ -42,6 +38,9 @@ import org.junit.jupiter.api.Assumptions;
  * deletes the directory; a JVM shutdown hook kills servers a test forgot to close.
  */
 public final class RedisServer implements AutoCloseable {
+    private static final LocalProgram PROGRAM = new LocalProgram("redis-server", "REDIS_SERVER",
+            "install it (apt-get install redis-server)",
+            ".ci/run should have installed it (APT_PACKAGES has redis-server:redis-server)");
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
     private static final Set<RedisServer> LIVE = ConcurrentHashMap.newKeySet();
@@ -77,7 +76,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Whether a {@code redis-server} binary can be found. */
     public static boolean available() {
-        return findBinary().isPresent();
+        return PROGRAM.find().isPresent();
     }
 
     /**
@@ -85,15 +84,7 @@ public final class RedisServer implements AutoCloseable {
      * where a missing binary means the CI script is broken, not the machine.
      */
     public static void assumeAvailable() {
-        if (available()) {
-            return;
-        }
-        String why = "redis-server is not on the PATH (nor named by REDIS_SERVER)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(why + "; under CI=true this is an error: .ci/run should have installed it"
-                    + " (APT_PACKAGES has redis-server:redis-server)");
-        }
-        Assumptions.abort(why + "; install it (apt-get install redis-server) to run this test");
+        PROGRAM.assumeAvailable();
     }
 
     public String host() {
@@ -204,7 +195,7 @@ public final class RedisServer implements AutoCloseable {
             if (info.contains("master_link_status:up")) {
                 return;
             }
-            pause(50);
+            LocalProgram.pause(50, "redis-server");
         }
         throw new IllegalStateException("redis-server on port " + port + " did not link to its master within "
                 + timeout + ":\n" + info);
@@ -212,15 +203,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** The last lines of the server's log, for failure messages. */
     public String logTail() {
-        try {
-            if (!Files.exists(logFile)) {
-                return "(no log)";
-            }
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(cannot read " + logFile + ": " + e + ")";
-        }
+        return LocalProgram.tail(logFile);
     }
 
     /** Kills the server if it runs and deletes its directory. Safe to call twice. */
@@ -228,7 +211,7 @@ public final class RedisServer implements AutoCloseable {
     public void close() {
         kill();
         LIVE.remove(this);
-        deleteTree(dir);
+        LocalProgram.deleteTree(dir);
     }
 
     @Override
@@ -279,7 +262,7 @@ public final class RedisServer implements AutoCloseable {
         /** Starts the server and waits until it answers PING; skips the test when there is no redis-server. */
         public RedisServer start() {
             assumeAvailable();
-            Path binary = findBinary().orElseThrow();
+            Path binary = PROGRAM.find().orElseThrow();
             Path dir;
             try {
                 dir = Files.createTempDirectory("haagent-redis-");
@@ -365,7 +348,7 @@ public final class RedisServer implements AutoCloseable {
             if (answersPing()) {
                 return;
             }
-            pause(20);
+            LocalProgram.pause(20, "redis-server");
         }
         throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + READY_TIMEOUT
                 + "; its log:\n" + logTail());
@@ -471,45 +454,5 @@ public final class RedisServer implements AutoCloseable {
 
     private static String quote(String value) {
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for redis-server", e);
-        }
-    }
-
-    private static Optional<Path> findBinary() {
-        String explicit = System.getenv("REDIS_SERVER");
-        if (explicit != null && !explicit.isBlank()) {
-            Path p = Path.of(explicit);
-            return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
-        }
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(s -> !s.isEmpty())
-                .map(s -> Path.of(s, "redis-server"))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a leftover temp file must not fail the test that used the server
-                }
-            });
-        } catch (IOException e) {
-            // same
-        }
     }
 }

@@ -62,7 +62,7 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.token = readToken(config);
-        this.healing = new Healing(config, metrics, Ticker.SYSTEM);
+        this.healing = new Healing(metrics, Ticker.SYSTEM);
         // Healing first: it must be listening before the first check flips reach it; closed last.
         this.components = List.of(healing, new Checks(metrics, Ticker.SYSTEM, healing::observe));
         for (Component c : this.components) {

@@ -8,108 +8,72 @@ import io.haagent.agent.heal.Healer;
 import io.haagent.agent.heal.Observation;
 import io.haagent.agent.heal.ServiceStatus;
 import io.haagent.agent.metrics.AgentMetrics;
-import io.haagent.agent.supervise.Actuator;
-import io.haagent.agent.supervise.CommandRunner;
+import io.haagent.agent.supervise.HealLoop;
 import io.haagent.agent.supervise.Restarters;
-import io.haagent.agent.supervise.Supervisor;
+import io.haagent.config.Durations;
 import io.haagent.config.HaagentConfig;
 import io.haagent.time.Ticker;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The healing loop (STYLE §3): one thread owns the healer's state; check flips, child exits,
- * restart results, operator requests and reloads arrive on one queue; the thread decides, logs
- * each sentence, and hands the actions to the actuator, which never blocks it.
+ * Healing as a part of the daemon: the {@link HealLoop}, fed by the config, the checks and the
+ * admin API, reported in /status and the metrics.
  */
-final class Healing implements Component {
+final class Healing implements Component, HealLoop.Hooks {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.heal");
 
-    /** A new healer from a reload, applied on the loop thread like any observation. */
-    private record Reload(Healer next) {}
-
-    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final Ticker ticker;
     private final AgentMetrics metrics;
-    private final Supervisor supervisor;
-    private final Actuator actuator;
-    private final Thread thread;
-    private volatile Healer healer;
-    private volatile HealState state;
-    private volatile boolean running = true;
+    private final Ticker ticker;
+    private final Set<String> gauged = new HashSet<>();
+    private volatile HealLoop loop;
 
-    Healing(HaagentConfig config, AgentMetrics metrics, Ticker ticker) {
-        this.ticker = ticker;
+    Healing(AgentMetrics metrics, Ticker ticker) {
         this.metrics = metrics;
-        this.supervisor = new Supervisor(config.node().stateDir(), Actuator.reportingTo(inbox::add), Supervisor.Options.DEFAULT);
-        this.actuator = new Actuator(supervisor, new Restarters(CommandRunner.system(), supervisor, Restarters.Timeouts.DEFAULT),
-                inbox::add, this::emitted);
-        this.thread = Thread.ofPlatform().name("haagent-heal").unstarted(this::run);
+        this.ticker = ticker;
     }
 
     /** Hands a fact to the loop; safe from any thread. */
     void observe(Observation o) {
-        inbox.add(o);
+        loop.observe(o);
     }
 
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
-        Healer next = Healer.of(config);
         config.services().forEach((name, s) -> s.escalate().flatMap(e -> Restarters.notAvailable(e.vm()))
                 .ifPresent(why -> log.warn("service {}: escalation will fail: {}", name, why)));
-        if (plan == null) {
-            healer = next;
-            state = next.initial(new SecureRandom().nextLong(), ticker.nanoTime());
-            inbox.add(new Observation.AgentStarted());
-            thread.start();
+        if (loop == null) {
+            loop = new HealLoop(Healer.of(config), config.node().stateDir(), ticker, this);
         } else {
-            inbox.add(new Reload(next));
+            loop.reload(Healer.of(config));
         }
     }
 
-    private void run() {
-        long wake = Decision.NEVER;
-        while (running) {
-            Object item;
-            try {
-                long wait = wake == Decision.NEVER ? TimeUnit.SECONDS.toNanos(1) : wake - ticker.nanoTime();
-                item = inbox.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return;
+    /** On the loop thread: the service gauges follow every decision; a reload's removed services lose theirs. */
+    @Override
+    public void decided(Decision d) {
+        Set<String> now = d.state().services().keySet();
+        for (String gone : new ArrayList<>(gauged)) {
+            if (!now.contains(gone)) {
+                metrics.forget("service", gone);
+                gauged.remove(gone);
             }
-            long now = ticker.nanoTime();
-            Decision d;
-            if (item instanceof Reload r) {
-                d = healer.reload(r.next(), state, now);
-                healer = r.next();
-                for (String gone : state.services().keySet()) {
-                    if (!d.state().services().containsKey(gone)) {
-                        metrics.forget("service", gone);
-                    }
-                }
-            } else {
-                d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
-            }
-            state = d.state();
-            d.log().forEach(log::info);
-            state.services().forEach((name, s) -> metrics.serviceState(name, s.state().code()));
-            actuator.perform(d.actions());
-            wake = d.nextWakeAtNanos();
         }
+        d.state().services().forEach((name, s) -> metrics.serviceState(name, s.state().code()));
+        gauged.addAll(now);
     }
 
-    private void emitted(HealEvent e) {
+    @Override
+    public void emitted(HealEvent e) {
         switch (e.kind()) {
             case RESTART -> e.service().ifPresent(metrics::restarted);
             case GIVE_UP -> e.service().ifPresent(metrics::gaveUp);
@@ -118,43 +82,47 @@ final class Healing implements Component {
         }
     }
 
-    AdminServer.Reply request(Optional<String> service, Observation o, String accepted) {
-        if (service.isPresent() && !healer.services().containsKey(service.get())) {
+    private AdminServer.Reply request(Optional<String> service, Observation o, String accepted) {
+        Set<String> services = loop.healer().services().keySet();
+        if (service.isPresent() && !services.contains(service.get())) {
             return AdminServer.Reply.refused(404, "no service named '" + service.get() + "'; services: "
-                    + String.join(", ", healer.services().keySet()));
+                    + String.join(", ", services));
         }
-        inbox.add(o);
+        loop.observe(o);
         return AdminServer.Reply.ok(accepted);
     }
 
     AdminServer.Reply restart(String service, String reason) {
-        return request(Optional.of(service), new Observation.RestartRequested(service, reason), "restart of " + service + " requested");
+        return request(Optional.of(service), new Observation.RestartRequested(service, reason),
+                "restart of " + service + " requested");
     }
 
     AdminServer.Reply pause(Optional<String> service, String reason, Optional<Duration> expiry) {
         return request(service, new Observation.OperatorPaused(service, reason, expiry),
-                service.orElse("the node") + " paused" + expiry.map(d -> " for " + io.haagent.config.Durations.format(d)).orElse(""));
+                service.orElse("the node") + " paused" + expiry.map(d -> " for " + Durations.format(d)).orElse(""));
     }
 
     AdminServer.Reply resume(Optional<String> service) {
-        return request(service, new Observation.OperatorResumed(service, "operator request"), service.orElse("the node") + " resumed");
+        return request(service, new Observation.OperatorResumed(service, "operator request"),
+                service.orElse("the node") + " resumed");
     }
 
     @Override
     public void status(Map<String, Object> into) {
-        HealState s = state;
-        if (s == null) {
+        HealLoop l = loop;
+        if (l == null) {
             return;
         }
+        HealState s = l.state();
         long now = ticker.nanoTime();
         Instant wallNow = Instant.now();
         s.nodePause().ifPresent(p -> into.put("paused", Map.of("reason", p.reason())));
         List<Map<String, Object>> services = new ArrayList<>();
-        s.services().forEach((name, st) -> services.add(serviceStatus(name, st, now, wallNow)));
+        s.services().forEach((name, st) -> services.add(serviceStatus(l, name, st, now, wallNow)));
         into.put("services", services);
     }
 
-    private Map<String, Object> serviceStatus(String name, ServiceStatus st, long now, Instant wallNow) {
+    private static Map<String, Object> serviceStatus(HealLoop l, String name, ServiceStatus st, long now, Instant wallNow) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("state", st.state().name());
@@ -163,21 +131,16 @@ final class Healing implements Component {
         m.put("reason", st.reason().isEmpty() ? null : st.reason());
         m.put("checks_down", st.checksDown());
         m.put("event_id", st.eventId().isEmpty() ? null : st.eventId());
-        m.put("pid", supervisor.pid(name).isPresent() ? supervisor.pid(name).getAsLong() : null);
+        var pid = l.supervisor().pid(name);
+        m.put("pid", pid.isPresent() ? pid.getAsLong() : null);
         st.pause().ifPresent(p -> m.put("paused", p.reason()));
         return m;
     }
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (loop != null) {
+            loop.close();
         }
-        actuator.close();
-        supervisor.close();
     }
 }

@@ -18,6 +18,9 @@ package io.haagent.agent.supervise;
  *       retry never overlaps it;</li>
  *   <li>libvirt / xen: the destroy step may fail because the domain is not running — tolerated —
  *       then start/create must succeed.</li>
+ *   <li>ec2: looks at the instance's state first and goes on from there — a stopping or stopped
+ *       instance is only started, a pending one left to start, a running one rebooted or stopped
+ *       and started — so a retry completes a half-done stop+start instead of repeating it.</li>
  * </ul>
  * Failures are thrown as {@link RestartFailedException}; nothing else escapes.
  */

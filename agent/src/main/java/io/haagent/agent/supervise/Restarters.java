@@ -10,28 +10,54 @@ import java.util.Optional;
 /**
  * Builds the {@link Restarter} for a service's restart means or an escalation's VM. Every external
  * program runs through one {@link CommandRunner}, so tests (and unusual hosts) can point
- * {@code systemctl}, {@code virsh} and {@code xl} elsewhere.
+ * {@code systemctl}, {@code virsh} and {@code xl} elsewhere; EC2 goes through the AWS SDK
+ * ({@link Ec2Restarter}).
  */
 public final class Restarters {
 
     /**
      * How long each external step may take before it is killed and the restart counts as failed.
-     * systemctl: systemd's own DefaultTimeoutStopSec (90s) plus a start; virsh/xl: per step.
+     * systemctl: systemd's own DefaultTimeoutStopSec (90s) plus a start; virsh/xl: per step;
+     * ec2: the API calls and the waits for a state, see {@link Ec2Timeouts}.
      */
     public record Timeouts(Duration systemctl, Duration restartCommand, Duration virsh, Duration xl,
-                           Duration vmCommand) {
+                           Duration vmCommand, Ec2Timeouts ec2) {
         public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(180), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(300));
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(300), Ec2Timeouts.DEFAULT);
+
+        /** The command timeouts, with the EC2 ones at their defaults. */
+        public Timeouts(Duration systemctl, Duration restartCommand, Duration virsh, Duration xl, Duration vmCommand) {
+            this(systemctl, restartCommand, virsh, xl, vmCommand, Ec2Timeouts.DEFAULT);
+        }
+    }
+
+    /**
+     * EC2: {@code call} bounds each API call, the SDK's retries included; {@code stopped} is the
+     * longest wait for {@code stopped} after StopInstances (a stop can take minutes); {@code running}
+     * the longest wait for {@code running} after StartInstances — still {@code pending} then counts
+     * as started, AWS having accepted the start; {@code poll} is the pause between two
+     * DescribeInstances.
+     */
+    public record Ec2Timeouts(Duration call, Duration stopped, Duration running, Duration poll) {
+        public static final Ec2Timeouts DEFAULT = new Ec2Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(10),
+                Duration.ofMinutes(3), Duration.ofSeconds(2));
     }
 
     private final CommandRunner runner;
     private final Supervisor supervisor;
     private final Timeouts timeouts;
+    private final Ec2Restarter.Aws aws;
 
     public Restarters(CommandRunner runner, Supervisor supervisor, Timeouts timeouts) {
+        this(runner, supervisor, timeouts, Ec2Restarter.Aws.DEFAULT);
+    }
+
+    /** With the AWS SDK's clients, clock and pauses replaced, for tests. */
+    Restarters(CommandRunner runner, Supervisor supervisor, Timeouts timeouts, Ec2Restarter.Aws aws) {
         this.runner = runner;
         this.supervisor = supervisor;
         this.timeouts = timeouts;
+        this.aws = aws;
     }
 
     public Restarter forService(String service, ServiceSpec.RestartMeans means) {
@@ -61,22 +87,18 @@ public final class Restarters {
                             new Step(List.of("xl", "create", x.config().toString()), timeouts.xl(), false)));
             case ServiceSpec.CommandVm c -> new CommandSteps(String.join(" ", c.command()),
                     List.of(new Step(c.command(), timeouts.vmCommand(), false)));
-            case ServiceSpec.Ec2 e -> new Unavailable(e, notAvailable(e).orElseThrow());
+            case ServiceSpec.Ec2 e -> new Ec2Restarter(e, timeouts.ec2(), aws);
         };
     }
 
     /**
-     * Why a VM restart cannot be done by this build, if it cannot — for a warning at start-up, so
-     * nobody learns it at the moment of the escalation. Today: EC2, which needs the AWS SDK.
+     * Why a VM restart configured so cannot work wherever the agent runs, if it cannot — for a
+     * warning at start-up, so nobody learns it at the moment of the escalation. Today: EC2
+     * stop_start of the agent's own instance (no {@code instance_id}), which the stop would end
+     * half-way. Every other restart can only be judged when it runs.
      */
     public static Optional<String> notAvailable(ServiceSpec.VmRestart vm) {
-        if (vm instanceof ServiceSpec.Ec2 e) {
-            return Optional.of("escalate.vm type ec2 is not available in this build of haagent: EC2 reboot and"
-                    + " stop/start come with the AWS SDK in a later release. Until then use type: command, e.g."
-                    + " command: [\"/usr/bin/aws\", \"ec2\", \"reboot-instances\", \"--instance-ids\", \""
-                    + e.instanceId().map(Object::toString).orElse("i-0123456789abcdef0") + "\"]");
-        }
-        return Optional.empty();
+        return vm instanceof ServiceSpec.Ec2 e ? Ec2Restarter.cannotWork(e) : Optional.empty();
     }
 
     /** One external command of a restart; {@code mayFail}: a failure is noted and the next step runs. */
@@ -136,19 +158,6 @@ public final class Restarters {
         @Override
         public String describe() {
             return "restart the child " + String.join(" ", spec.command());
-        }
-    }
-
-    /** A VM restarter this build does not have: fails every time, saying what to use instead. */
-    private record Unavailable(ServiceSpec.VmRestart vm, String why) implements Restarter {
-        @Override
-        public String restart() throws RestartFailedException {
-            throw new RestartFailedException(why);
-        }
-
-        @Override
-        public String describe() {
-            return "unavailable: " + why;
         }
     }
 }

@@ -134,6 +134,21 @@ class DaemonProcessTest {
         await(port, "/metrics", r -> r.body().contains("haagent_service_restarts_total{service=\"sleeper\"} 1.0"));
 
         long child = pid(restarted.body());
+        // A reload that adds a check keeps the unchanged service and its child.
+        config(port, """
+                checks:
+                  extra: { type: tcp, address: "127.0.0.1:1", interval: 1s }
+                services:
+                  sleeper:
+                    process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
+                    restart: { backoff: { initial: 100ms, max: 1s } }
+                """);
+        var reloaded = call(port, "POST", "/reload");
+        assertEquals(200, reloaded.statusCode(), reloaded.body());
+        assertTrue(reloaded.body().contains("checks added extra"), reloaded.body());
+        var after = await(port, "/status", r -> r.body().contains("\"name\" : \"extra\""));
+        assertEquals(child, pid(after.body()), "the child survives a reload that did not change its service");
+
         p.destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
         assertTrue(ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true), "the daemon stops its children");

@@ -131,14 +131,16 @@ class RestartersTest {
     }
 
     @Test
-    void ec2_notAvailableYet_failsLoudlyAndSaysWhatToUse() {
-        var ec2 = new ServiceSpec.Ec2(Optional.of(AwsId.instance("i-0123456789abcdef0")), ServiceSpec.Ec2Mode.REBOOT,
-                Optional.empty(), Optional.empty());
-        String why = Restarters.notAvailable(ec2).orElseThrow();
-        assertTrue(why.startsWith("escalate.vm type ec2 is not available in this build of haagent"), why);
-        assertTrue(why.contains("\"--instance-ids\", \"i-0123456789abcdef0\""), why);
-        var e = assertThrows(RestartFailedException.class, () -> restarters().forVm(ec2).restart());
-        assertEquals(why, e.getMessage());
+    void notAvailable_onlyEc2StopStartOfTheAgentsOwnInstance() {
+        var self = new ServiceSpec.Ec2(Optional.empty(), ServiceSpec.Ec2Mode.STOP_START, Optional.empty(), Optional.empty());
+        assertTrue(Restarters.notAvailable(self).orElseThrow().contains("Use mode: reboot"));
+        assertTrue(Restarters.notAvailable(new ServiceSpec.Ec2(Optional.empty(), ServiceSpec.Ec2Mode.REBOOT,
+                Optional.empty(), Optional.empty())).isEmpty());
+        assertTrue(Restarters.notAvailable(new ServiceSpec.Ec2(Optional.of(AwsId.instance("i-0123456789abcdef0")),
+                ServiceSpec.Ec2Mode.STOP_START, Optional.empty(), Optional.empty())).isEmpty());
         assertTrue(Restarters.notAvailable(new ServiceSpec.Xen("d", Path.of("/x"))).isEmpty());
+        assertEquals("ec2 StopInstances+StartInstances i-0123456789abcdef0 in eu-west-1", restarters().forVm(
+                new ServiceSpec.Ec2(Optional.of(AwsId.instance("i-0123456789abcdef0")), ServiceSpec.Ec2Mode.STOP_START,
+                        Optional.of("eu-west-1"), Optional.empty())).describe());
     }
 }

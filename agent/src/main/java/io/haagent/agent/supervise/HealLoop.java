@@ -1,0 +1,125 @@
+package io.haagent.agent.supervise;
+
+import io.haagent.agent.heal.Decision;
+import io.haagent.agent.heal.HealEvent;
+import io.haagent.agent.heal.HealState;
+import io.haagent.agent.heal.Healer;
+import io.haagent.agent.heal.Observation;
+import io.haagent.time.Ticker;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The observe-decide-act loop of healing (STYLE §3): one thread owns the healer's state; check
+ * flips, child exits, restart results, operator requests and reloads arrive on one queue; the
+ * thread decides, logs each sentence, and hands the actions to the actuator, which never blocks
+ * it. It sleeps until the next observation or the decision's wake-up time.
+ */
+public final class HealLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("io.haagent.heal");
+
+    /** What the loop tells its owner: each decision (on the loop thread) and each emitted event. */
+    public interface Hooks {
+        default void decided(Decision decision) {}
+
+        default void emitted(HealEvent event) {}
+    }
+
+    /** A new healer from a reload, applied on the loop thread like any observation. */
+    private record Reload(Healer next) {}
+
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Ticker ticker;
+    private final Hooks hooks;
+    private final Supervisor supervisor;
+    private final Actuator actuator;
+    private final Thread thread;
+    private volatile Healer healer;
+    private volatile HealState state;
+    private volatile boolean running = true;
+
+    public HealLoop(Healer healer, Path stateDir, Ticker ticker, Hooks hooks) {
+        this(healer, stateDir, ticker, hooks, UnaryOperator.identity());
+    }
+
+    /** @param tap wraps the supervisor's listener, e.g. for a benchmark to time starts and exits */
+    public HealLoop(Healer healer, Path stateDir, Ticker ticker, Hooks hooks, UnaryOperator<Supervisor.Listener> tap) {
+        this.healer = healer;
+        this.ticker = ticker;
+        this.hooks = hooks;
+        this.supervisor = new Supervisor(stateDir, tap.apply(Actuator.reportingTo(inbox::add)), Supervisor.Options.DEFAULT);
+        this.actuator = new Actuator(supervisor, new Restarters(CommandRunner.system(), supervisor, Restarters.Timeouts.DEFAULT),
+                inbox::add, hooks::emitted);
+        this.state = healer.initial(new SecureRandom().nextLong(), ticker.nanoTime());
+        inbox.add(new Observation.AgentStarted());
+        this.thread = Thread.ofPlatform().name("haagent-heal").start(this::run);
+    }
+
+    /** Hands a fact to the loop; safe from any thread. */
+    public void observe(Observation o) {
+        inbox.add(o);
+    }
+
+    /** Applies a reloaded config's healer: unchanged services keep their state and their child. */
+    public void reload(Healer next) {
+        inbox.add(new Reload(next));
+    }
+
+    public HealState state() {
+        return state;
+    }
+
+    public Healer healer() {
+        return healer;
+    }
+
+    public Supervisor supervisor() {
+        return supervisor;
+    }
+
+    private void run() {
+        long wake = Decision.NEVER;
+        while (running) {
+            Object item;
+            try {
+                long wait = wake == Decision.NEVER ? TimeUnit.SECONDS.toNanos(1) : wake - ticker.nanoTime();
+                item = inbox.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = ticker.nanoTime();
+            Decision d;
+            if (item instanceof Reload r) {
+                d = healer.reload(r.next(), state, now);
+                healer = r.next();
+            } else {
+                d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
+            }
+            state = d.state();
+            d.log().forEach(log::info);
+            hooks.decided(d);
+            actuator.perform(d.actions());
+            wake = d.nextWakeAtNanos();
+        }
+    }
+
+    /** Stops the loop, then the actuator, then every child. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        actuator.close();
+        supervisor.close();
+    }
+}
