@@ -65,10 +65,12 @@ public final class Daemon implements AutoCloseable {
         this.healing = new Healing(metrics, Ticker.SYSTEM);
         // Healing first: it must be listening before the first check flips reach it; closed last.
         this.components = List.of(healing, new Checks(metrics, Ticker.SYSTEM, healing::observe));
+        // Bind the admin address before starting any child: a daemon that cannot serve must not
+        // leave supervised processes behind when it exits.
+        this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
         for (Component c : this.components) {
             c.apply(config, null);
         }
-        this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
     }
 
     /**

@@ -219,6 +219,22 @@ class DaemonProcessTest {
     }
 
     @Test
+    void run_withTheAdminPortTaken_exits2_withoutStartingAnyChild() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path cfg = config(taken.getLocalPort(), """
+                    services:
+                      sleeper: { process: { command: ["sleep", "600"] } }
+                    """);
+            Process p = haagent("run", "--config", cfg.toString());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue());
+            String err = Files.readString(dir.resolve("stderr.log"));
+            assertTrue(err.contains("set node.admin.listen to another address"), err);
+            assertTrue(!Files.exists(dir.resolve("state/logs/sleeper")), "no child was started");
+        }
+    }
+
+    @Test
     void run_withABrokenConfig_refusesToStart_andSaysWhy() throws Exception {
         Path cfg = config(freePort(), "vrrp:\n  vip: { vrid: 300, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n");
         Process p = haagent("run", "--config", cfg.toString());
