@@ -22,7 +22,7 @@ public final class Main {
               reload [--admin HOST:PORT] [--config FILE]
                                             ask the daemon to re-read its config (lints first);
                                             exit 1 with the findings when it refused
-              demo                          self-contained local demonstration (no root, no cloud)
+              demo                          self-contained local demonstration (not built yet)
               version                       the version and the git commit it was built from
               help                          this text
 

@@ -52,7 +52,9 @@ final class Checks implements Component {
     public void apply(HaagentConfig config, ReloadPlan plan) {
         var changes = scheduler.apply(config.checks());
         changes.removed().forEach(name -> metrics.forget("check", name));
+        // New and changed checks start from UNKNOWN until their first result.
         changes.added().forEach(name -> metrics.checkState(name, null));
+        changes.changed().forEach(name -> metrics.checkState(name, null));
     }
 
     @Override
