@@ -32,7 +32,11 @@ public record VrrpInstance(int vrid, int priority, Duration advertInterval, int 
     /** {@code port} is the udp transport's port (ours and, unless a peer names its own, theirs). */
     public record Unicast(Ipv4 source, List<Peer> peers, Optional<Integer> port) {}
 
-    /** A check that lowers the priority by {@code weight} (or forces FAULT when weight is 0) while down. */
+    /**
+     * A tracked check, as keepalived's {@code track_script} weight: 0 forces FAULT while the check is
+     * down; a positive weight is added to the priority while it is up; a negative one is added
+     * (lowering it) while it is down. The result is clamped to 1..254.
+     */
     public record Track(String check, int weight) {}
 
     public sealed interface Auth {

@@ -1,0 +1,60 @@
+package io.haagent.failover.vrrp;
+
+import io.haagent.config.Ipv4;
+import java.util.Optional;
+
+/** What the actuator must do, in list order. */
+public sealed interface Action permits Action.SendAdvert, Action.ReassertMaster, Action.Transition {
+
+    /** Send one advert to every peer with this priority (0 = "I am leaving", RFC 5798 §6.4.3). */
+    record SendAdvert(int priority, int advertIntervalCentis) implements Action {}
+
+    /**
+     * A master heard a lower-priority master (typically after a healed partition): re-assert what it
+     * owns (address, gratuitous ARP, Redis role) — what keepalived users add with
+     * {@code notify_master_rx_lower_pri}. Idempotent by contract.
+     */
+    record ReassertMaster(Ipv4 lowerPriorityPeer, int peerPriority, int ourPriority) implements Action {}
+
+    /**
+     * A state change: the event that becomes the state file, notify hooks, mail and Redis actions.
+     * {@code master} is the master as this node knows it after the change (itself when MASTER).
+     */
+    sealed interface Transition extends Action permits BecomeMaster, BecomeBackup, EnterFault, ReturnToInit {
+        VrrpState from();
+
+        VrrpState to();
+
+        String reason();
+
+        Optional<Ipv4> master();
+
+        /** The priority this node advertises after the change (the notify hooks' last argument). */
+        int priority();
+    }
+
+    record BecomeMaster(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
+        public VrrpState to() {
+            return VrrpState.MASTER;
+        }
+    }
+
+    record BecomeBackup(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
+        public VrrpState to() {
+            return VrrpState.BACKUP;
+        }
+    }
+
+    record EnterFault(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
+        public VrrpState to() {
+            return VrrpState.FAULT;
+        }
+    }
+
+    /** Stopped: back to INIT. */
+    record ReturnToInit(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
+        public VrrpState to() {
+            return VrrpState.INIT;
+        }
+    }
+}

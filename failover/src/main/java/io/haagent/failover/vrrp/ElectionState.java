@@ -1,0 +1,79 @@
+package io.haagent.failover.vrrp;
+
+import io.haagent.config.Ipv4;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One instance's election state between two decisions; immutable, owned by the caller, handed back to
+ * {@link VrrpMachine#decide}. Times are monotonic nanos; {@link #NEVER} marks a time not set.
+ *
+ * @param state                 the current state
+ * @param master                the master as last heard (ourselves when MASTER), if any
+ * @param masterPriority        the priority in the master's last advert
+ * @param masterAdvertCentis    the master's advert interval (RFC 5798 §6.4.2: a v3 backup adopts it)
+ * @param lastHeardNanos        when the master's last advert arrived
+ * @param downAtNanos           BACKUP: when Master_Down_Timer fires
+ * @param advertDueNanos        MASTER: when Adver_Timer fires
+ * @param startedNanos          when the instance was started, for {@code startup_delay}
+ * @param lowerSinceNanos       BACKUP: since when the master advertises a lower priority, for {@code preempt_delay}
+ * @param downChecks            tracked checks currently down
+ * @param mismatchLogged        peers whose interval mismatch was already logged (log once)
+ */
+public record ElectionState(VrrpState state, Optional<Ipv4> master, int masterPriority, int masterAdvertCentis,
+                            long lastHeardNanos, long downAtNanos, long advertDueNanos, long startedNanos,
+                            long lowerSinceNanos, Set<String> downChecks, Set<Ipv4> mismatchLogged) {
+
+    public static final long NEVER = Long.MIN_VALUE;
+
+    public ElectionState {
+        downChecks = Set.copyOf(downChecks);
+        mismatchLogged = Set.copyOf(mismatchLogged);
+    }
+
+    /** Before {@link Input.Started}: INIT, nothing heard. Tracked checks count as up until told otherwise. */
+    public static ElectionState initial() {
+        return new ElectionState(VrrpState.INIT, Optional.empty(), 0, 0, NEVER, NEVER, NEVER, NEVER, NEVER,
+                Set.of(), Set.of());
+    }
+
+    ElectionState withState(VrrpState s) {
+        return new ElectionState(s, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+    }
+
+    ElectionState withMaster(Optional<Ipv4> m, int priority, int advertCentis, long heardNanos) {
+        return new ElectionState(state, m, priority, advertCentis, heardNanos, downAtNanos, advertDueNanos,
+                startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+    }
+
+    ElectionState withDownAt(long t) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, t,
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+    }
+
+    ElectionState withAdvertDue(long t) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                t, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+    }
+
+    ElectionState withStarted(long t) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, t, lowerSinceNanos, downChecks, mismatchLogged);
+    }
+
+    ElectionState withLowerSince(long t) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, t, downChecks, mismatchLogged);
+    }
+
+    ElectionState withDownChecks(Set<String> checks) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, lowerSinceNanos, checks, mismatchLogged);
+    }
+
+    ElectionState withMismatchLogged(Set<Ipv4> peers) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, peers);
+    }
+}

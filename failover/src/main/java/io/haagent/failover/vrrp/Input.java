@@ -1,0 +1,34 @@
+package io.haagent.failover.vrrp;
+
+import io.haagent.config.Ipv4;
+
+/** What happened, as a fact: the only things that move the election. */
+public sealed interface Input {
+
+    /** The instance was started (RFC 5798 §6.4.1 Startup event). */
+    record Started() implements Input {}
+
+    /**
+     * A decoded, authenticated advert from a configured peer. {@code advertIntervalCentis} is the
+     * packet's interval in centiseconds (a v2 codec multiplies its seconds by 100).
+     */
+    record AdvertReceived(Ipv4 source, int priority, int advertIntervalCentis) implements Input {
+        public AdvertReceived {
+            if (priority < 0 || priority > 255) {
+                throw new IllegalArgumentException("advert priority must be 0..255, got " + priority);
+            }
+        }
+    }
+
+    /** The wake-up time returned by the last decision has come (early or spurious calls are harmless). */
+    record TimePassed() implements Input {}
+
+    /** A tracked check went down. */
+    record TrackedCheckWentDown(String check) implements Input {}
+
+    /** A tracked check came back up. */
+    record TrackedCheckWentUp(String check) implements Input {}
+
+    /** The instance is being stopped (shutdown or reload removed it; RFC 5798 §6.4.3 Shutdown event). */
+    record StopRequested() implements Input {}
+}

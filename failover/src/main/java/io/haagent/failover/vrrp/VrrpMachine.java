@@ -1,0 +1,384 @@
+package io.haagent.failover.vrrp;
+
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.failover.vrrp.Action.BecomeBackup;
+import io.haagent.failover.vrrp.Action.BecomeMaster;
+import io.haagent.failover.vrrp.Action.EnterFault;
+import io.haagent.failover.vrrp.Action.ReassertMaster;
+import io.haagent.failover.vrrp.Action.ReturnToInit;
+import io.haagent.failover.vrrp.Action.SendAdvert;
+import io.haagent.failover.vrrp.Input.AdvertReceived;
+import io.haagent.failover.vrrp.Input.Started;
+import io.haagent.failover.vrrp.Input.StopRequested;
+import io.haagent.failover.vrrp.Input.TimePassed;
+import io.haagent.failover.vrrp.Input.TrackedCheckWentDown;
+import io.haagent.failover.vrrp.Input.TrackedCheckWentUp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The VRRP election of one instance, as RFC 3768 (v2), RFC 5798 (v3) and keepalived run it: a pure
+ * function of (input, previous state, time). Stateless itself and safe to share.
+ */
+public final class VrrpMachine {
+
+    private static final long NANOS_PER_CENTI = 10_000_000L;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int OWNER_PRIORITY = 255;
+
+    private final VrrpParams p;
+
+    public VrrpMachine(VrrpParams params) {
+        this.p = params;
+    }
+
+    public VrrpParams params() {
+        return p;
+    }
+
+    /** Decides what {@code in} means for this instance at {@code nowNanos}. */
+    public Decision decide(Input in, ElectionState prev, long nowNanos) {
+        return switch (in) {
+            case Started s -> started(prev, nowNanos);
+            case StopRequested s -> stopped(prev);
+            case TimePassed t -> timePassed(prev, nowNanos);
+            case AdvertReceived a -> advertReceived(a, prev, nowNanos);
+            case TrackedCheckWentDown d -> trackChanged(d.check(), true, prev, nowNanos);
+            case TrackedCheckWentUp u -> trackChanged(u.check(), false, prev, nowNanos);
+        };
+    }
+
+    /**
+     * The priority we advertise: keepalived's track_script weight — a positive weight is added while
+     * the check is up, a negative one while it is down — clamped to 1..254; the owner (255) is never
+     * adjusted.
+     */
+    public int effectivePriority(ElectionState s) {
+        if (p.priority() == OWNER_PRIORITY) {
+            return OWNER_PRIORITY;
+        }
+        int prio = p.priority();
+        for (VrrpInstance.Track t : p.tracks()) {
+            boolean down = s.downChecks().contains(t.check());
+            if (t.weight() > 0 && !down || t.weight() < 0 && down) {
+                prio += t.weight();
+            }
+        }
+        return Math.clamp(prio, 1, 254);
+    }
+
+    /**
+     * Skew_Time: RFC 3768 §6.1 (v2) {@code (256 - priority) / 256} seconds; RFC 5798 §6.1 (v3)
+     * {@code (256 - priority) * Master_Adver_Interval / 256}.
+     */
+    public long skewNanos(int priority, int masterAdvertCentis) {
+        long scale = p.version() == 2 ? NANOS_PER_SECOND : masterAdvertCentis * NANOS_PER_CENTI;
+        return (256 - priority) * scale / 256;
+    }
+
+    /** Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time. */
+    public long masterDownIntervalNanos(int priority, int masterAdvertCentis) {
+        return 3 * masterAdvertCentis * NANOS_PER_CENTI + skewNanos(priority, masterAdvertCentis);
+    }
+
+    // --- inputs ----------------------------------------------------------------------------------
+
+    private Decision started(ElectionState prev, long now) {
+        if (prev.state() != VrrpState.INIT) {
+            return quiet(prev);
+        }
+        ElectionState s = ElectionState.initial().withDownChecks(prev.downChecks()).withStarted(now)
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+        int prio = effectivePriority(s);
+        Optional<String> down = faultingCheck(s.downChecks());
+        if (down.isPresent()) {
+            String reason = "started while tracked check " + down.get() + " is down";
+            return transition(s.withState(VrrpState.FAULT),
+                    List.of(new EnterFault(VrrpState.INIT, reason, Optional.empty(), prio)), VrrpState.INIT, reason);
+        }
+        if (prio == OWNER_PRIORITY) {
+            // RFC 5798 §6.4.1: the address owner goes MASTER at startup
+            return becomeMaster(s, now, VrrpState.INIT, "started as the address owner (priority 255)");
+        }
+        long wait = Math.max(masterDownIntervalNanos(prio, p.advertIntervalCentis()), p.startupDelayNanos());
+        String reason = "started, waiting " + secs(wait) + " to hear a master";
+        return transition(s.withState(VrrpState.BACKUP).withDownAt(now + wait),
+                List.of(new BecomeBackup(VrrpState.INIT, reason, Optional.empty(), prio)), VrrpState.INIT, reason);
+    }
+
+    private Decision stopped(ElectionState prev) {
+        if (prev.state() == VrrpState.INIT) {
+            return quiet(prev);
+        }
+        int prio = effectivePriority(prev);
+        List<Action> actions = new ArrayList<>();
+        String reason = "stopped";
+        if (prev.state() == VrrpState.MASTER) {
+            // RFC 5798 §6.4.3 Shutdown: priority 0 lets a backup take over after Skew_Time
+            actions.add(new SendAdvert(0, p.advertIntervalCentis()));
+            reason = "stopped, sent priority 0 so a backup takes over after skew time";
+        }
+        actions.add(new ReturnToInit(prev.state(), reason, Optional.empty(), prio));
+        return transition(ElectionState.initial().withDownChecks(prev.downChecks()), actions, prev.state(), reason);
+    }
+
+    private Decision timePassed(ElectionState prev, long now) {
+        switch (prev.state()) {
+            case MASTER -> {
+                if (now < prev.advertDueNanos()) {
+                    return quiet(prev);
+                }
+                return new Decision(prev.withAdvertDue(now + advertNanos()),
+                        List.of(new SendAdvert(effectivePriority(prev), p.advertIntervalCentis())),
+                        now + advertNanos(), Optional.empty());
+            }
+            case BACKUP -> {
+                if (now < prev.downAtNanos()) {
+                    return quiet(prev);
+                }
+                long startupEnds = prev.startedNanos() + p.startupDelayNanos();
+                if (now < startupEnds) {
+                    // startup_delay: a fresh node does not go MASTER before it had time to hear its peers
+                    return quiet(prev.withDownAt(startupEnds));
+                }
+                String reason;
+                if (prev.master().isEmpty()) {
+                    reason = "no master heard in " + secs(now - prev.startedNanos()) + " since start";
+                } else if (prev.masterPriority() == 0) {
+                    reason = "master " + prev.master().get() + " left (sent priority 0) "
+                            + secs(now - prev.lastHeardNanos()) + " ago";
+                } else {
+                    reason = "master " + prev.master().get() + " silent for " + secs(now - prev.lastHeardNanos());
+                }
+                return becomeMaster(prev, now, VrrpState.BACKUP, reason);
+            }
+            default -> {
+                return quiet(prev);
+            }
+        }
+    }
+
+    private Decision advertReceived(AdvertReceived a, ElectionState prev, long now) {
+        if (prev.state() == VrrpState.INIT || prev.state() == VrrpState.FAULT || a.source().equals(p.source())) {
+            return quiet(prev);
+        }
+        ElectionState s = prev;
+        int masterCentis = p.advertIntervalCentis();
+        boolean mismatch = a.advertIntervalCentis() != p.advertIntervalCentis();
+        boolean first = mismatch && !s.mismatchLogged().contains(a.source());
+        if (mismatch) {
+            if (p.version() == 2) {
+                if (first) {
+                    s = s.withMismatchLogged(plus(s.mismatchLogged(), a.source()));
+                }
+                // keepalived drops v2 adverts with another interval; do the same for interop
+                Optional<String> note = first
+                        ? Optional.of(prefix() + "dropped advert from " + a.source() + " with interval "
+                        + centis(a.advertIntervalCentis()) + ", ours " + centis(p.advertIntervalCentis())
+                        + " (VRRP v2 cannot adopt it; set the same advert_int on every node); logged once")
+                        : Optional.empty();
+                return new Decision(s, List.of(), wakeAt(s), note);
+            }
+            // RFC 5798 §6.4.2: a v3 backup adopts the master's advertised interval
+            masterCentis = a.advertIntervalCentis();
+        }
+        int ours = effectivePriority(s);
+        Decision d = s.state() == VrrpState.MASTER
+                ? masterHeard(a, s, now, ours, masterCentis)
+                : backupHeard(a, s, now, ours, masterCentis);
+        boolean adopted = d.state().state() == VrrpState.BACKUP && d.state().master().equals(Optional.of(a.source()))
+                && d.state().lastHeardNanos() == now;
+        if (!first || !adopted) {
+            return d;
+        }
+        String note = "adopted advert interval " + centis(masterCentis) + " from master " + a.source() + ", ours "
+                + centis(p.advertIntervalCentis()) + " (RFC 5798 §6.4.2; logged once)";
+        String joined = d.sentence().map(x -> x + "; ").orElse(prefix()) + note;
+        return new Decision(d.state().withMismatchLogged(plus(d.state().mismatchLogged(), a.source())), d.actions(),
+                d.nextWakeAtNanos(), Optional.of(joined));
+    }
+
+    private static Set<Ipv4> plus(Set<Ipv4> set, Ipv4 one) {
+        Set<Ipv4> out = new HashSet<>(set);
+        out.add(one);
+        return out;
+    }
+
+    private Decision masterHeard(AdvertReceived a, ElectionState s, long now, int ours, int masterCentis) {
+        if (a.priority() == 0) {
+            // RFC 5798 §6.4.3: answer a priority-0 advert at once
+            ElectionState next = s.withAdvertDue(now + advertNanos());
+            return new Decision(next, List.of(new SendAdvert(ours, p.advertIntervalCentis())), wakeAt(next),
+                    Optional.empty());
+        }
+        boolean higher = a.priority() > ours;
+        boolean tieWon = a.priority() == ours && a.source().compareTo(p.source()) > 0;
+        if (higher || tieWon) {
+            String reason = higher
+                    ? "received advert from " + a.source() + " with higher priority " + a.priority() + ", ours " + ours
+                    : "received advert from " + a.source() + " with equal priority " + a.priority()
+                    + " and a higher address than ours " + p.source();
+            ElectionState next = s.withState(VrrpState.BACKUP)
+                    .withMaster(Optional.of(a.source()), a.priority(), masterCentis, now)
+                    .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                    .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
+            return transition(next, List.of(new BecomeBackup(VrrpState.MASTER, reason, Optional.of(a.source()), ours)),
+                    VrrpState.MASTER, reason);
+        }
+        // keepalived "forcing new election": answer a lower-priority master at once, and re-assert what
+        // we own, since after a healed partition that master may hold our address
+        ElectionState next = s.withAdvertDue(now + advertNanos());
+        return new Decision(next,
+                List.of(new SendAdvert(ours, p.advertIntervalCentis()),
+                        new ReassertMaster(a.source(), a.priority(), ours)),
+                wakeAt(next),
+                Optional.of(prefix() + "received advert from " + a.source()
+                        + (a.priority() == ours
+                        ? " with equal priority " + a.priority() + " and a lower address than ours " + p.source()
+                        : " with lower priority " + a.priority() + ", ours " + ours)
+                        + ": sent ours at once (forcing new election) and re-asserted the address"));
+    }
+
+    private Decision backupHeard(AdvertReceived a, ElectionState s, long now, int ours, int masterCentis) {
+        if (a.priority() == 0) {
+            // RFC 5798 §6.4.2: the master is leaving; take over after Skew_Time, not Master_Down_Interval
+            long skew = skewNanos(ours, masterCentis);
+            ElectionState next = s.withMaster(Optional.of(a.source()), 0, masterCentis, now).withDownAt(now + skew);
+            return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "master " + a.source()
+                    + " sent priority 0 (leaving); taking over in " + secs(skew) + " unless another master speaks"));
+        }
+        boolean follow = !p.preempt() || a.priority() >= ours;
+        long lowerSince = s.lowerSinceNanos();
+        if (!follow) {
+            if (lowerSince == ElectionState.NEVER) {
+                lowerSince = now;
+            }
+            // preempt_delay: keep following a lower-priority master for that long before preempting it
+            follow = now < lowerSince + p.preemptDelayNanos();
+        } else {
+            lowerSince = ElectionState.NEVER;
+        }
+        ElectionState next = s.withLowerSince(lowerSince);
+        if (follow) {
+            next = next.withMaster(Optional.of(a.source()), a.priority(), masterCentis, now)
+                    .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
+        }
+        // otherwise RFC 5798 §6.4.2: discard; Master_Down_Timer runs out and we preempt
+        return new Decision(next, List.of(), wakeAt(next), Optional.empty());
+    }
+
+    private Decision trackChanged(String check, boolean down, ElectionState prev, long now) {
+        Optional<VrrpInstance.Track> track = p.tracks().stream().filter(t -> t.check().equals(check)).findFirst();
+        if (track.isEmpty() || prev.downChecks().contains(check) == down) {
+            return quiet(prev);
+        }
+        Set<String> checks = new HashSet<>(prev.downChecks());
+        if (down) {
+            checks.add(check);
+        } else {
+            checks.remove(check);
+        }
+        ElectionState s = prev.withDownChecks(checks);
+        int before = effectivePriority(prev);
+        int after = effectivePriority(s);
+        String what = "tracked check " + check + (down ? " went down" : " came back up") + " (weight "
+                + track.get().weight() + ")";
+        boolean faultBefore = faultingCheck(prev.downChecks()).isPresent();
+        boolean faultAfter = faultingCheck(checks).isPresent();
+        VrrpState st = prev.state();
+        if (st == VrrpState.INIT) {
+            return quiet(s);
+        }
+        if (!faultBefore && faultAfter) {
+            List<Action> actions = new ArrayList<>();
+            String reason = what;
+            if (st == VrrpState.MASTER) {
+                // keepalived: leaving MASTER for FAULT sends priority 0 so a backup takes over after skew time
+                actions.add(new SendAdvert(0, p.advertIntervalCentis()));
+                reason = what + ", sent priority 0";
+            }
+            Optional<Ipv4> master = st == VrrpState.MASTER ? Optional.empty() : s.master();
+            actions.add(new EnterFault(st, reason, master, after));
+            ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
+                    .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                    .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
+            return transition(next, actions, st, reason);
+        }
+        if (faultBefore && !faultAfter && st == VrrpState.FAULT) {
+            long downAt = Math.max(now + masterDownIntervalNanos(after, p.advertIntervalCentis()),
+                    s.startedNanos() + p.startupDelayNanos());
+            ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
+                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+            return transition(next, List.of(new BecomeBackup(st, what, Optional.empty(), after)), st, what);
+        }
+        if (before == after) {
+            return quiet(s);
+        }
+        List<Action> actions = new ArrayList<>();
+        ElectionState next = s;
+        if (st == VrrpState.MASTER) {
+            // tell the backups now rather than at the next advert, so a preempting backup need not wait
+            actions.add(new SendAdvert(after, p.advertIntervalCentis()));
+            next = s.withAdvertDue(now + advertNanos());
+        }
+        return new Decision(next, actions, wakeAt(next),
+                Optional.of(prefix() + "priority " + before + " -> " + after + ": " + what));
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason) {
+        int prio = effectivePriority(prev);
+        ElectionState next = prev.withState(VrrpState.MASTER)
+                .withMaster(Optional.of(p.source()), prio, p.advertIntervalCentis(), now)
+                .withAdvertDue(now + advertNanos()).withDownAt(ElectionState.NEVER)
+                .withLowerSince(ElectionState.NEVER);
+        return transition(next,
+                List.of(new SendAdvert(prio, p.advertIntervalCentis()),
+                        new BecomeMaster(from, reason, Optional.of(p.source()), prio)),
+                from, reason);
+    }
+
+    private Decision transition(ElectionState next, List<Action> actions, VrrpState from, String reason) {
+        return new Decision(next, actions, wakeAt(next),
+                Optional.of(prefix() + from + " -> " + next.state() + ": " + reason));
+    }
+
+    private Decision quiet(ElectionState s) {
+        return new Decision(s, List.of(), wakeAt(s), Optional.empty());
+    }
+
+    private static long wakeAt(ElectionState s) {
+        return switch (s.state()) {
+            case MASTER -> s.advertDueNanos();
+            case BACKUP -> s.downAtNanos();
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    private Optional<String> faultingCheck(Set<String> down) {
+        return p.tracks().stream().filter(t -> t.weight() == 0 && down.contains(t.check()))
+                .map(VrrpInstance.Track::check).findFirst();
+    }
+
+    private long advertNanos() {
+        return p.advertIntervalCentis() * NANOS_PER_CENTI;
+    }
+
+    private String prefix() {
+        return "(" + p.name() + ") ";
+    }
+
+    private static String secs(long nanos) {
+        return String.format(Locale.ROOT, "%.1fs", nanos / 1e9);
+    }
+
+    private static String centis(int c) {
+        return String.format(Locale.ROOT, "%.2fs", c / 100.0);
+    }
+}
