@@ -36,10 +36,14 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, List<String> nee
 
     public static ReloadPlan between(HaagentConfig running, HaagentConfig next) {
         List<String> restart = new ArrayList<>();
-        // The admin server can be rebound, but state_dir holds what the running daemon wrote:
-        // moving it under a live daemon would split state files and mail spool across two places.
+        // state_dir holds what the running daemon wrote: moving it under a live daemon would split
+        // state files, child logs and the mail spool across two places.
         if (!running.node().stateDir().equals(next.node().stateDir())) {
             restart.add("node.state_dir");
+        }
+        // Rebinding would cut off the very `haagent reload` that asked for it.
+        if (!running.node().admin().listen().equals(next.node().admin().listen())) {
+            restart.add("node.admin.listen");
         }
         if (!running.node().name().equals(next.node().name())) {
             restart.add("node.name");

@@ -45,6 +45,12 @@ class ReloadPlanTest {
     }
 
     @Test
+    void adminListenChange_isDeferredToTheNextRestart() {
+        ReloadPlan p = ReloadPlan.between(config(BASE), config("node: { admin: { listen: \"127.0.0.1:9999\" } }\n" + BASE));
+        assertEquals(List.of("node.admin.listen"), p.needsRestart());
+    }
+
+    @Test
     void stateDirChange_isDeferredToTheNextRestart() {
         ReloadPlan p = ReloadPlan.between(config(BASE), config("node: { state_dir: /var/lib/other }\n" + BASE));
         assertEquals(List.of("node.state_dir"), p.needsRestart());
