@@ -71,8 +71,12 @@ class SupervisorTest {
     }
 
     private String stdout(String service) {
+        return log(service, "stdout.log");
+    }
+
+    private String log(String service, String file) {
         try {
-            Path f = supervisor.logDir(service).resolve("stdout.log");
+            Path f = supervisor.logDir(service).resolve(file);
             return Files.exists(f) ? Files.readString(f) : "";
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -142,8 +146,10 @@ class SupervisorTest {
                 + " ........................................\"; i=$((i+1)); done; echo done >&2"));
         next("started");
         assertEquals(new Heard("exited", "web", pid, 0, false), next("exited"));
+        // The pumps drain the pipes after the exit is reported: wait for both logs to be complete.
         Await.until("line 99 in stdout.log", () -> stdout("web").contains("line 99 "));
         Path logs = supervisor.logDir("web");
+        Await.until("done in stderr.log", () -> log("web", "stderr.log").equals("done\n"));
         assertTrue(Files.exists(logs.resolve("stdout.log.1")));
         assertTrue(Files.exists(logs.resolve("stdout.log.2")));
         assertFalse(Files.exists(logs.resolve("stdout.log.3")), "only two rotated files are kept");
