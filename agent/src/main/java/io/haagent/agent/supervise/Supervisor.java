@@ -70,6 +70,8 @@ public final class Supervisor implements AutoCloseable {
     }
 
     private final Path logRoot;
+    /** {@code <state_dir>/run/<service>.pid}: the running child, so a restarted agent finds what a dead one left. */
+    private final Path pidRoot;
     private final Listener listener;
     private final Options options;
     private final CommandRunner runner;
@@ -87,6 +89,7 @@ public final class Supervisor implements AutoCloseable {
     /** @param runner runs {@code setsid} lookups and {@code kill}; the children themselves use the agent's PATH */
     public Supervisor(Path stateDir, Listener listener, Options options, CommandRunner runner) {
         this.logRoot = stateDir.resolve("logs");
+        this.pidRoot = stateDir.resolve("run");
         this.listener = listener;
         this.options = options;
         this.runner = runner;
@@ -229,6 +232,7 @@ public final class Supervisor implements AutoCloseable {
         Map<String, String> env = environment(service, spec);
         String program = resolveForChild(spec.command().get(0), env.get("PATH"), what);
         RotatingLog[] pair = logsOf(service);
+        stopLeftover(service);
 
         List<String> argv = new ArrayList<>();
         setsid.ifPresent(s -> argv.add(s.toString()));
@@ -246,6 +250,7 @@ public final class Supervisor implements AutoCloseable {
         }
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
+        recordPid(service, p.toHandle());
         Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
         Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
         // Report the start before asking for the exit, so that the listener can never hear them reversed.
@@ -327,8 +332,73 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * A child whose agent was killed (or crashed) outlives it in its own process group; the next
+     * agent would start a second copy beside it, fighting over ports and files. Its pid file names
+     * it, and the start time proves the pid was not reused: stop its whole group first.
+     */
+    private void stopLeftover(String service) {
+        Path file = pidRoot.resolve(service + ".pid");
+        String[] recorded;
+        try {
+            if (!Files.exists(file)) {
+                return;
+            }
+            recorded = Files.readString(file).strip().split(" ", 2);
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("service {}: cannot read {}: {}", service, file, e.toString());
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(recorded[0]);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> recorded.length == 2 && h.info().startInstant().map(Object::toString).orElse("").equals(recorded[1]));
+        if (leftover.isEmpty() || children.containsKey(service) && children.get(service).process.pid() == pid) {
+            return;
+        }
+        log.warn("service {}: pid {} was left running by a previous haagent; stopping its process group before "
+                + "starting a new child, so that two copies never run", service, pid);
+        kill(ServiceSpec.StopSignal.KILL, "-" + pid, service, true);
+        leftover.get().destroyForcibly();
+        try {
+            leftover.get().onExit().get(options.killWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.error("service {}: leftover pid {} survived SIGKILL for {}", service, pid, options.killWait());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void recordPid(String service, ProcessHandle h) {
+        try {
+            Files.createDirectories(pidRoot);
+            Files.writeString(pidRoot.resolve(service + ".pid"),
+                    h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("") + "\n");
+        } catch (IOException e) {
+            log.warn("service {}: cannot write its pid file under {}: {}; a restarted agent would not find this child",
+                    service, pidRoot, e.toString());
+        }
+    }
+
+    private void forgetPid(String service, long pid) {
+        Path file = pidRoot.resolve(service + ".pid");
+        try {
+            if (Files.exists(file) && Files.readString(file).startsWith(pid + " ")) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // a stale file is harmless: its start time will not match a reused pid
+        }
+    }
+
     private void exited(Child c) {
         int code = c.process.exitValue();
+        forgetPid(c.service, c.process.pid());
         if (c.group && !c.stopRequested) {
             // What it left in its group would hold ports, files and our pipes: gone with it.
             Thread.ofVirtual().start(() -> signal(c, ServiceSpec.StopSignal.KILL, true));

@@ -31,7 +31,10 @@ class DaemonProcessTest {
 
     @AfterEach
     void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // supervised children too, even on failure
+            p.destroyForcibly();
+        }
     }
 
     private Process haagent(String... args) throws IOException {
@@ -231,6 +234,32 @@ class DaemonProcessTest {
             String err = Files.readString(dir.resolve("stderr.log"));
             assertTrue(err.contains("set node.admin.listen to another address"), err);
             assertTrue(!Files.exists(dir.resolve("state/logs/sleeper")), "no child was started");
+        }
+    }
+
+    @Test
+    void childLeftByAKilledAgent_isStoppedByTheNextAgent_neverTwoCopies() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, """
+                services:
+                  sleeper: { process: { command: ["sleep", "600"], start_grace: 1s } }
+                """);
+        Process first = haagent("run", "--config", cfg.toString());
+        long orphan = pid(await(port, "/status", r -> pid(r.body()) > 0).body());
+        try {
+            first.destroyForcibly(); // kill -9 the agent: its child lives on in its own process group
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the child outlived its agent");
+
+            Process second = haagent("run", "--config", cfg.toString());
+            long fresh = pid(await(port, "/status", r -> pid(r.body()) > 0 && pid(r.body()) != orphan).body());
+            assertTrue(ProcessHandle.of(orphan).map(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join())
+                    .map(h -> !h.isAlive()).orElse(true), "the leftover child was stopped");
+            assertTrue(ProcessHandle.of(fresh).map(ProcessHandle::isAlive).orElse(false));
+            second.destroy(); // SIGTERM: the agent stops its own child
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 
