@@ -44,7 +44,19 @@ final class RotatingLog implements Closeable {
             if (size > 0 && size + len > maxBytes) {
                 rotate();
             }
-            int n = (int) Math.min(len, maxBytes); // a chunk larger than a whole file is split
+            int n = (int) Math.min(len, maxBytes - size); // a chunk larger than what is left is split...
+            if (n < len) {
+                // ...after its last whole line that fits, so a line is not cut across two files.
+                for (int i = off + n - 1; i >= off; i--) {
+                    if (b[i] == '\n') {
+                        n = i - off + 1;
+                        break;
+                    }
+                }
+            }
+            if (n <= 0) {
+                n = (int) Math.min(len, maxBytes); // a fresh file and no room: take what fits
+            }
             out.write(b, off, n);
             size += n;
             off += n;
