@@ -67,7 +67,7 @@ final class Checks implements Component {
             m.put("name", s.name());
             m.put("type", s.type());
             m.put("state", s.state().name());
-            m.put("since", wallNow.minusNanos(Math.max(0, now - s.sinceNanos())).toString());
+            m.put("since", Component.wallTime(s.sinceNanos(), now, wallNow));
             m.put("reason", s.last().map(CheckResult::reason).orElse(null));
             m.put("duration_ms", s.lastDuration().map(d -> d.toNanos() / 1e6).orElse(null));
             m.put("runs", s.runs());

@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.config.HaagentConfig;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -19,4 +20,9 @@ interface Component extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The wall-clock instant, for humans in /status, of a ticker reading {@code sinceNanos}. */
+    static String wallTime(long sinceNanos, long nowNanos, Instant wallNow) {
+        return wallNow.minusNanos(Math.max(0, nowNanos - sinceNanos)).toString();
+    }
 }

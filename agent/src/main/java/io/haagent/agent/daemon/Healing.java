@@ -126,7 +126,7 @@ final class Healing implements Component, HealLoop.Hooks {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("state", st.state().name());
-        m.put("since", wallNow.minusNanos(Math.max(0, now - st.sinceNanos())).toString());
+        m.put("since", Component.wallTime(st.sinceNanos(), now, wallNow));
         m.put("restarts", st.restarts().size());
         m.put("reason", st.reason().isEmpty() ? null : st.reason());
         m.put("checks_down", st.checksDown());
