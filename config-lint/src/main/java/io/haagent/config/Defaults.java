@@ -45,6 +45,9 @@ public final class Defaults {
     /** The udp transport's port when {@code unicast.port} is not given. */
     public static final int VRRP_UDP_PORT = 9112;
     public static final int TRACK_WEIGHT = 0;
+    /** RFC 5798 §7.1: an advert must arrive with TTL 255, so it cannot come from beyond the link. */
+    public static final int VRRP_MIN_TTL = 255;
+    public static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(10);
     public static final boolean CONFIG_REWRITE = true;
     public static final Duration MAX_LINK_DOWN = Duration.ofSeconds(10);
     public static final Duration FORCE_DETACH_AFTER = Duration.ofSeconds(30);
@@ -56,6 +59,18 @@ public final class Defaults {
     public static final String REDIS_SINK_KEY = "scaler:load:{role}";
 
     public static final Duration ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * The addresses an advert lists when {@code addresses} is not given: the address the master takes
+     * ({@code local} or {@code secondary_ip}), as keepalived lists its {@code virtual_ipaddress}; none for an ENI.
+     */
+    public static List<Ipv4> advertAddresses(VrrpInstance.OnMaster onMaster) {
+        return onMaster.address().<List<Ipv4>>map(a -> switch (a) {
+            case VrrpInstance.LocalAddress l -> List.of(l.ip().address());
+            case VrrpInstance.SecondaryIp s -> List.of(s.ip());
+            case VrrpInstance.Eni e -> List.of();
+        }).orElse(List.of());
+    }
 
     /** A check's timeout when none is given: 2s, but never more than half its interval. */
     public static Duration checkTimeout(Duration interval) {

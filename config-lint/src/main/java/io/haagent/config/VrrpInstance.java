@@ -5,11 +5,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** One VRRP instance: keepalived's {@code vrrp_instance}, always unicast. */
+/**
+ * One VRRP instance: keepalived's {@code vrrp_instance}, always unicast.
+ *
+ * @param addresses     the addresses every advert lists (keepalived's {@code virtual_ipaddress}); keepalived
+ *                      drops an advert whose list differs from its own, so both ends must agree
+ * @param notifyTimeout how long one notify hook may run before it is killed
+ */
 public record VrrpInstance(int vrid, int priority, Duration advertInterval, int version, Transport transport,
-                           Optional<String> iface, Unicast unicast, boolean preempt, Duration preemptDelay,
-                           Duration startupDelay, List<Track> track, Auth auth, OnMaster onMaster,
-                           OnBackup onBackup, List<String> notifyHooks) {
+                           Optional<String> iface, Unicast unicast, List<Ipv4> addresses, boolean preempt,
+                           Duration preemptDelay, Duration startupDelay, List<Track> track, Auth auth,
+                           OnMaster onMaster, OnBackup onBackup, List<String> notifyHooks, Duration notifyTimeout) {
 
     /** Stands in for a vrid that failed to load, so the rest of the instance can still be linted; never valid. */
     public static final int INVALID_VRID = 0;
@@ -29,8 +35,12 @@ public record VrrpInstance(int vrid, int priority, Duration advertInterval, int 
         }
     }
 
-    /** {@code port} is the udp transport's port (ours and, unless a peer names its own, theirs). */
-    public record Unicast(Ipv4 source, List<Peer> peers, Optional<Integer> port) {}
+    /**
+     * {@code port} is the udp transport's port (ours and, unless a peer names its own, theirs);
+     * {@code minTtl} is the lowest IP TTL an advert may arrive with on the ip transport (255: only
+     * from the same link, as RFC 5798 §7.1 asks; keepalived skips this check in unicast).
+     */
+    public record Unicast(Ipv4 source, List<Peer> peers, Optional<Integer> port, int minTtl) {}
 
     /**
      * A tracked check, as keepalived's {@code track_script} weight: 0 forces FAULT while the check is

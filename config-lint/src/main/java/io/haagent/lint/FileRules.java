@@ -3,6 +3,7 @@ package io.haagent.lint;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.Durations;
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.Ipv4;
 import io.haagent.config.ScalerPush;
 import io.haagent.config.Secret;
 import io.haagent.config.ServiceSpec;
@@ -178,6 +179,19 @@ final class FileRules {
                         add(Rule.VRRP_UDP_ONLY, p + ".unicast.peers[" + i + "]", "a peer port is a udp transport setting; "
                                 + "transport ip (protocol 112) has no ports, so write the address alone or set transport: udp");
                     }
+                }
+            }
+            if (v.transport() == Transport.UDP && src.has(p + ".unicast.min_ttl")) {
+                add(Rule.VRRP_IP_ONLY, p + ".unicast.min_ttl", "min_ttl is a transport ip setting; a udp socket does "
+                        + "not see the TTL adverts arrive with, so it does nothing here; remove it, or set transport: ip");
+            }
+            Set<Ipv4> listed = new HashSet<>();
+            for (int i = 0; i < v.addresses().size(); i++) {
+                Ipv4 a = v.addresses().get(i);
+                if (!listed.add(a)) {
+                    add(Rule.VRRP_DUPLICATE_ADDRESS, p + ".addresses[" + i + "]", a + " is listed twice; keepalived "
+                            + "checks an advert's address count against its virtual_ipaddress, so a keepalived peer would "
+                            + "drop every advert; remove one");
                 }
             }
             if (!v.preempt() && src.has(p + ".preempt_delay") && !v.preemptDelay().isZero()) {

@@ -1,10 +1,13 @@
 package io.haagent.lint;
 
+import io.haagent.config.Defaults;
 import io.haagent.config.Durations;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
 import io.haagent.config.VrrpInstance.Peer;
+import io.haagent.config.VrrpInstance.Transport;
 import io.haagent.config.load.LoadResult;
+import io.haagent.config.load.SourceMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +31,36 @@ final class FleetRules {
 
         boolean lists(Ipv4 address) {
             return v.unicast().peers().stream().anyMatch(p -> p.address().equals(address));
+        }
+
+        /** On udp: the port this end listens on, and sends to unless a peer entry names its own. */
+        int port() {
+            return v.unicast().port().orElse(Defaults.VRRP_UDP_PORT);
+        }
+
+        /** The index of the first peer entry at the other end's address (one exists: the ends are paired). */
+        int peerIndex(End other) {
+            List<Peer> peers = v.unicast().peers();
+            for (int i = 0; i < peers.size(); i++) {
+                if (peers.get(i).address().equals(other.v.unicast().source())) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        boolean sendsToPortOf(End other) {
+            return v.unicast().peers().stream().filter(p -> p.address().equals(other.v.unicast().source()))
+                    .anyMatch(p -> p.port().orElse(port()) == other.port());
+        }
+
+        boolean namesPortFor(End other) {
+            return v.unicast().peers().stream()
+                    .anyMatch(p -> p.address().equals(other.v.unicast().source()) && p.port().isPresent());
+        }
+
+        String line(String key) {
+            return file.file() + ":" + file.source().at(path() + key).line();
         }
     }
 
@@ -80,11 +113,84 @@ final class FleetRules {
         mismatch(out, a, b, ".transport", Rule.FLEET_TRANSPORT_MISMATCH, "transport",
                 v -> v.transport().name().toLowerCase(java.util.Locale.ROOT));
         mismatch(out, a, b, ".auth.type", Rule.FLEET_AUTH_MISMATCH, "auth type", v -> v.auth().type());
+        if (a.v.transport() == Transport.UDP && b.v.transport() == Transport.UDP) {
+            udpPorts(out, a, b);
+        }
+        addresses(out, a, b);
         if (a.v.preempt() && b.v.preempt() && a.v.priority() == b.v.priority()) {
             add(out, a, ".preempt", Rule.FLEET_PREEMPT_TIE, "both ends preempt with the same priority " + a.v.priority()
                     + " (other end: " + b.where() + "); the higher address wins every tie and takes over after each "
                     + "restart, so give one end a higher priority or set preempt: false on both");
         }
+    }
+
+    /**
+     * Each end sends to its own {@code unicast.port} unless its peer entry names another; the
+     * other end must listen there. Two ends that only differ in {@code unicast.port} are one finding.
+     */
+    private static void udpPorts(List<Finding> out, End a, End b) {
+        boolean ab = a.sendsToPortOf(b);
+        boolean ba = b.sendsToPortOf(a);
+        if (!ab && !ba && !a.namesPortFor(b) && !b.namesPortFor(a)) {
+            add(out, a, ".unicast.port", Rule.FLEET_PORT_MISMATCH, "udp port is " + a.port() + " here but " + b.port()
+                    + " at the other end '" + b.name + "' (" + b.line(".unicast.port") + "); each end listens on its "
+                    + "unicast.port and sends there, so the two never hear each other; set the same unicast.port on both ends");
+            return;
+        }
+        if (!ab) {
+            portFinding(out, a, b);
+        }
+        if (!ba) {
+            portFinding(out, b, a);
+        }
+    }
+
+    private static void portFinding(List<Finding> out, End from, End to) {
+        int i = from.peerIndex(to);
+        Peer peer = from.v.unicast().peers().get(i);
+        int sendsTo = peer.port().orElse(from.port());
+        String key = peer.port().isPresent() ? ".unicast.peers[" + i + "]" : ".unicast.port";
+        add(out, from, key, Rule.FLEET_PORT_MISMATCH, "sends adverts to " + peer.address() + ":" + sendsTo + ", but '"
+                + to.name + "' there (" + to.line(".unicast.port") + ") listens on udp port " + to.port()
+                + ", so it never hears this end; write the peer as " + peer.address() + ":" + to.port()
+                + ", or make the two unicast.port agree");
+    }
+
+    /**
+     * keepalived drops an advert whose address list differs from its own {@code virtual_ipaddress}
+     * (count and members; the order does not matter), so the two ends must list the same addresses.
+     */
+    private static void addresses(List<Finding> out, End a, End b) {
+        List<Ipv4> la = a.v.addresses().stream().sorted().toList();
+        List<Ipv4> lb = b.v.addresses().stream().sorted().toList();
+        if (la.equals(lb)) {
+            return;
+        }
+        out.add(new Finding(a.file.file(), addressesAt(a), Rule.FLEET_ADDRESSES_MISMATCH, a.path() + ": advertises "
+                + describeAddresses(a) + " here but " + describeAddresses(b) + " at the other end '" + b.name + "' ("
+                + b.file.file() + ":" + addressesAt(b).line() + "); haagent accepts that, but keepalived drops an advert whose "
+                + "address list differs from its own virtual_ipaddress, so the pair must agree; set the same "
+                + "addresses: [...] on both ends (on a keepalived peer: its virtual_ipaddress)"));
+    }
+
+    /** Where an instance's address list comes from: the key, or the address mover it defaults from. */
+    private static Location addressesAt(End e) {
+        SourceMap src = e.file.source();
+        String explicit = e.path() + ".addresses";
+        String mover = e.path() + ".on_master.address";
+        return !src.has(explicit) && src.has(mover) ? src.keyAt(mover) : src.at(explicit);
+    }
+
+    private static String describeAddresses(End e) {
+        List<Ipv4> l = e.v.addresses();
+        String list = l.isEmpty() ? "no addresses"
+                : "[" + l.stream().map(Ipv4::toString).collect(Collectors.joining(", ")) + "]";
+        if (e.file.source().has(e.path() + ".addresses")) {
+            return list;
+        }
+        return list + e.v.onMaster().address().map(m -> m instanceof VrrpInstance.Eni
+                ? " (the default for an eni move)" : " (the default: the on_master.address ip)")
+                .orElse(" (the default without on_master.address)");
     }
 
     private static void mismatch(List<Finding> out, End a, End b, String key, Rule rule, String what,

@@ -22,7 +22,12 @@ final class HostRules {
                 String what = f.kind() == FileRef.Kind.DIRECTORY ? "directory" : "file";
                 out.add(new Finding(loaded.file(), f.at(), Rule.HOST_FILE_MISSING, f.configPath() + ": " + f.path()
                         + (Files.exists(f.path()) ? " is not a " + what : " does not exist on this host")
-                        + "; create it or fix the path"));
+                        + (f.kind() == FileRef.Kind.PROGRAM ? "; install the program there or fix the path"
+                                : "; create it or fix the path")));
+            } else if (f.kind() == FileRef.Kind.PROGRAM && !Files.isExecutable(f.path())) {
+                out.add(new Finding(loaded.file(), f.at(), Rule.HOST_NOT_EXECUTABLE, f.configPath() + ": " + f.path()
+                        + " is not executable here, so the hook would fail on every transition; run chmod +x "
+                        + f.path()));
             }
         }
         loaded.bound().vrrp().forEach((name, v) -> {

@@ -48,6 +48,8 @@ public enum Rule {
     VRRP_PASS_TRUNCATED("vrrp.pass-truncated", WARNING, "a pass password longer than the 8 bytes VRRP carries"),
     VRRP_HMAC_ON_IP("vrrp.hmac-on-ip", ERROR, "hmac auth with transport ip (keepalived cannot check it)"),
     VRRP_UDP_ONLY("vrrp.udp-only", ERROR, "a udp-only setting on an instance with transport ip"),
+    VRRP_IP_ONLY("vrrp.ip-only", WARNING, "an ip-only setting (unicast.min_ttl) on an instance with transport udp"),
+    VRRP_DUPLICATE_ADDRESS("vrrp.duplicate-address", ERROR, "an address listed twice in addresses"),
     VRRP_PREEMPT_DELAY_IGNORED("vrrp.preempt-delay-ignored", WARNING, "preempt_delay set while preempt is false"),
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
@@ -56,8 +58,9 @@ public enum Rule {
     SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
 
     // Host rules: only with --host (they look at this machine).
-    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir or state_dir that does not exist here"),
+    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir, state_dir or notify program that does not exist here"),
     HOST_INTERFACE_MISSING("host.interface-missing", ERROR, "an interface that this host does not have"),
+    HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a notify program that this host cannot execute"),
     HOST_SOURCE_NOT_LOCAL("host.source-not-local", ERROR, "a unicast source that is not an address of this host"),
 
     // Fleet rules: several files linted together.
@@ -67,6 +70,9 @@ public enum Rule {
     FLEET_ADVERT_MISMATCH("fleet.advert-interval-mismatch", ERROR, "the two ends use different advert intervals"),
     FLEET_TRANSPORT_MISMATCH("fleet.transport-mismatch", ERROR, "the two ends use different transports"),
     FLEET_AUTH_MISMATCH("fleet.auth-mismatch", ERROR, "the two ends use different auth"),
+    FLEET_PORT_MISMATCH("fleet.port-mismatch", ERROR, "on transport udp, one end sends to a port the other does not listen on"),
+    FLEET_ADDRESSES_MISMATCH("fleet.addresses-mismatch", ERROR,
+            "the two ends advertise different address lists (keepalived's virtual_ipaddress)"),
     FLEET_PREEMPT_TIE("fleet.preempt-tie", WARNING, "both ends preempt with equal priority");
 
     private final String id;

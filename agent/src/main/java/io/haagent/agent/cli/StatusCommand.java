@@ -55,8 +55,13 @@ final class StatusCommand {
                 List.of("type", "state", "since", "reason"));
         table(sb, "SERVICE", (List<Map<String, Object>>) s.getOrDefault("services", List.of()), now,
                 List.of("state", "since", "restarts", "reason"));
-        table(sb, "VRRP", (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of()), now,
-                List.of("state", "since", "priority", "master", "reason"));
+        List<Map<String, Object>> vrrp = new ArrayList<>();
+        for (Map<String, Object> row : (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of())) {
+            Map<String, Object> r = new java.util.LinkedHashMap<>(row);
+            r.put("peers heard", heard((List<Map<String, Object>>) row.getOrDefault("peers", List.of()), now));
+            vrrp.add(r);
+        }
+        table(sb, "VRRP", vrrp, now, List.of("state", "since", "priority", "master", "peers heard"));
         return sb.toString();
     }
 
@@ -90,6 +95,16 @@ final class StatusCommand {
             }
             sb.append(l.toString().stripTrailing()).append('\n');
         }
+    }
+
+    /** "10.0.1.11 0s ago (prio 150), 10.0.1.12 never" */
+    private static String heard(List<Map<String, Object>> peers, Instant now) {
+        List<String> parts = new ArrayList<>();
+        for (Map<String, Object> p : peers) {
+            Object at = p.get("last_heard");
+            parts.add(p.get("address") + (at == null ? " never" : " " + age(at, now) + " ago (prio " + p.get("priority") + ")"));
+        }
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 
     /** "3m12s" since an ISO instant; "-" when absent or unreadable. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,8 @@ final class Checks implements Component {
     private final AgentMetrics metrics;
     private final Ticker ticker;
 
-    Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing) {
+    /** @param tracked hears every flip too: the VRRP instances that track the check */
+    Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing, BiConsumer<String, CheckState> tracked) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.scheduler = CheckScheduler.create(probes, ticker);
@@ -44,6 +46,7 @@ final class Checks implements Component {
                 healing.accept(flip.to() == CheckState.DOWN
                         ? new Observation.CheckWentDown(flip.check(), flip.result().reason())
                         : new Observation.CheckWentUp(flip.check()));
+                tracked.accept(flip.check(), flip.to());
             }
         });
     }
@@ -55,6 +58,13 @@ final class Checks implements Component {
         // New and changed checks start from UNKNOWN until their first result.
         changes.added().forEach(name -> metrics.checkState(name, null));
         changes.changed().forEach(name -> metrics.checkState(name, null));
+    }
+
+    /** Every check's current state, by name. */
+    Map<String, CheckState> states() {
+        Map<String, CheckState> m = new LinkedHashMap<>();
+        scheduler.snapshot().forEach(s -> m.put(s.name(), s.state()));
+        return m;
     }
 
     @Override

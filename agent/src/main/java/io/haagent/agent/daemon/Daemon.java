@@ -3,6 +3,7 @@ package io.haagent.agent.daemon;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
+import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.Finding;
 import io.haagent.lint.Linter;
 import io.haagent.time.Ticker;
@@ -63,8 +64,12 @@ public final class Daemon implements AutoCloseable {
         this.metrics = metrics;
         this.token = readToken(config);
         this.healing = new Healing(metrics, Ticker.SYSTEM);
-        // Healing first: it must be listening before the first check flips reach it; closed last.
-        this.components = List.of(healing, new Checks(metrics, Ticker.SYSTEM, healing::observe));
+        Failover[] failover = new Failover[1]; // the checks feed it, and it reads their states: built in turn
+        Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s));
+        failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system());
+        // Healing first: it must be listening before the first check flips reach it; closed last, after
+        // VRRP has handed over (priority 0) while the services it fronts still run.
+        this.components = List.of(healing, checks, failover[0]);
         // Bind the admin address before starting any child: a daemon that cannot serve must not
         // leave supervised processes behind when it exits.
         this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());

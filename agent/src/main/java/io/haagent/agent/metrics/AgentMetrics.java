@@ -1,5 +1,6 @@
 package io.haagent.agent.metrics;
 
+import io.haagent.failover.vrrp.VrrpState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -30,6 +31,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicInteger> checkUp = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> serviceState = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> vrrpState = new ConcurrentHashMap<>();
     private final String serviceStateLegend;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -79,6 +81,27 @@ public final class AgentMetrics implements AutoCloseable {
         counter("haagent.escalations", "VM restarts the agent performed", "service", service).increment();
     }
 
+    /** The instance's VRRP state code ({@link VrrpState#LEGEND}); -1 when it could not start. */
+    public void vrrpState(String instance, int code) {
+        gauge(vrrpState, instance, "haagent.vrrp.state", "instance",
+                "The VRRP instance's state. Values: -1 not running, " + VrrpState.LEGEND).set(code);
+    }
+
+    public void vrrpTransition(String instance, String to) {
+        counter("haagent.vrrp.transitions", "VRRP state changes, by the state entered", "instance", instance, "to", to)
+                .increment();
+    }
+
+    /** An advert refused before it reached the election; {@code reason} is a stable drop label. */
+    public void vrrpAdvertDropped(String instance, String reason) {
+        counter("haagent.vrrp.adverts.dropped", "Adverts dropped before the election, by reason",
+                "instance", instance, "reason", reason).increment();
+    }
+
+    public void vrrpAdvertSent(String instance) {
+        counter("haagent.vrrp.adverts.sent", "Adverts sent (one per peer)", "instance", instance).increment();
+    }
+
     /** A config reload attempt; {@code errors} is the number of lint errors that refused it (0 when applied). */
     public void reload(boolean applied, int errors) {
         counter("haagent.config.reloads", "Config reloads, by result", "result", applied ? "ok" : "failed").increment();
@@ -94,7 +117,12 @@ public final class AgentMetrics implements AutoCloseable {
                 registry.remove(m);
             }
         }
-        (tagKey.equals("check") ? checkUp : serviceState).remove(name);
+        switch (tagKey) {
+            case "check" -> checkUp.remove(name);
+            case "service" -> serviceState.remove(name);
+            case "instance" -> vrrpState.remove(name);
+            default -> throw new IllegalArgumentException("no meters are tagged " + tagKey);
+        }
     }
 
     /** The Prometheus text exposition. */

@@ -416,9 +416,23 @@ final class ConfigBinder {
         VrrpInstance.OnMaster onMaster = f.opt("on_master", this::onMaster,
                 new VrrpInstance.OnMaster(Optional.empty(), Optional.empty()));
         VrrpInstance.OnBackup onBackup = f.opt("on_backup", this::onBackup, new VrrpInstance.OnBackup(Optional.empty()));
-        List<String> notify = f.opt("notify", list(this::nonEmpty, false), List.of());
-        return done(f, () -> new VrrpInstance(vrid, priority, advert, version, transport, iface, unicast, preempt,
-                preemptDelay, startupDelay, track, auth, onMaster, onBackup, notify));
+        List<Ipv4> addresses = f.opt("addresses", this::advertAddresses, Defaults.advertAddresses(onMaster));
+        List<String> notify = f.opt("notify", list(program(), false), List.of());
+        Duration notifyTimeout = f.opt("notify_timeout", positiveDuration(), Defaults.NOTIFY_TIMEOUT);
+        return done(f, () -> new VrrpInstance(vrid, priority, advert, version, transport, iface, unicast, addresses,
+                preempt, preemptDelay, startupDelay, track, auth, onMaster, onBackup, notify, notifyTimeout));
+    }
+
+    /** RFC 3768 §5.3.5 / RFC 5798 §5.2.5: the advert counts its addresses in one byte. */
+    private static final int MAX_ADVERT_ADDRESSES = 255;
+
+    private List<Ipv4> advertAddresses(YamlNode n, String path) {
+        List<Ipv4> l = list(this::ipv4, false).apply(n, path);
+        if (l != null && l.size() > MAX_ADVERT_ADDRESSES) {
+            return bad(Rule.VALUE_RANGE, n, path, l.size() + " addresses do not fit an advert, which counts them in one "
+                    + "byte; list at most " + MAX_ADVERT_ADDRESSES);
+        }
+        return l;
     }
 
     private VrrpInstance.Unicast unicast(YamlNode n, String path) {
@@ -430,7 +444,8 @@ final class ConfigBinder {
         List<VrrpInstance.Peer> peers = f.req("peers", list(this::peer, true),
                 "the other end's address as a list, like [10.0.1.11]");
         Optional<Integer> port = f.opt("port", port());
-        return done(f, () -> new VrrpInstance.Unicast(src, peers, port));
+        int minTtl = f.opt("min_ttl", integer(1, 255), Defaults.VRRP_MIN_TTL);
+        return done(f, () -> new VrrpInstance.Unicast(src, peers, port, minTtl));
     }
 
     private VrrpInstance.Peer peer(YamlNode n, String path) {
@@ -1024,6 +1039,18 @@ final class ConfigBinder {
                 files.add(new FileRef(path, p, FileRef.Kind.DIRECTORY, n.at()));
             }
             return p;
+        };
+    }
+
+    /** The absolute path of a program run without a shell (a notify hook); remembered for --host. */
+    private Conv<String> program() {
+        return (n, path) -> {
+            Path p = absolutePath().apply(n, path);
+            if (p == null) {
+                return null;
+            }
+            files.add(new FileRef(path, p, FileRef.Kind.PROGRAM, n.at()));
+            return scalarText(n, path);
         };
     }
 

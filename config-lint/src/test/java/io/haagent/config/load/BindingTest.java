@@ -87,6 +87,10 @@ class BindingTest {
         assertTrue(c.vrrp().get("app-vip").onMaster().address().orElseThrow() instanceof VrrpInstance.SecondaryIp);
         assertEquals("192.168.0.100/24",
                 ((VrrpInstance.LocalAddress) c.vrrp().get("lan-vip").onMaster().address().orElseThrow()).ip().toString());
+        assertEquals(List.of(Ipv4.parse("192.168.0.100"), Ipv4.parse("192.168.0.101")), c.vrrp().get("lan-vip").addresses());
+        assertEquals(64, c.vrrp().get("lan-vip").unicast().minTtl());
+        assertEquals(List.of("/usr/local/bin/on-transition"), v.notifyHooks());
+        assertEquals(Duration.ofSeconds(30), v.notifyTimeout());
 
         MailConfig mail = c.mail().orElseThrow();
         assertEquals(Set.of(MailConfig.MailEvent.VRRP_TRANSITION, MailConfig.MailEvent.GIVE_UP), mail.events());
@@ -123,11 +127,124 @@ class BindingTest {
         assertEquals(Defaults.PREEMPT, v.preempt());
         assertEquals(Duration.ofSeconds(6), v.startupDelay(), "three adverts");
         assertEquals("none", v.auth().type());
+        assertEquals(List.of(), v.addresses(), "no address move, no address to list");
+        assertEquals(Defaults.VRRP_MIN_TTL, v.unicast().minTtl());
+        assertEquals(255, v.unicast().minTtl(), "RFC 5798 7.1: only adverts from the same link");
+        assertEquals(List.of(), v.notifyHooks());
+        assertEquals(Defaults.NOTIFY_TIMEOUT, v.notifyTimeout());
+        assertEquals(Duration.ofSeconds(10), v.notifyTimeout());
         assertEquals(Set.of(MailConfig.MailEvent.values()), c.mail().orElseThrow().events());
         assertEquals(Defaults.SMTP_PORT, c.mail().orElseThrow().smtp().port());
         var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
         assertEquals(Duration.ofMinutes(3), sink.ttl(), "three push intervals");
         assertEquals(Defaults.REDIS_SINK_KEY, sink.key());
+    }
+
+    private static final String PAIR = "unicast: { source: 10.0.1.10, peers: [10.0.1.11] }";
+
+    @Test
+    void advertAddresses_defaultToTheAddressTheMasterTakes() {
+        HaagentConfig c = load("""
+                vrrp:
+                  local: { vrid: 1, %1$s,
+                           on_master: { address: { local: { ip: 10.0.1.100/24, interface: eth0 } } } }
+                  secondary: { vrid: 2, %1$s,
+                               on_master: { address: { secondary_ip: { ip: 10.0.1.101, eni: eni-01234567 } } } }
+                  eni: { vrid: 3, %1$s,
+                         on_master: { address: { eni: { id: eni-01234567, device_index: 1 } } } }
+                  redis-only: { vrid: 4, %1$s, on_master: { redis_promote: {} } }
+                  bare: { vrid: 5, %1$s }
+                """.formatted(PAIR));
+        assertEquals(List.of(Ipv4.parse("10.0.1.100")), c.vrrp().get("local").addresses(), "the local ip, without its prefix");
+        assertEquals(List.of(Ipv4.parse("10.0.1.101")), c.vrrp().get("secondary").addresses());
+        assertEquals(List.of(), c.vrrp().get("eni").addresses(), "an ENI move has no address to list");
+        assertEquals(List.of(), c.vrrp().get("redis-only").addresses());
+        assertEquals(List.of(), c.vrrp().get("bare").addresses());
+        c.vrrp().values().forEach(v -> assertEquals(Defaults.advertAddresses(v.onMaster()), v.addresses()));
+    }
+
+    @Test
+    void advertAddresses_anExplicitListOverridesTheDefault_inItsOrder() {
+        HaagentConfig c = load("""
+                vrrp:
+                  listed: { vrid: 1, %1$s, addresses: [10.0.1.102, 10.0.1.100],
+                            on_master: { address: { local: { ip: 10.0.1.100/24, interface: eth0 } } } }
+                  none: { vrid: 2, %1$s, addresses: [],
+                          on_master: { address: { local: { ip: 10.0.1.100/24, interface: eth0 } } } }
+                  eni: { vrid: 3, %1$s, addresses: [10.0.1.200],
+                         on_master: { address: { eni: { id: eni-01234567, device_index: 1 } } } }
+                """.formatted(PAIR));
+        assertEquals(List.of(Ipv4.parse("10.0.1.102"), Ipv4.parse("10.0.1.100")), c.vrrp().get("listed").addresses());
+        assertEquals(List.of(), c.vrrp().get("none").addresses(), "an explicit empty list stays empty");
+        assertEquals(List.of(Ipv4.parse("10.0.1.200")), c.vrrp().get("eni").addresses());
+    }
+
+    @Test
+    void advertAddresses_badOrTooMany_areReported() {
+        LoadResult bad = ConfigLoader.load("t.yaml", "vrrp:\n  vip: { vrid: 1, " + PAIR + ", addresses: [10.0.1.100/24] }\n");
+        assertEquals(List.of(Rule.VALUE_ADDRESS), bad.findings().stream().map(f -> f.rule()).toList());
+        assertEquals("vrrp.vip.addresses[0]: '10.0.1.100/24' is not an IPv4 address; write four numbers 0-255, like 10.0.1.10",
+                bad.findings().getFirst().message());
+
+        String many = java.util.stream.IntStream.range(0, 256).mapToObj(i -> "10.0." + (i / 250) + "." + (i % 250 + 1))
+                .collect(java.util.stream.Collectors.joining(", "));
+        LoadResult tooMany = ConfigLoader.load("t.yaml", "vrrp:\n  vip: { vrid: 1, " + PAIR + ", addresses: [" + many + "] }\n");
+        assertEquals(List.of(Rule.VALUE_RANGE), tooMany.findings().stream().map(f -> f.rule()).toList());
+        assertEquals("vrrp.vip.addresses: 256 addresses do not fit an advert, which counts them in one byte; list at most 255",
+                tooMany.findings().getFirst().message());
+    }
+
+    @Test
+    void minTtl_outOfRange_saysTheRange_andTheDefaultStandsIn() {
+        for (String ttl : List.of("0", "256")) {
+            LoadResult r = ConfigLoader.load("t.yaml", """
+                    vrrp:
+                      vip:
+                        vrid: 1
+                        unicast: { source: 10.0.1.10, peers: [10.0.1.11], min_ttl: %s }
+                    """.formatted(ttl));
+            assertEquals(List.of(Rule.VALUE_RANGE), r.findings().stream().map(f -> f.rule()).toList());
+            assertEquals("vrrp.vip.unicast.min_ttl: " + ttl + " is out of range; use 1-255", r.findings().getFirst().message());
+            assertEquals(4, r.findings().getFirst().at().line());
+            assertEquals(Defaults.VRRP_MIN_TTL, r.bound().vrrp().get("vip").unicast().minTtl());
+        }
+        assertEquals(1, load("vrrp:\n  vip: { vrid: 1, unicast: { source: 10.0.1.10, peers: [10.0.1.11], min_ttl: 1 } }\n")
+                .vrrp().get("vip").unicast().minTtl());
+        LoadResult word = ConfigLoader.load("t.yaml",
+                "vrrp:\n  vip: { vrid: 1, unicast: { source: 10.0.1.10, peers: [10.0.1.11], min_ttl: high } }\n");
+        assertEquals(List.of(Rule.SCHEMA_TYPE), word.findings().stream().map(f -> f.rule()).toList());
+    }
+
+    @Test
+    void notifyTimeout_parsesADuration_aboveZero() {
+        assertEquals(Duration.ofMillis(1500), load("vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify_timeout: 1500ms }\n")
+                .vrrp().get("vip").notifyTimeout());
+        assertEquals(Duration.ofMinutes(2), load("vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify_timeout: 2m }\n")
+                .vrrp().get("vip").notifyTimeout());
+
+        LoadResult zero = ConfigLoader.load("t.yaml", "vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify_timeout: 0s }\n");
+        assertEquals(List.of(Rule.VALUE_RANGE), zero.findings().stream().map(f -> f.rule()).toList());
+        assertEquals("vrrp.vip.notify_timeout: must be above zero", zero.findings().getFirst().message());
+        assertEquals(Defaults.NOTIFY_TIMEOUT, zero.bound().vrrp().get("vip").notifyTimeout());
+
+        LoadResult word = ConfigLoader.load("t.yaml", "vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify_timeout: ten }\n");
+        assertEquals(List.of(Rule.VALUE_DURATION), word.findings().stream().map(f -> f.rule()).toList());
+    }
+
+    @Test
+    void notifyHooks_areAbsoluteProgramPaths_rememberedForHostChecks() {
+        LoadResult r = ConfigLoader.load("t.yaml",
+                "vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify: [/usr/local/bin/a, /opt/b] }\n");
+        assertEquals(List.of(), r.findings());
+        assertEquals(List.of("/usr/local/bin/a", "/opt/b"), r.bound().vrrp().get("vip").notifyHooks());
+        assertEquals(List.of(new FileRef("vrrp.vip.notify[0]", Path.of("/usr/local/bin/a"), FileRef.Kind.PROGRAM,
+                        r.files().get(0).at()), new FileRef("vrrp.vip.notify[1]", Path.of("/opt/b"), FileRef.Kind.PROGRAM,
+                        r.files().get(1).at())), r.files());
+
+        LoadResult relative = ConfigLoader.load("t.yaml", "vrrp:\n  vip: { vrid: 1, " + PAIR + ", notify: [on-change.sh] }\n");
+        assertEquals(List.of(Rule.VALUE_PATH), relative.findings().stream().map(f -> f.rule()).toList());
+        assertTrue(relative.findings().getFirst().message().startsWith("vrrp.vip.notify[0]: 'on-change.sh' is relative;"),
+                relative.findings().getFirst().message());
     }
 
     @Test

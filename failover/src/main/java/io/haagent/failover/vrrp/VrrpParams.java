@@ -2,6 +2,7 @@ package io.haagent.failover.vrrp;
 
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,6 +30,14 @@ public record VrrpParams(String name, int version, int priority, int advertInter
                     + advertIntervalCentis);
         }
         tracks = List.copyOf(tracks);
+    }
+
+    /** These params with one more tracked check (the instance's own interface, tracked like keepalived does). */
+    public VrrpParams withTrack(VrrpInstance.Track track) {
+        List<VrrpInstance.Track> all = new ArrayList<>(tracks);
+        all.add(track);
+        return new VrrpParams(name, version, priority, advertIntervalCentis, source, preempt, preemptDelayNanos,
+                startupDelayNanos, all);
     }
 
     public static VrrpParams of(String name, VrrpInstance vi) {

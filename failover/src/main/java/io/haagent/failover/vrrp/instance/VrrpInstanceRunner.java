@@ -1,0 +1,377 @@
+package io.haagent.failover.vrrp.instance;
+
+import io.haagent.config.Defaults;
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.failover.vrrp.Action;
+import io.haagent.failover.vrrp.Action.ReassertMaster;
+import io.haagent.failover.vrrp.Action.SendAdvert;
+import io.haagent.failover.vrrp.Action.Transition;
+import io.haagent.failover.vrrp.Decision;
+import io.haagent.failover.vrrp.ElectionState;
+import io.haagent.failover.vrrp.Input;
+import io.haagent.failover.vrrp.VrrpMachine;
+import io.haagent.failover.vrrp.VrrpParams;
+import io.haagent.failover.vrrp.net.AdvertHub;
+import io.haagent.failover.vrrp.net.Datagram;
+import io.haagent.time.Ticker;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One VRRP instance at run time: the actuator around the pure {@link VrrpMachine}. A single thread
+ * ({@code vrrp-<name>}) owns the election state; every fact — a received advert, a tracked check
+ * flipping, the machine's own timer, the stop — is posted to it, decided, and acted on: adverts sent,
+ * the state file written, notify hooks queued (they run on their own thread), the listener told. The
+ * thread sleeps until the machine's next wake-up time or the next fact.
+ */
+public final class VrrpInstanceRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
+    /** How long {@link #close} waits for the stop (and its priority-0 advert) to be processed. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+    private record Target(Ipv4 address, int port) {
+        @Override
+        public String toString() {
+            return port == 0 ? address.toString() : address + ":" + port;
+        }
+    }
+
+    private final String name;
+    private final VrrpMachine machine;
+    private final Adverts adverts;
+    private final Ticker ticker;
+    private final RunnerListener listener;
+    private final StateFile stateFile;
+    private final HookQueue hooks;
+    private final List<Target> targets;
+    private final ScheduledThreadPoolExecutor loop;
+    private final Optional<LinkWatch> link;
+    private final Tally tally;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread loopThread;
+    private volatile AdvertHub.Registration registration;
+    private volatile InstanceStatus status;
+
+    // Confined to the loop thread.
+    private ElectionState election = ElectionState.initial();
+    private ScheduledFuture<?> wake;
+    private long wakeAt = Long.MAX_VALUE;
+    private boolean linkUp = true;
+    private VrrpEvent lastEvent;
+
+    private VrrpInstanceRunner(String name, VrrpInstance config, Path stateDir, Ticker ticker,
+                               RunnerListener listener) {
+        this.name = name;
+        this.link = config.iface().map(LinkWatch::new);
+        VrrpParams params = VrrpParams.of(name, config);
+        this.machine = new VrrpMachine(link.map(l -> params.withTrack(new VrrpInstance.Track(l.trackName(), 0)))
+                .orElse(params));
+        this.adverts = Adverts.of(name, config);
+        this.ticker = ticker;
+        this.listener = listener;
+        this.stateFile = new StateFile(stateDir, name);
+        this.hooks = new HookQueue(name, config.notifyHooks(), config.notifyTimeout());
+        boolean udp = config.transport() == VrrpInstance.Transport.UDP;
+        List<Target> t = new ArrayList<>();
+        for (VrrpInstance.Peer p : config.unicast().peers()) {
+            t.add(new Target(p.address(), udp ? p.port().or(config.unicast()::port).orElse(Defaults.VRRP_UDP_PORT) : 0));
+        }
+        this.targets = List.copyOf(t);
+        this.tally = new Tally(name, machine.params().priority(), targets.stream().map(Target::address).toList(),
+                ticker.nanoTime());
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "vrrp-" + name);
+            th.setDaemon(true);
+            loopThread = th;
+            return th;
+        });
+        // a cancelled wake-up must not linger in the queue, nor run after close
+        loop.setRemoveOnCancelPolicy(true);
+        loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.status = tally.snapshot(election, machine.effectivePriority(election));
+    }
+
+    /**
+     * Opens the instance's endpoint on {@code hub} and starts the election (RFC 5798 §6.4.1 Startup).
+     *
+     * @throws IOException              the endpoint cannot be opened (address not local, port taken...)
+     * @throws IllegalArgumentException the config cannot run (checked by lint, so a bug if it happens)
+     */
+    public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
+                                           Ticker ticker, RunnerListener listener) throws IOException {
+        return start(name, config, stateDir, hub, ticker, listener, Set.of());
+    }
+
+    /**
+     * As {@link #start(String, VrrpInstance, Path, AdvertHub, Ticker, RunnerListener)}, with the tracked
+     * checks already known to be down, so that the instance starts in FAULT rather than passing through BACKUP.
+     */
+    public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
+                                           Ticker ticker, RunnerListener listener, Set<String> downAtStart)
+            throws IOException {
+        VrrpInstanceRunner r = new VrrpInstanceRunner(name, config, stateDir, ticker, listener);
+        boolean udp = config.transport() == VrrpInstance.Transport.UDP;
+        AdvertHub.Endpoint endpoint = new AdvertHub.Endpoint(config.transport(), config.unicast().source(),
+                udp ? config.unicast().port().orElse(Defaults.VRRP_UDP_PORT) : 0, config.iface());
+        try {
+            r.registration = hub.register(endpoint, config.vrid(), r::received);
+        } catch (IOException | RuntimeException e) {
+            r.loop.shutdownNow();
+            r.hooks.close(Duration.ZERO);
+            throw e;
+        }
+        downAtStart.forEach(check -> r.post(new Input.TrackedCheckWentDown(check)));
+        r.link.ifPresent(l -> {
+            r.submit(r::pollLink);
+            // keepalived hears link changes from netlink at once; a poll at the advert interval (at most
+            // every 100 ms, at least every second) is as quick where it matters: before the next advert.
+            long every = Math.clamp(config.advertInterval().toMillis(), 100, 1000);
+            r.loop.scheduleWithFixedDelay(r::pollLink, every, every, TimeUnit.MILLISECONDS);
+        });
+        r.post(new Input.Started());
+        return r;
+    }
+
+    /** A tracked check flipped; any thread. */
+    public void trackedCheck(String check, boolean up) {
+        post(up ? new Input.TrackedCheckWentUp(check) : new Input.TrackedCheckWentDown(check));
+    }
+
+    /** The instance as of its last event; any thread. */
+    public InstanceStatus status() {
+        return status;
+    }
+
+    /**
+     * Stops the election (a MASTER sends its priority-0 advert so a backup takes over after the skew
+     * time, and the state file says INIT), closes the endpoint and lets the queued notify hooks finish
+     * for a bounded time. Idempotent; any thread.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean onLoop = Thread.currentThread() == loopThread;
+        try {
+            if (onLoop) {
+                feed(new Input.StopRequested());
+            } else {
+                Future<?> stop = loop.submit(() -> feed(new Input.StopRequested()));
+                stop.get(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+            log.warn("({}) stopped uncleanly because the stop was not handled within {} s ({}): a MASTER may not have "
+                    + "sent its priority-0 advert, so the backup takes over only after the master down interval", name,
+                    STOP_WAIT.toSeconds(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        AdvertHub.Registration reg = registration;
+        if (reg != null) {
+            try {
+                reg.close();
+            } catch (RuntimeException e) {
+                log.warn("({}) could not close its advert endpoint: {}", name, e.toString());
+            }
+        }
+        loop.shutdownNow();
+        if (onLoop) {
+            hooks.close();
+            return;
+        }
+        try {
+            loop.awaitTermination(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        hooks.close();
+    }
+
+    // --- the loop -------------------------------------------------------------------------------
+
+    /** From the transport's thread: hand the bytes to the loop, which alone may touch {@link Adverts}. */
+    private void received(Datagram d) {
+        submit(() -> admit(d));
+    }
+
+    private void post(Input in) {
+        submit(() -> feed(in));
+    }
+
+    private void submit(Runnable task) {
+        try {
+            loop.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    // a bug in one event must not end the election: the next advert or timer comes anyway
+                    log.error("({}) failed to handle an event; the election goes on", name, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed: late datagrams and check flips have nothing left to move
+        }
+    }
+
+    /** On the loop: tells the machine when the interface's link changes. */
+    private void pollLink() {
+        LinkWatch l = link.orElseThrow();
+        boolean up = l.isUp();
+        if (up != linkUp) {
+            linkUp = up;
+            feed(up ? new Input.TrackedCheckWentUp(l.trackName()) : new Input.TrackedCheckWentDown(l.trackName()));
+        }
+    }
+
+    private void admit(Datagram d) {
+        long now = ticker.nanoTime();
+        Instant wall = Instant.now();
+        switch (adverts.admit(d, micros(wall))) {
+            case Admission.Admitted a -> {
+                a.notice().ifPresent(n -> log.info("({}) {}", name, n));
+                tally.heard(a.input().source(), now, a.input().priority());
+                decideAndAct(a.input(), now, wall);
+            }
+            case Admission.Refused r -> {
+                tally.dropped(r.reason(), r.detail());
+                tell(() -> listener.advertDropped(name, r.reason()));
+                publish();
+            }
+        }
+    }
+
+    private void feed(Input in) {
+        decideAndAct(in, ticker.nanoTime(), Instant.now());
+    }
+
+    private void decideAndAct(Input in, long now, Instant wall) {
+        Decision d = machine.decide(in, election, now);
+        election = d.state();
+        List<String> ids = new ArrayList<>();
+        for (Action a : d.actions()) {
+            if (a instanceof Transition) {
+                ids.add(EventIds.next());
+            }
+        }
+        d.sentence().ifPresent(s -> log.info(ids.isEmpty() ? s : s + " [event " + String.join(", ", ids) + "]"));
+        int next = 0;
+        for (Action a : d.actions()) {
+            switch (a) {
+                case SendAdvert s -> send(s, micros(wall));
+                case ReassertMaster r -> tell(() -> listener.reassertMaster(name, r.lowerPriorityPeer(),
+                        r.peerPriority(), r.ourPriority()));
+                case Transition t -> transitioned(t, ids.get(next++), now, wall);
+            }
+        }
+        noteNewMaster();
+        rearm(d.nextWakeAtNanos(), now);
+        publish();
+    }
+
+    /**
+     * A BACKUP learns who the master is after it entered BACKUP (from the master's first advert): the
+     * state file names the master the node follows now, so it is rewritten, with the same event.
+     */
+    private void noteNewMaster() {
+        VrrpEvent e = lastEvent;
+        if (e != null && e.to() == election.state() && !e.master().equals(election.master())) {
+            lastEvent = new VrrpEvent(e.eventId(), e.instance(), e.from(), e.to(), e.reason(), e.priority(),
+                    election.master(), e.at());
+            stateFile.write(lastEvent);
+        }
+    }
+
+    private void send(SendAdvert s, long wallMicros) {
+        AdvertHub.Registration reg = registration;
+        for (Target t : targets) {
+            try {
+                reg.send(t.address(), t.port(),
+                        adverts.encode(s.priority(), s.advertIntervalCentis(), t.address(), wallMicros));
+                if (tally.sent(t.address())) {
+                    log.info("({}) sending adverts to {} works again", name, t);
+                }
+                tell(() -> listener.advertSent(name));
+            } catch (IOException | RuntimeException e) {
+                if (tally.sendFailed(t.address())) {
+                    log.warn("({}) could not send an advert to {}: {}; further failures are only counted (status "
+                            + "send_errors) until a send succeeds", name, t, e.toString());
+                }
+            }
+        }
+    }
+
+    private void transitioned(Transition t, String id, long now, Instant wall) {
+        VrrpEvent e = new VrrpEvent(id, name, t.from(), t.to(), t.reason(), t.priority(), t.master(), wall);
+        lastEvent = e;
+        tally.transitioned(id, now);
+        stateFile.write(e);
+        hooks.enqueue(e);
+        publish(); // a listener that asks for the status must see the state it is told about
+        tell(() -> listener.transitioned(e));
+    }
+
+    /** One wake-up at most: the machine's latest answer replaces the previous one. */
+    private void rearm(long at, long now) {
+        if (wake != null && at == wakeAt) {
+            return;
+        }
+        if (wake != null) {
+            wake.cancel(false);
+            wake = null;
+        }
+        wakeAt = at;
+        if (at == Long.MAX_VALUE) {
+            return;
+        }
+        wake = loop.schedule(() -> {
+            wake = null; // this one has fired: whatever the machine answers, arm anew
+            try {
+                feed(new Input.TimePassed());
+            } catch (RuntimeException e) {
+                // without a timer a MASTER would fall silent: try again one advert interval later
+                log.error("({}) failed to handle its timer; trying again in one advert interval", name, e);
+                long retryFrom = ticker.nanoTime();
+                rearm(retryFrom + machine.params().advertIntervalCentis() * 10_000_000L, retryFrom);
+            }
+        }, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void publish() {
+        status = tally.snapshot(election, machine.effectivePriority(election));
+    }
+
+    private void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.error("({}) a listener failed; the election goes on", name, e);
+        }
+    }
+
+    private static long micros(Instant wall) {
+        return Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000L), wall.getNano() / 1_000);
+    }
+
+    @Override
+    public String toString() {
+        return "VrrpInstanceRunner[" + name + " " + status.state() + "]";
+    }
+}

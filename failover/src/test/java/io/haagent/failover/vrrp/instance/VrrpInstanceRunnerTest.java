@@ -1,0 +1,244 @@
+package io.haagent.failover.vrrp.instance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.failover.vrrp.VrrpState;
+import io.haagent.failover.vrrp.net.AdvertHub;
+import io.haagent.lint.Linter;
+import io.haagent.testkit.FreePorts;
+import io.haagent.time.Ticker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two real runners electing over the udp transport on loopback (127.0.0.1 and 127.0.0.2). */
+class VrrpInstanceRunnerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Ipv4 A = Ipv4.parse("127.0.0.1");
+    private static final Ipv4 B = Ipv4.parse("127.0.0.2");
+
+    @TempDir
+    Path dir;
+
+    private final AdvertHub hub = AdvertHub.system();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        hub.close();
+    }
+
+    /** One node: its runner, what its listener heard, its state dir. */
+    private record Node(VrrpInstanceRunner runner, BlockingQueue<VrrpEvent> events, Path stateDir, Path hookLog,
+                        long startedNanos, Duration startupDelay) {
+        VrrpEvent nextEvent() throws InterruptedException {
+            VrrpEvent e = events.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(e, "no transition within " + WAIT + "; status " + runner.status());
+            return e;
+        }
+
+        Map<String, String> stateFile() throws IOException {
+            return StateFile.read(stateDir.resolve("vip.state"));
+        }
+
+        List<String> hookLines() throws IOException {
+            return Files.exists(hookLog) ? Files.readAllLines(hookLog) : List.of();
+        }
+    }
+
+    private Node start(String label, Ipv4 source, int port, Ipv4 peer, int peerPort, int priority,
+                       Duration startupDelay) throws IOException {
+        Path home = Files.createDirectories(dir.resolve(label));
+        Path hookLog = home.resolve("hook.log");
+        Path hook = home.resolve("notify.sh");
+        Files.writeString(hook, "#!/bin/sh\necho \"$3 $4 $HAAGENT_EVENT_ID\" >> " + hookLog + "\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String yaml = """
+                checks:
+                  gate: { type: file_age, path: /tmp/haagent-test-gate, max_age: 5m }
+                vrrp:
+                  vip:
+                    vrid: 51
+                    priority: %d
+                    advert_interval: 100ms
+                    version: 3
+                    transport: udp
+                    unicast: { source: %s, port: %d, peers: ["%s:%d"] }
+                    startup_delay: %s
+                    track: [ { check: gate, weight: 0 } ]
+                    notify: ["%s"]
+                    notify_timeout: 5s
+                """.formatted(priority, source, port, peer, peerPort, startupDelay.toMillis() + "ms", hook);
+        Linter.Linted linted = Linter.lint(new Linter.Source(label + ".yaml", yaml), Linter.Options.DEFAULT);
+        assertFalse(linted.hasErrors(), linted.findings().toString());
+        VrrpInstance vi = linted.config().orElseThrow().vrrp().get("vip");
+        BlockingQueue<VrrpEvent> events = new LinkedBlockingQueue<>();
+        long started = System.nanoTime();
+        VrrpInstanceRunner r = VrrpInstanceRunner.start("vip", vi, home.resolve("state"), hub, Ticker.SYSTEM,
+                new RunnerListener() {
+                    @Override
+                    public void transitioned(VrrpEvent e) {
+                        events.add(e);
+                    }
+                });
+        open.add(r);
+        return new Node(r, events, home.resolve("state"), hookLog, started, startupDelay);
+    }
+
+    /** A pair where the 150 is sure to speak before the 100's startup delay is over. */
+    private List<Node> pair() throws IOException {
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
+        Node a = start("a", A, portA, B, portB, 150, Duration.ZERO);
+        // a cold JVM's first advert can take a few hundred ms to leave: give the 150 time to be heard
+        Node b = start("b", B, portB, A, portA, 100, Duration.ofMillis(1500));
+        return List.of(a, b);
+    }
+
+    private static VrrpEvent awaitTransition(Node n, VrrpState to) throws InterruptedException {
+        while (true) {
+            VrrpEvent e = n.nextEvent();
+            if (e.to() == to) {
+                return e;
+            }
+        }
+    }
+
+    private static void awaitFollowing(Node n, Ipv4 master) throws InterruptedException {
+        await("following " + master, () -> n.runner().status().state() == VrrpState.BACKUP
+                && n.runner().status().master().equals(Optional.of(master))
+                && n.runner().status().peers().getFirst().lastHeardNanos().isPresent());
+    }
+
+    /** startup_delay holds even a priority-0 takeover back: wait it out so the handover shows the skew time. */
+    private static void awaitStartupDelayOver(Node n) throws InterruptedException {
+        await("startup delay over", () -> System.nanoTime() - n.startedNanos() > n.startupDelay().toNanos());
+    }
+
+    /** Polls a condition that follows from adverts already flowing; bounded. */
+    private static void await(String what, BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void pair_higherPriorityBecomesTheOnlyMaster_andItsStopHandsOverBySkewTime() throws Exception {
+        List<Node> nodes = pair();
+        Node a = nodes.get(0);
+        Node b = nodes.get(1);
+
+        assertEquals(VrrpState.BACKUP, a.nextEvent().to(), "every node starts as BACKUP");
+        VrrpEvent mastered = a.nextEvent();
+        assertEquals(VrrpState.MASTER, mastered.to());
+        assertEquals(Optional.of(A), mastered.master());
+        assertEquals(150, mastered.priority());
+        awaitFollowing(b, A);
+
+        InstanceStatus sa = a.runner().status();
+        InstanceStatus sb = b.runner().status();
+        assertEquals(VrrpState.MASTER, sa.state());
+        assertEquals(VrrpState.BACKUP, sb.state());
+        assertEquals(mastered.eventId(), sa.lastEventId());
+        assertEquals(150, sa.priority());
+        assertEquals(100, sb.configuredPriority());
+        assertTrue(sa.advertsSent() > 0, sa.toString());
+        InstanceStatus.PeerStatus heard = sb.peers().getFirst();
+        assertEquals(A, heard.address());
+        assertEquals(150, heard.lastPriority().orElseThrow());
+        assertTrue(sb.advertsReceived() > 0, sb.toString());
+        assertEquals(Map.of(), sb.drops());
+        assertEquals(0, sa.sendErrors());
+
+        assertEquals("MASTER", a.stateFile().get("state"));
+        assertEquals("127.0.0.1", a.stateFile().get("master"));
+        assertEquals(mastered.eventId(), a.stateFile().get("event_id"));
+        assertEquals("BACKUP", b.stateFile().get("state"));
+        assertEquals("127.0.0.1", b.stateFile().get("master"), "the backup's state file names the master it heard after entering BACKUP");
+        assertEquals(1, sb.transitions(), "b never left BACKUP: " + b.events());
+
+        awaitStartupDelayOver(b);
+        long stopAt = System.nanoTime();
+        a.runner().close();
+        VrrpEvent took = awaitTransition(b, VrrpState.MASTER);
+        long ms = (System.nanoTime() - stopAt) / 1_000_000;
+        System.out.printf("b became MASTER %d ms after a stopped (without the priority-0 advert: 3 x 100 ms + skew): %s%n", ms,
+                took.reason());
+        assertTrue(took.reason().contains("sent priority 0"), took.reason());
+
+        assertEquals("INIT", a.stateFile().get("state"));
+        assertEquals(VrrpState.INIT, a.runner().status().state());
+        // close waited for a's hooks: every transition, in order, with its event id
+        List<String> hooked = a.hookLines();
+        assertEquals(List.of("BACKUP 150", "MASTER 150", "STOP 150"),
+                hooked.stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList());
+        assertEquals(mastered.eventId(), hooked.get(1).substring(hooked.get(1).lastIndexOf(' ') + 1));
+        a.runner().close(); // idempotent
+    }
+
+    @Test
+    void trackedCheckWithWeightZero_downForcesFault_upElectsAgain() throws Exception {
+        List<Node> nodes = pair();
+        Node a = nodes.get(0);
+        Node b = nodes.get(1);
+        awaitTransition(a, VrrpState.MASTER);
+        awaitFollowing(b, A);
+        awaitStartupDelayOver(b);
+        b.events().clear();
+        a.runner().trackedCheck("gate", false);
+        VrrpEvent fault = awaitTransition(a, VrrpState.FAULT);
+        assertTrue(fault.reason().startsWith("tracked check gate went down"), fault.reason());
+        assertEquals("FAULT", a.stateFile().get("state"));
+        VrrpEvent bTook = awaitTransition(b, VrrpState.MASTER);
+        System.out.println("b took over: " + bTook.reason());
+        a.runner().trackedCheck("gate", false); // a repeat changes nothing
+        assertEquals(VrrpState.FAULT, a.runner().status().state());
+
+        a.runner().trackedCheck("gate", true);
+        assertEquals(VrrpState.BACKUP, awaitTransition(a, VrrpState.BACKUP).to());
+        // preempt: a (150) hears b (100) as master, lets its timer run out and takes MASTER back
+        awaitTransition(a, VrrpState.MASTER);
+        awaitTransition(b, VrrpState.BACKUP);
+        assertEquals("MASTER", a.stateFile().get("state"));
+        assertEquals("BACKUP", b.stateFile().get("state"));
+        assertEquals(150, a.runner().status().priority());
+    }
+
+    @Test
+    void start_sourceNotOnThisHost_throwsAndLeavesNothingRunning() throws Exception {
+        int port = FreePorts.tcp();
+        IOException e = assertThrows(IOException.class,
+                () -> start("x", Ipv4.parse("192.0.2.1"), port, B, port, 100, Duration.ZERO));
+        assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage());
+        assertTrue(open.isEmpty());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive()
+                && (t.getName().equals("vrrp-vip") || t.getName().equals("vrrp-vip-notify"))), "no thread left behind");
+    }
+}
