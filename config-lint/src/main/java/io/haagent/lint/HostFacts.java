@@ -1,7 +1,9 @@
 package io.haagent.lint;
 
+import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
 import java.net.Inet4Address;
+import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
@@ -12,18 +14,44 @@ import java.util.Set;
 public interface HostFacts {
     Set<String> interfaces();
 
+    /** The addresses listed on the interfaces. */
     Set<Ipv4> addresses();
+
+    /**
+     * The networks of the loopback interfaces ({@code 127.0.0.0/8} on Linux): the kernel answers for and
+     * sends from every address in them, listed or not, so two agents on one machine can use 127.0.0.1
+     * and 127.0.0.2 without configuring anything.
+     */
+    default Set<Cidr> loopbackNetworks() {
+        return Set.of();
+    }
+
+    /** True when this host can send from {@code a}. */
+    default boolean isLocal(Ipv4 a) {
+        return addresses().contains(a) || loopbackNetworks().stream().anyMatch(n -> contains(n, a));
+    }
+
+    private static boolean contains(Cidr net, Ipv4 a) {
+        int mask = net.prefixLength() == 0 ? 0 : -1 << (32 - net.prefixLength());
+        return (net.address().bits() & mask) == (a.bits() & mask);
+    }
 
     /** This machine (or this network namespace) as the kernel reports it. */
     static HostFacts system() {
         Set<String> names = new HashSet<>();
         Set<Ipv4> addrs = new HashSet<>();
+        Set<Cidr> loopback = new HashSet<>();
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 names.add(ni.getName());
-                for (var a : Collections.list(ni.getInetAddresses())) {
-                    if (a instanceof Inet4Address v4) {
-                        addrs.add(Ipv4.parse(v4.getHostAddress()));
+                boolean lo = ni.isLoopback() && ni.isUp();
+                for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+                    if (ia.getAddress() instanceof Inet4Address v4) {
+                        Ipv4 a = Ipv4.parse(v4.getHostAddress());
+                        addrs.add(a);
+                        if (lo) {
+                            loopback.add(new Cidr(a, ia.getNetworkPrefixLength()));
+                        }
                     }
                 }
             }
@@ -32,6 +60,7 @@ public interface HostFacts {
         }
         Set<String> n = Set.copyOf(names);
         Set<Ipv4> a = Set.copyOf(addrs);
+        Set<Cidr> l = Set.copyOf(loopback);
         return new HostFacts() {
             public Set<String> interfaces() {
                 return n;
@@ -39,6 +68,10 @@ public interface HostFacts {
 
             public Set<Ipv4> addresses() {
                 return a;
+            }
+
+            public Set<Cidr> loopbackNetworks() {
+                return l;
             }
         };
     }

@@ -43,7 +43,7 @@ final class HostRules {
                 }
             });
             Ipv4 source = v.unicast().source();
-            if (!host.addresses().contains(source)) {
+            if (!host.isLocal(source)) {
                 out.add(new Finding(loaded.file(), loaded.source().at(p + ".unicast.source"), Rule.HOST_SOURCE_NOT_LOCAL,
                         p + ".unicast.source: " + source + " is not an address of this host (it has "
                                 + String.join(", ", new TreeSet<>(host.addresses().stream().map(Ipv4::toString).toList()))

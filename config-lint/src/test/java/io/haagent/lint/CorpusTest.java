@@ -3,6 +3,7 @@ package io.haagent.lint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +38,10 @@ class CorpusTest {
 
         public Set<Ipv4> addresses() {
             return Set.of(Ipv4.parse("127.0.0.1"), Ipv4.parse("10.0.1.10"));
+        }
+
+        public Set<Cidr> loopbackNetworks() {
+            return Set.of(Cidr.parse("127.0.0.1/8"));
         }
     };
 

@@ -64,6 +64,14 @@ public final class AdminServer implements AutoCloseable {
 
         /** Re-reads and lints the config; applies it only when it has no errors. */
         Reply reload();
+
+        /**
+         * The operator accepts the data loss a refused promotion warned of: the instance leaves the FAULT the
+         * refusal put it in, and its next promotion skips the guard.
+         */
+        default Reply forcePromotion(String instance, String reason) {
+            return Reply.refused(404, "no VRRP instance " + instance);
+        }
     }
 
     /** An HTTP status and a JSON body. */
@@ -180,6 +188,8 @@ public final class AdminServer implements AutoCloseable {
                     case "resume" -> actions.resumeNode();
                     default -> null;
                 };
+            } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("promote")) {
+                r = actions.forcePromotion(path.get(1), reason);
             } else if (path.equals(List.of("reload"))) {
                 r = actions.reload();
             } else {
@@ -187,7 +197,7 @@ public final class AdminServer implements AutoCloseable {
             }
             if (r == null) {
                 return Response.json(404, Map.of("ok", false, "message", "no such action: POST " + q.path()
-                        + "; use /services/NAME/restart|pause|resume, /node/pause|resume or /reload"));
+                        + "; use /services/NAME/restart|pause|resume, /node/pause|resume, /vrrp/NAME/promote or /reload"));
             }
             return Response.json(r.status(), r.body());
         }

@@ -58,7 +58,9 @@ final class StatusCommand {
         List<Map<String, Object>> vrrp = new ArrayList<>();
         for (Map<String, Object> row : (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of())) {
             Map<String, Object> r = new java.util.LinkedHashMap<>(row);
-            r.put("peers heard", heard((List<Map<String, Object>>) row.getOrDefault("peers", List.of()), now));
+            r.put("peers heard", row.get("error") != null ? "not started: " + row.get("error")
+                    : heard((List<Map<String, Object>>) row.getOrDefault("peers", List.of()), now)
+                    + dropped((Map<String, Object>) row.getOrDefault("drops", Map.of())));
             vrrp.add(r);
         }
         table(sb, "VRRP", vrrp, now, List.of("state", "since", "priority", "master", "peers heard"));
@@ -105,6 +107,20 @@ final class StatusCommand {
             parts.add(p.get("address") + (at == null ? " never" : " " + age(at, now) + " ago (prio " + p.get("priority") + ")"));
         }
         return parts.isEmpty() ? "-" : String.join(", ", parts);
+    }
+
+    /**
+     * "; dropped 12 bad_auth, 3 not_a_peer", or nothing: refused adverts are how a split config (a wrong
+     * key, a missing peer) shows, so they stand next to the peers that were (not) heard.
+     */
+    private static String dropped(Map<String, Object> drops) {
+        List<String> parts = new ArrayList<>();
+        drops.forEach((reason, n) -> {
+            if (n instanceof Number c && c.longValue() > 0) {
+                parts.add(c.longValue() + " " + reason);
+            }
+        });
+        return parts.isEmpty() ? "" : "; dropped " + String.join(", ", parts);
     }
 
     /** "3m12s" since an ISO instant; "-" when absent or unreadable. */

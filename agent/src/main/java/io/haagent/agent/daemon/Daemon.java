@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
@@ -51,6 +52,8 @@ public final class Daemon implements AutoCloseable {
     private final Instant started = Instant.now();
     private final AgentMetrics metrics;
     private final Healing healing;
+    private final Mailing mailing;
+    private final Failover failover;
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
@@ -63,13 +66,17 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.token = readToken(config);
-        this.healing = new Healing(metrics, Ticker.SYSTEM);
+        this.mailing = new Mailing(nodeName(config));
+        this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send));
         Failover[] failover = new Failover[1]; // the checks feed it, and it reads their states: built in turn
         Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s));
-        failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system());
+        failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
+                mailing::send, healing::failoverHold);
+        this.failover = failover[0];
         // Healing first: it must be listening before the first check flips reach it; closed last, after
         // VRRP has handed over (priority 0) while the services it fronts still run.
-        this.components = List.of(healing, checks, failover[0]);
+        // Mail first and closed last: whatever the others report on their way up or down is spooled.
+        this.components = List.of(mailing, healing, checks, failover[0]);
         // Bind the admin address before starting any child: a daemon that cannot serve must not
         // leave supervised processes behind when it exits.
         this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
@@ -170,6 +177,7 @@ public final class Daemon implements AutoCloseable {
             e.findings().forEach(f -> log.error("reload: {}", f));
             List<String> lines = new ArrayList<>();
             e.findings().forEach(f -> lines.add(f.toString()));
+            mailing.send(Mails.reloadRefused(mailing.host(), "kept the running config: " + e.getMessage(), lines));
             return new AdminServer.Reply(422, Map.of("ok", false, "message", "kept the running config: " + e.getMessage(),
                     "findings", lines));
         }
@@ -254,6 +262,10 @@ public final class Daemon implements AutoCloseable {
 
         public AdminServer.Reply reload() {
             return Daemon.this.reload();
+        }
+
+        public AdminServer.Reply forcePromotion(String instance, String reason) {
+            return failover.forcePromotion(instance, reason);
         }
     }
 }

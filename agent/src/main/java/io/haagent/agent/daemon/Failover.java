@@ -1,9 +1,16 @@
 package io.haagent.agent.daemon;
 
+import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.mail.Mail;
+import io.haagent.agent.mail.Mails;
+import io.haagent.agent.mail.Step;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.checker.CheckState;
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.actions.RoleActions;
+import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.AdvertDrop;
 import io.haagent.failover.vrrp.instance.InstanceStatus;
 import io.haagent.failover.vrrp.instance.RunnerListener;
@@ -12,15 +19,18 @@ import io.haagent.failover.vrrp.instance.VrrpInstanceRunner;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.time.Ticker;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,6 +39,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The VRRP instances of the config: one runner each, sharing one socket per local endpoint. Tracked
  * check flips reach the instances that track them; a reload keeps unchanged instances running.
+ *
+ * <p>Each instance's role changes drive its {@link RoleActions} (promote or replicate the local Redis,
+ * move the address) on the actions' own thread, hold the Redis service against restarts while MASTER
+ * ({@link RedisServices}), and end in one mail per transition that lists the steps taken and their
+ * timings. A refused or failed promotion puts the instance in FAULT through its promotion guard, which
+ * lifts once the local Redis replicates the new master, or when an operator forces the promotion.
  */
 final class Failover implements Component {
     private static final Logger log = LoggerFactory.getLogger(Failover.class);
@@ -37,16 +53,33 @@ final class Failover implements Component {
     private final Ticker ticker;
     private final Supplier<Map<String, CheckState>> checkStates;
     private final AdvertHub hub;
+    private final String host;
+    private final Consumer<Mail> mail;
+    private final BiConsumer<String, Optional<String>> hold;
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
+    /** Instances that could not start, with why: shown in /status until a reload starts or removes them. */
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
 
-    private record Running(VrrpInstance config, VrrpInstanceRunner runner) {}
+    /** The /status state of an instance that could not start (its {@code error} says why). */
+    static final String NOT_RUNNING = "NOT_RUNNING";
 
-    /** @param checkStates the checks' current states, to seed an instance that starts while a tracked check is down */
-    Failover(AgentMetrics metrics, Ticker ticker, Supplier<Map<String, CheckState>> checkStates, AdvertHub hub) {
+    private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
+
+    /**
+     * @param checkStates the checks' current states, to seed an instance that starts while a tracked check is down
+     * @param host        the node name the mails carry
+     * @param mail        spools a mail and returns at once
+     * @param hold        holds a service against restarts ({@code "vrrp redis-vip is MASTER"}) or releases it (empty)
+     */
+    Failover(AgentMetrics metrics, Ticker ticker, Supplier<Map<String, CheckState>> checkStates, AdvertHub hub,
+             String host, Consumer<Mail> mail, BiConsumer<String, Optional<String>> hold) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.checkStates = checkStates;
         this.hub = hub;
+        this.host = host;
+        this.mail = mail;
+        this.hold = hold;
     }
 
     @Override
@@ -61,6 +94,14 @@ final class Failover implements Component {
             stop.addAll(plan.vrrp().changed());
             start.addAll(plan.vrrp().changed());
             start.addAll(plan.vrrp().added());
+            // An unchanged instance that could not start (its port was taken, say) is tried again: a reload is
+            // what an operator does after fixing the cause.
+            plan.vrrp().kept().stream().filter(failed::containsKey).forEach(start::add);
+            for (String name : plan.vrrp().removed()) {
+                if (failed.remove(name) != null) {
+                    metrics.forget("instance", name);
+                }
+            }
         }
         for (String name : stop) {
             Running r = instances.remove(name);
@@ -68,6 +109,7 @@ final class Failover implements Component {
                 log.info("{}: stopping because a reload {} it", name,
                         plan.vrrp().changed().contains(name) ? "changed" : "removed");
                 r.runner().close();
+                r.listener().close();
                 if (!plan.vrrp().changed().contains(name)) {
                     metrics.forget("instance", name);
                 }
@@ -80,13 +122,46 @@ final class Failover implements Component {
                 Map<String, CheckState> states = checkStates.get();
                 Set<String> down = vi.track().stream().map(VrrpInstance.Track::check)
                         .filter(c -> states.get(c) == CheckState.DOWN).collect(Collectors.toSet());
-                VrrpInstanceRunner runner = VrrpInstanceRunner.start(name, vi, stateDir, hub, ticker, new Listener(), down);
-                instances.put(name, new Running(vi, runner));
-            } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
-                log.error("{}: not started: {}", name, e.getMessage());
+                Listener listener = new Listener(name, vi, RedisServices.heldBy(config, vi));
+                VrrpInstanceRunner runner;
+                try {
+                    runner = VrrpInstanceRunner.start(name, vi, stateDir, hub, ticker, listener, down);
+                } catch (IOException | RuntimeException e) {
+                    listener.close();
+                    throw e;
+                }
+                listener.runner = runner;
+                instances.put(name, new Running(vi, runner, listener));
+                listener.checkAtStartup();
+                if (failed.remove(name) != null) {
+                    log.info("{}: started after all", name);
+                }
+            } catch (IOException | RuntimeException e) {
+                // RuntimeException too: the hub refuses a vrid already registered on the endpoint with an
+                // IllegalStateException, and nothing one instance throws may stop the daemon or the others.
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                log.error("{}: not started: {}; the other parts of the daemon run on; fix it and reload", name, why);
+                failed.put(name, why);
                 metrics.vrrpState(name, -1);
             }
         }
+    }
+
+    /**
+     * The operator accepts the data loss a refused promotion warned of: the guard lifts, and the next
+     * promotion of {@code name} skips it.
+     */
+    AdminServer.Reply forcePromotion(String name, String reason) {
+        Running r = instances.get(name);
+        if (r == null) {
+            return AdminServer.Reply.refused(404, failed.containsKey(name) ? name + " is not running: " + failed.get(name)
+                    : "no VRRP instance " + name + (instances.isEmpty() ? "" : "; there are " + String.join(", ",
+                    new TreeSet<>(instances.keySet()))));
+        }
+        if (r.config().onMaster().redisPromote().isEmpty()) {
+            return AdminServer.Reply.refused(409, name + " promotes no Redis (no on_master.redis_promote): nothing to force");
+        }
+        return r.listener().force(reason);
     }
 
     /** A check flipped: every instance that tracks it hears of it. Any thread. */
@@ -106,15 +181,27 @@ final class Failover implements Component {
         long now = ticker.nanoTime();
         Instant wallNow = Instant.now();
         List<Map<String, Object>> list = new ArrayList<>();
-        for (String name : instances.keySet().stream().sorted().toList()) {
+        Set<String> names = new TreeSet<>(instances.keySet());
+        names.addAll(failed.keySet());
+        for (String name : names) {
             Running r = instances.get(name);
             if (r == null) {
+                String why = failed.get(name);
+                if (why != null) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", name);
+                    m.put("state", NOT_RUNNING);
+                    m.put("running", false);
+                    m.put("error", why);
+                    list.add(m);
+                }
                 continue;
             }
             InstanceStatus s = r.runner().status();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", s.name());
             m.put("state", s.state().name());
+            m.put("running", true);
             m.put("since", Component.wallTime(s.sinceNanos(), now, wallNow));
             m.put("priority", s.priority());
             m.put("configured_priority", s.configuredPriority());
@@ -124,6 +211,7 @@ final class Failover implements Component {
             m.put("adverts_sent", s.advertsSent());
             m.put("adverts_received", s.advertsReceived());
             m.put("drops", s.drops());
+            m.put("send_errors", s.sendErrors());
             List<Map<String, Object>> peers = new ArrayList<>();
             for (InstanceStatus.PeerStatus p : s.peers()) {
                 Map<String, Object> pm = new LinkedHashMap<>();
@@ -134,6 +222,7 @@ final class Failover implements Component {
                 peers.add(pm);
             }
             m.put("peers", peers);
+            r.listener().status(m);
             list.add(m);
         }
         into.put("vrrp", list);
@@ -142,17 +231,70 @@ final class Failover implements Component {
     @Override
     public void close() {
         // Every MASTER sends its priority-0 advert here, so the peers take over after the skew time.
-        instances.values().parallelStream().forEach(r -> r.runner().close());
+        instances.values().parallelStream().forEach(r -> {
+            r.runner().close();
+            r.listener().close(); // after the runner: its STOP transition releases the address
+        });
         instances.clear();
+        failed.clear();
         hub.close();
     }
 
-    /** What the runners report, on their own threads: turned into metrics (mail and Redis steps come later). */
-    private final class Listener implements RunnerListener {
+    /**
+     * One instance's reports, on its runner's thread (which also sends the adverts, so nothing here
+     * blocks): metrics, the hold on the Redis service, and the role actions, whose reports come back on
+     * the actions' thread and become log lines, mail and the promotion guard.
+     */
+    private final class Listener implements RunnerListener, RoleActions.Listener, AutoCloseable {
+        private final String name;
+        private final List<String> holds;
+        private final RoleActions actions;
+        volatile VrrpInstanceRunner runner;
+        /** Why the promotion guard holds the instance in FAULT; null while it does not. */
+        private volatile String guardDown;
+        private volatile RoleActions.Report lastReport;
+
+        Listener(String name, VrrpInstance config, List<String> holds) {
+            this.name = name;
+            this.holds = holds;
+            this.actions = RoleActions.of(name, config, this);
+        }
+
+        /** Problems that would only show at failover (a Redis that cannot rewrite its config), said now. */
+        void checkAtStartup() {
+            if (actions.hasActions()) {
+                Thread.ofVirtual().name("vrrp-" + name + "-startup-check").start(() -> actions.startupFindings()
+                        .forEach(f -> log.warn("({}) {}; a failover would meet this, so fix it now", name, f)));
+            }
+        }
+
         @Override
         public void transitioned(VrrpEvent e) {
             metrics.vrrpState(e.instance(), e.to().code());
             metrics.vrrpTransition(e.instance(), e.to().name());
+            Optional<String> heldBy = e.to() == VrrpState.MASTER ? Optional.of("vrrp " + name + " is MASTER") : Optional.empty();
+            holds.forEach(service -> hold.accept(service, heldBy));
+            if (actions.hasActions()) {
+                actions.transitioned(e); // mailed with its steps when they are done
+            } else if (e.to() != VrrpState.INIT) {
+                mail.accept(Mails.vrrpTransition(host, e, List.of()));
+            }
+        }
+
+        @Override
+        public void masterLearned(VrrpEvent e, Ipv4 master) {
+            actions.masterLearned(e, master);
+        }
+
+        @Override
+        public void reassertMaster(String instance, Ipv4 lowerPeer, int peerPriority, int ourPriority) {
+            VrrpInstanceRunner r = runner;
+            if (r == null) {
+                return;
+            }
+            log.warn("({}) MASTER heard {} claim MASTER with priority {} < {}: re-asserting the address", name,
+                    lowerPeer, peerPriority, ourPriority);
+            r.lastEvent().ifPresent(e -> actions.reassert(e, lowerPeer));
         }
 
         @Override
@@ -163,6 +305,92 @@ final class Failover implements Component {
         @Override
         public void advertSent(String instance) {
             metrics.vrrpAdvertSent(instance);
+        }
+
+        /** A role action is done (actions thread). */
+        @Override
+        public void done(RoleActions.Report report) {
+            lastReport = report;
+            String id = report.event().eventId();
+            for (RoleActions.Outcome o : report.outcomes()) {
+                if (o.ok()) {
+                    log.info("({}) {}: {} in {} ms [event {}]", name, o.action(), o.sentence(), o.took().toMillis(), id);
+                } else {
+                    log.error("({}) {} failed after {} ms: {} [event {}]", name, o.action(), o.took().toMillis(),
+                            o.sentence(), id);
+                }
+            }
+            report.refusal().ifPresent(this::guardDown);
+            if (guardDown != null && report.refusal().isEmpty() && report.outcomes().stream()
+                    .anyMatch(o -> o.ok() && o.action().equals("redis replicate"))) {
+                guardUp("the local Redis replicates the master again");
+            }
+            boolean transition = report.trigger().equals(report.event().to().name())
+                    || report.trigger().equals("STOP");
+            if (transition && report.event().to() != VrrpState.INIT) {
+                List<Step> steps = report.outcomes().stream()
+                        .map(o -> new Step(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(), o.took()))
+                        .toList();
+                mail.accept(Mails.vrrpTransition(host, report.event(), steps));
+            }
+        }
+
+        private void guardDown(String why) {
+            guardDown = why;
+            log.error("({}) giving MASTER up: {}; it returns when the local Redis replicates the new master, or force it with"
+                    + " POST /vrrp/{}/promote", name, why, name);
+            VrrpInstanceRunner r = runner;
+            if (r != null) {
+                r.trackedCheck(VrrpInstanceRunner.PROMOTION_GUARD, false);
+            }
+        }
+
+        private void guardUp(String why) {
+            guardDown = null;
+            log.info("({}) promotion guard lifted: {}", name, why);
+            VrrpInstanceRunner r = runner;
+            if (r != null) {
+                r.trackedCheck(VrrpInstanceRunner.PROMOTION_GUARD, true);
+            }
+        }
+
+        AdminServer.Reply force(String reason) {
+            actions.forceNextPromotion();
+            log.warn("({}) an operator forces the next promotion past the guard: {}", name, reason);
+            String was = guardDown;
+            if (was != null) {
+                guardUp("an operator forced it: " + reason);
+            }
+            return new AdminServer.Reply(200, Map.of("ok", true, "message", "the next promotion of " + name
+                    + " skips the data-loss guard" + (was == null ? "" : "; it had refused: " + was)));
+        }
+
+        void status(Map<String, Object> into) {
+            into.put("promotion_refused", guardDown);
+            RoleActions.Report r = lastReport;
+            if (r == null) {
+                return;
+            }
+            Map<String, Object> last = new LinkedHashMap<>();
+            last.put("trigger", r.trigger());
+            last.put("event_id", r.event().eventId());
+            List<Map<String, Object>> steps = new ArrayList<>();
+            for (RoleActions.Outcome o : r.outcomes()) {
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("action", o.action());
+                step.put("ok", o.ok());
+                step.put("result", o.sentence());
+                step.put("took_ms", o.took().toMillis());
+                steps.add(step);
+            }
+            last.put("steps", steps);
+            into.put("last_actions", last);
+        }
+
+        @Override
+        public void close() {
+            actions.close();
+            holds.forEach(service -> hold.accept(service, Optional.empty()));
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,17 +35,29 @@ final class Healing implements Component, HealLoop.Hooks {
 
     private final AgentMetrics metrics;
     private final Ticker ticker;
+    private final Consumer<HealEvent> events;
     private final Set<String> gauged = new HashSet<>();
     private volatile HealLoop loop;
 
-    Healing(AgentMetrics metrics, Ticker ticker) {
+    /** @param events hears every restart, give-up, escalation and hold (for the operators' mail); must not block */
+    Healing(AgentMetrics metrics, Ticker ticker, Consumer<HealEvent> events) {
         this.metrics = metrics;
         this.ticker = ticker;
+        this.events = events;
     }
 
     /** Hands a fact to the loop; safe from any thread. */
     void observe(Observation o) {
         loop.observe(o);
+    }
+
+    /**
+     * Failover holds {@code service} where it is ({@code heldBy}: "vrrp redis-vip is MASTER"), or releases
+     * it (empty): while held, a failure waits for the failover instead of a restart. Send the whole hold on
+     * every change (a level, not a delta); safe from any thread.
+     */
+    void failoverHold(String service, Optional<String> heldBy) {
+        loop.observe(new Observation.FailoverHoldChanged(service, heldBy));
     }
 
     @Override
@@ -80,6 +93,7 @@ final class Healing implements Component, HealLoop.Hooks {
             case ESCALATION -> e.service().ifPresent(metrics::escalated);
             default -> { }
         }
+        events.accept(e);
     }
 
     private AdminServer.Reply request(Optional<String> service, Observation o, String accepted) {

@@ -23,10 +23,11 @@ import java.util.Optional;
  * sentences and hands the actions to an actuator.
  *
  * <p>The guards, in order, when a service fails: FATAL only moves the rearm clock; a pause
- * (service or node) holds the restart; no restart means: DOWN; a dependency down: WAITING; more than
- * {@code max_restarts} within {@code within}: FATAL (and a VM restart if configured); {@code escalate.after}
- * restarts that did not help: a VM restart; else a restart after the backoff, when the host budget allows
- * (HELD until it does).
+ * (service or node) holds the restart; a dependency down, or failover holding the service (a VRRP
+ * instance tracking it is MASTER here, {@link Observation.FailoverHoldChanged}): WAITING; no restart
+ * means: DOWN; more than {@code max_restarts} within {@code within}: FATAL (and a VM restart if configured);
+ * {@code escalate.after} restarts that did not help: a VM restart; else a restart after the backoff, when the
+ * host budget allows (HELD until it does). An operator's restart passes every guard.
  */
 public final class Healer {
 

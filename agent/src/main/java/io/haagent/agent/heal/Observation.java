@@ -60,6 +60,29 @@ public sealed interface Observation {
     /** An operator asked for a restart now: clears FATAL and the counters, bypasses backoff and the host budget. */
     record RestartRequested(String service, String reason) implements Observation {}
 
+    /**
+     * Failover needs the service where it is, or no longer does. {@code heldBy} says why while held, as a
+     * fragment that reads after "while" ("vrrp redis-vip is MASTER"), and is empty when released. The daemon
+     * sends it when a VRRP instance whose tracked checks include one of the service's checks enters or
+     * leaves MASTER on this node.
+     *
+     * <p>While held, a failure of the service is not healed by a restart: the service is WAITING until
+     * failover has moved the role away — a Redis master with persistence off comes back empty, and its
+     * replica would copy the emptiness. An operator's {@link RestartRequested} still restarts it.
+     *
+     * <p>Each observation states the whole hold and replaces the previous one (a level, not a delta): with
+     * several instances tracking the service, send the hold while any of them is MASTER and release it
+     * when none is. A reload keeps the hold of a service that is still configured.
+     */
+    record FailoverHoldChanged(String service, Optional<String> heldBy) implements Observation {
+        public FailoverHoldChanged {
+            if (heldBy.isPresent() && heldBy.get().isBlank()) {
+                throw new IllegalArgumentException("a failover hold of '" + service + "' must say why, such as"
+                        + " \"vrrp redis-vip is MASTER\"; send Optional.empty() to release it");
+            }
+        }
+    }
+
     /** Nothing happened but time: the loop woke up at the decision's {@code nextWakeAtNanos}. */
     record TimePassed() implements Observation {}
 }

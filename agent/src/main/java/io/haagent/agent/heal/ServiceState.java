@@ -26,7 +26,8 @@ public enum ServiceState {
     PAUSED(6),
     /** The host restart budget ({@code node.restart_budget}) is spent: the restart waits for the window to clear. */
     HELD(7),
-    /** A service it depends on is down: its restart waits for the dependency's recovery. */
+    /** A service it depends on is down, or failover holds it (a VRRP instance tracking it is MASTER here):
+     *  its restart waits for the dependency's recovery, or for failover to move the role away. */
     WAITING(8),
     /** A VM restart (escalation) was ordered and has not finished. */
     ESCALATING(9),

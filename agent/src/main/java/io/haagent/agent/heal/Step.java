@@ -6,6 +6,7 @@ import io.haagent.agent.heal.HealEvent.Kind;
 import io.haagent.agent.heal.Observation.AgentStarted;
 import io.haagent.agent.heal.Observation.CheckWentDown;
 import io.haagent.agent.heal.Observation.CheckWentUp;
+import io.haagent.agent.heal.Observation.FailoverHoldChanged;
 import io.haagent.agent.heal.Observation.OperatorPaused;
 import io.haagent.agent.heal.Observation.OperatorResumed;
 import io.haagent.agent.heal.Observation.ProcessExited;
@@ -55,6 +56,7 @@ final class Step {
         settle(); // deadlines that passed before this observation came in
         apply(obs);
         settle();
+        waitEdges();
         budgetEdges();
         return result();
     }
@@ -80,6 +82,11 @@ final class Step {
             }
         }
         for (String name : next.startOrder()) {
+            ServiceStatus was = prev.services().get(name);
+            if (was != null) {
+                // The hold is VRRP's fact, sent only on its edges: a changed spec must not forget it.
+                s.tracks.get(name).failoverHold = was.failoverHold();
+            }
             if (rearm.contains(name)) { // a reload is an operator's act
                 s.tracks.get(name).clearCounters();
                 s.say(name, "left FATAL because the config was reloaded");
@@ -88,6 +95,7 @@ final class Step {
         }
         s.boot();
         s.settle();
+        s.waitEdges();
         s.budgetEdges();
         return s.result();
     }
@@ -112,6 +120,11 @@ final class Step {
             case VmRestartFinished f -> {
                 if (tracks.containsKey(f.service())) {
                     vmRestartFinished(f.service(), f);
+                }
+            }
+            case FailoverHoldChanged f -> {
+                if (tracks.containsKey(f.service())) {
+                    failoverHold(f.service(), f.heldBy());
                 }
             }
             case OperatorPaused p -> pause(p);
@@ -244,6 +257,26 @@ final class Step {
                 + " start grace [event " + t.eventId + "]");
     }
 
+    /**
+     * Failover holds the service where it is, or lets it go. Holding is quiet: nothing is restarted
+     * yet, and a failure while held says why it waits. A release lets a WAITING service be judged as
+     * it is now — unless its dependencies still hold it — and a pending backoff runs its course.
+     */
+    private void failoverHold(String n, Optional<String> heldBy) {
+        Track t = tracks.get(n);
+        Optional<String> was = t.failoverHold;
+        t.failoverHold = heldBy;
+        if (heldBy.isPresent() || was.isEmpty() || t.state != ServiceState.WAITING) {
+            return; // a new hold on a WAITING service is said by waitEdges, with what else holds it
+        }
+        String what = "failover hold released (was: " + was.get() + ")";
+        if (waitClause(n).isEmpty()) {
+            waitOver(n, what);
+        } else {
+            say(n, what); // waitEdges adds what still holds it
+        }
+    }
+
     private void pause(OperatorPaused p) {
         OptionalLong until = p.duration().map(d -> OptionalLong.of(now + d.toNanos())).orElse(OptionalLong.empty());
         Pause pause = new Pause(p.reason(), now, until);
@@ -328,7 +361,9 @@ final class Step {
         t.reason = "an operator asked: " + reason;
         restartAction(n, t, means.get(), id);
         enter(t, ServiceState.RESTARTING);
-        String text = "restarting now because an operator asked: " + reason + (fatal ? "; left FATAL" : "")
+        // The operator wins (an explicit act), but is told what failover needed: this node is MASTER.
+        String text = t.failoverHold.map(hb -> "restarting although " + hb + ", as an operator asked: ")
+                .orElse("restarting now because an operator asked: ") + reason + (fatal ? "; left FATAL" : "")
                 + " [event " + id + "]";
         emit(Kind.RESTART, id, n, text);
         say(n, text);
@@ -376,8 +411,8 @@ final class Step {
                     }
                 }
                 case WAITING -> {
-                    if (depsDown(n).isEmpty()) {
-                        dependenciesRecovered(n);
+                    if (waitClause(n).isEmpty()) { // a release of the failover hold is judged when it comes
+                        waitOver(n, "its dependencies are up again");
                     }
                 }
                 case HELD -> attempt(n);
@@ -415,18 +450,25 @@ final class Step {
         evaluate(n, false);
     }
 
-    private void dependenciesRecovered(String n) {
+    /**
+     * Nothing holds a WAITING service's restart any more ({@code what} says what ended it): judged as it is
+     * now, by the normal cascade, so backoff, max_restarts and the host budget still bound a restart loop
+     * even when the hold flaps.
+     */
+    private void waitOver(String n, String what) {
         Track t = tracks.get(n);
         if (t.healthy()) {
-            recovered(n, "its dependencies are up again and so is the service; no restart needed");
+            recovered(n, what + " and the service is healthy; no restart needed");
         } else if (!t.exit.isEmpty()) {
+            say(n, what);
             failure(n, t.exit);
         } else {
-            // Its checks may have failed only because of the dependency: let them catch up first.
+            // Its checks may have failed only because of the dependency, or of the role it had while MASTER
+            // (a failover demotes it): let them catch up first.
             enter(t, ServiceState.STARTING);
             long grace = h.graceNanos(n);
             t.deadline = now + grace;
-            say(n, "its dependencies are up again; its own checks count after a " + duration(grace) + " grace");
+            say(n, what + "; its own checks count after a " + duration(grace) + " grace");
         }
     }
 
@@ -449,13 +491,14 @@ final class Step {
             say(n, reason + "; not restarted: " + pausedBecause(n));
             return;
         }
-        List<String> deps = depsDown(n);
-        if (!deps.isEmpty()) {
+        // Before the means: a held service is neither restarted, escalated to a VM restart nor given up on.
+        String wait = waitClause(n);
+        if (!wait.isEmpty()) {
             if (t.state != ServiceState.WAITING) {
                 enter(t, ServiceState.WAITING);
-                say(n, reason + "; not restarted because " + (deps.size() == 1 ? "dependency " + deps.get(0) + " is"
-                        : "dependencies " + Texts.names(deps) + " are") + " down and its recovery comes first");
+                say(n, reason + ServiceStatus.NOT_RESTARTED + wait);
             }
+            t.waitingFor = wait;
             return;
         }
         if (spec.means().isEmpty()) {
@@ -501,11 +544,11 @@ final class Step {
             say(n, "restart not performed: " + pausedBecause(n));
             return;
         }
-        List<String> deps = depsDown(n);
-        if (!deps.isEmpty()) {
+        String wait = waitClause(n);
+        if (!wait.isEmpty()) {
             enter(t, ServiceState.WAITING);
-            say(n, "restart postponed because " + (deps.size() == 1 ? "dependency " + deps.get(0) + " is"
-                    : "dependencies " + Texts.names(deps) + " are") + " down and its recovery comes first");
+            t.waitingFor = wait;
+            say(n, "restart postponed " + wait);
             return;
         }
         if (!budget.available(now)) {
@@ -626,6 +669,24 @@ final class Step {
     }
 
     /**
+     * A WAITING service whose reason to wait changed (a dependency went down or up, failover took or
+     * released it) says what holds it now, once; {@code waitingFor} follows for /status.
+     */
+    private void waitEdges() {
+        for (String n : h.startOrder()) {
+            Track t = tracks.get(n);
+            if (t.state != ServiceState.WAITING) {
+                continue;
+            }
+            String wait = waitClause(n);
+            if (!wait.isEmpty() && !wait.equals(t.waitingFor)) {
+                say(n, "still not restarted " + wait);
+                t.waitingFor = wait;
+            }
+        }
+    }
+
+    /**
      * The host budget's edges: ONE event when a restart is first held, one when the episode is over —
      * the window has room again and nothing is held — so a stampede is one mail, not one per service.
      */
@@ -665,6 +726,19 @@ final class Step {
             }
         }
         return down;
+    }
+
+    /**
+     * Why a restart of the service must wait now, as it reads after "not restarted": its dependencies
+     * are down, failover holds it, or both; empty when nothing does.
+     */
+    private String waitClause(String n) {
+        List<String> deps = depsDown(n);
+        String byDeps = deps.isEmpty() ? "" : "because " + (deps.size() == 1 ? "dependency " + deps.get(0) + " is"
+                : "dependencies " + Texts.names(deps) + " are") + " down and its recovery comes first";
+        // A MASTER with persistence off comes back empty and its replica copies the emptiness: fail over first.
+        String byHold = tracks.get(n).failoverHold.map(hb -> "while " + hb + ": failing over first").orElse("");
+        return byDeps.isEmpty() || byHold.isEmpty() ? byDeps + byHold : byDeps + ", and " + byHold;
     }
 
     private boolean paused(String n) {
@@ -708,6 +782,9 @@ final class Step {
         if (t.state != s) {
             t.state = s;
             t.since = now;
+        }
+        if (s != ServiceState.WAITING) {
+            t.waitingFor = "";
         }
         t.deadline = Decision.NEVER;
     }

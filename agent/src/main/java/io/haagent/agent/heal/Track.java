@@ -20,6 +20,9 @@ final class Track {
     String eventId;
     Optional<Pause> pause;
     OptionalLong lastEscalation;
+    Optional<String> failoverHold;
+    /** While WAITING, why its restart waits; {@code reason} stays the bare failure, for the sentences. */
+    String waitingFor;
 
     Track(ServiceStatus s) {
         state = s.state();
@@ -30,15 +33,18 @@ final class Track {
         unhelpful = s.unhelpfulRestarts();
         restarts = new ArrayList<>(s.restarts());
         deadline = s.deadlineNanos();
-        reason = s.reason();
+        reason = s.failure();
         eventId = s.eventId();
         pause = s.pause();
         lastEscalation = s.lastEscalationNanos();
+        failoverHold = s.failoverHold();
+        waitingFor = s.waitingFor();
     }
 
     ServiceStatus freeze() {
-        return new ServiceStatus(state, since, checksDown, exit, failures, unhelpful, restarts, deadline, reason,
-                eventId, pause, lastEscalation);
+        String shown = waitingFor.isEmpty() ? reason : reason + ServiceStatus.NOT_RESTARTED + waitingFor;
+        return new ServiceStatus(state, since, checksDown, exit, failures, unhelpful, restarts, deadline, shown,
+                eventId, pause, lastEscalation, failoverHold, waitingFor);
     }
 
     boolean healthy() {

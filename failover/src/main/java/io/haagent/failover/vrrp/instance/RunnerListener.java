@@ -19,6 +19,12 @@ public interface RunnerListener {
      */
     default void reassertMaster(String instance, Ipv4 lowerPeer, int peerPriority, int ourPriority) {}
 
+    /**
+     * A BACKUP (or FAULT) learned who the master is after its transition, from the master's advert;
+     * {@code e} is the transition in force, now naming that master.
+     */
+    default void masterLearned(VrrpEvent e, Ipv4 master) {}
+
     /** A received datagram was refused (bad version, auth, unknown source...). */
     default void advertDropped(String instance, AdvertDrop reason) {}
 

@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpInstanceRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
+    /**
+     * The tracked check that a refused Redis promotion holds down (weight 0: FAULT), so a node whose
+     * Redis must not be promoted gives the role up; {@link #trackedCheck} with {@code up} lifts it.
+     */
+    public static final String PROMOTION_GUARD = "redis promotion guard";
+
     /** How long {@link #close} waits for the stop (and its priority-0 advert) to be processed. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -74,15 +80,20 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private ScheduledFuture<?> wake;
     private long wakeAt = Long.MAX_VALUE;
     private boolean linkUp = true;
-    private VrrpEvent lastEvent;
+    private volatile VrrpEvent lastEvent; // written on the loop thread only
 
     private VrrpInstanceRunner(String name, VrrpInstance config, Path stateDir, Ticker ticker,
                                RunnerListener listener) {
         this.name = name;
         this.link = config.iface().map(LinkWatch::new);
         VrrpParams params = VrrpParams.of(name, config);
-        this.machine = new VrrpMachine(link.map(l -> params.withTrack(new VrrpInstance.Track(l.trackName(), 0)))
-                .orElse(params));
+        if (link.isPresent()) {
+            params = params.withTrack(new VrrpInstance.Track(link.get().trackName(), 0));
+        }
+        if (config.onMaster().redisPromote().isPresent()) {
+            params = params.withTrack(new VrrpInstance.Track(PROMOTION_GUARD, 0));
+        }
+        this.machine = new VrrpMachine(params);
         this.adverts = Adverts.of(name, config);
         this.ticker = ticker;
         this.listener = listener;
@@ -152,6 +163,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     /** A tracked check flipped; any thread. */
     public void trackedCheck(String check, boolean up) {
         post(up ? new Input.TrackedCheckWentUp(check) : new Input.TrackedCheckWentDown(check));
+    }
+
+    /** The transition in force (with the master learned since), empty before the first; any thread. */
+    public Optional<VrrpEvent> lastEvent() {
+        return Optional.ofNullable(lastEvent);
     }
 
     /** The instance as of its last event; any thread. */
@@ -296,6 +312,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             lastEvent = new VrrpEvent(e.eventId(), e.instance(), e.from(), e.to(), e.reason(), e.priority(),
                     election.master(), e.at());
             stateFile.write(lastEvent);
+            VrrpEvent learned = lastEvent;
+            election.master().ifPresent(m -> tell(() -> listener.masterLearned(learned, m)));
         }
     }
 

@@ -1,0 +1,54 @@
+package io.haagent.agent.daemon;
+
+import io.haagent.config.CheckSpec;
+import io.haagent.config.HaagentConfig;
+import io.haagent.config.VrrpInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which services healing must not restart while a VRRP instance is MASTER: the ones that run the Redis
+ * the instance promotes. A master whose Redis has persistence off comes back empty from a restart, and
+ * its replica copies the emptiness; the instance fails over first, and the service is restarted once this
+ * node is no longer MASTER (as a replica).
+ *
+ * <p>A service is held when one of its checks is a {@code redis} check of the promoted Redis's port that
+ * the instance tracks with weight 0: only then does the failure itself take the node out of MASTER and so
+ * end the hold. A hold nothing would end would leave the Redis down for good.
+ */
+final class RedisServices {
+    private RedisServices() {}
+
+    /** The services {@code instance} holds while MASTER, sorted; empty when it promotes no Redis. */
+    static List<String> heldBy(HaagentConfig config, VrrpInstance instance) {
+        if (instance.onMaster().redisPromote().isEmpty()) {
+            return List.of();
+        }
+        VrrpInstance.RedisPromote redis = instance.onMaster().redisPromote().get();
+        Set<String> faultingChecks = new TreeSet<>();
+        for (VrrpInstance.Track t : instance.track()) {
+            if (t.weight() == 0 && config.checks().get(t.check()) instanceof CheckSpec.Redis r
+                    && r.port() == redis.port() && sameHost(r.host(), redis.host())) {
+                faultingChecks.add(t.check());
+            }
+        }
+        List<String> held = new ArrayList<>();
+        config.services().forEach((name, s) -> {
+            if (s.checks().stream().anyMatch(faultingChecks::contains)) {
+                held.add(name);
+            }
+        });
+        held.sort(null);
+        return List.copyOf(held);
+    }
+
+    private static boolean sameHost(String a, String b) {
+        return a.equalsIgnoreCase(b) || (isLocal(a) && isLocal(b));
+    }
+
+    private static boolean isLocal(String host) {
+        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+}

@@ -1,0 +1,307 @@
+package io.haagent.agent.mail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.haagent.agent.heal.HealEvent.Kind;
+import io.haagent.config.MailConfig;
+import io.haagent.config.MailConfig.MailEvent;
+import io.haagent.config.Secret;
+import io.haagent.testkit.FreePorts;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against GreenMail, a real SMTP server in this JVM on 127.0.0.1. */
+class MailerTest {
+    static final Duration WAIT = Duration.ofSeconds(15);
+    static final Mailer.Settings NO_GROUPING =
+            new Mailer.Settings(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(5));
+
+    @TempDir
+    Path state;
+
+    final int port = FreePorts.tcp();
+    final List<AutoCloseable> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (AutoCloseable c : started.reversed()) {
+            c.close();
+        }
+    }
+
+    GreenMail smtpServer(GreenMailConfiguration config) {
+        GreenMail gm = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp")).withConfiguration(config);
+        gm.start();
+        started.add(gm::stop);
+        return gm;
+    }
+
+    GreenMail smtpServer() {
+        return smtpServer(GreenMailConfiguration.aConfig());
+    }
+
+    MailConfig config(boolean starttls, Optional<String> user, Optional<Secret> password) {
+        return new MailConfig(new MailConfig.Smtp("127.0.0.1", port, starttls, user, password), "haagent@example.com",
+                List.of("ops@example.com"), EnumSet.allOf(MailEvent.class));
+    }
+
+    MailConfig plain() {
+        return config(false, Optional.empty(), Optional.empty());
+    }
+
+    Mailer mailer(MailConfig config, Mailer.Settings settings) {
+        Mailer m = Mailer.start(config, "web01", state, settings);
+        started.add(m);
+        return m;
+    }
+
+    static Mail restart(String id) {
+        return Mails.heal("web01", MailsTest.healEvent(id, Kind.RESTART, "app")).orElseThrow();
+    }
+
+    long spooled() throws IOException {
+        Path dir = state.resolve("mail");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".mail")).count();
+        }
+    }
+
+    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static boolean spoolEmpty(MailerTest t) {
+        try {
+            return t.spooled() == 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static String body(MimeMessage m) {
+        try {
+            return ((String) m.getContent()).replace("\r\n", "\n"); // SMTP carries CRLF
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void vrrpTransition_arrivesWithExactSubject_andTheBodyHasIdReasonPriorityMasterSteps() throws Exception {
+        GreenMail gm = smtpServer();
+        Mailer mailer = mailer(plain(), NO_GROUPING);
+
+        mailer.submit(Mails.vrrpTransition("web01", MailsTest.promoted("3kq9x2ab"),
+                List.of(new Step("redis promote", "ok", Duration.ofMillis(12)))));
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        MimeMessage m = gm.getReceivedMessages()[0];
+        assertEquals("[haagent] web01: redis-vip BACKUP -> MASTER", m.getSubject());
+        assertEquals("haagent@example.com", m.getFrom()[0].toString());
+        assertEquals("3kq9x2ab", m.getHeader("X-Haagent-Event-Ids")[0]);
+        String body = body(m);
+        for (String line : List.of("event id: 3kq9x2ab", "reason:   master silent for 3.6s", "priority: 100",
+                "master:   10.0.1.10", "steps:", "  redis promote  ok  12 ms")) {
+            assertTrue(body.contains(line), "body lacks '" + line + "':\n" + body);
+        }
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(0, mailer.status().pending());
+    }
+
+    @Test
+    void eventNotInTheConfiguredSet_isNotMailed() throws Exception {
+        GreenMail gm = smtpServer();
+        MailConfig onlyVrrp = new MailConfig(plain().smtp(), "haagent@example.com", List.of("ops@example.com"),
+                EnumSet.of(MailEvent.VRRP_TRANSITION));
+        Mailer mailer = mailer(onlyVrrp, NO_GROUPING);
+
+        mailer.submit(restart("r1"));
+        mailer.submit(Mails.vrrpTransition("web01", MailsTest.promoted("v1"), List.of()));
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        assertEquals(List.of("v1"), List.of(gm.getReceivedMessages()[0].getHeader("X-Haagent-Event-Ids")));
+        eventually("the spool is empty (a filtered mail is not spooled)", () -> spoolEmpty(this));
+        assertEquals(1, gm.getReceivedMessages().length);
+    }
+
+    @Test
+    void wrongPassword_notAccepted_staysSpooled_thenTheRewrittenPasswordFileIsUsedOnRetry() throws Exception {
+        GreenMail gm = smtpServer(GreenMailConfiguration.aConfig().withUser("haagent@example.com", "haagent", "right"));
+        Path passFile = state.resolve("smtp.pass");
+        Files.writeString(passFile, "wrong\n");
+        Mailer mailer = mailer(config(false, Optional.of("haagent"), Optional.of(new Secret.FromFile(passFile))), NO_GROUPING);
+
+        mailer.submit(restart("r1"));
+
+        eventually("an authentication failure is reported", () -> mailer.status().lastFailure().isPresent());
+        assertTrue(mailer.status().lastFailure().get().contains("535"), mailer.status().lastFailure().get());
+        assertEquals(0, gm.getReceivedMessages().length);
+        assertEquals(1, spooled());
+        assertEquals(1, mailer.status().pending());
+
+        Files.writeString(passFile, "right\n"); // rotated: read again at the next attempt
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(Optional.empty(), mailer.status().lastFailure());
+        assertEquals(1, gm.getReceivedMessages().length);
+    }
+
+    @Test
+    void starttlsRequired_serverWithoutStarttls_getsNothingInPlainText() throws Exception {
+        // GreenMail's SMTP does not offer STARTTLS, so only the refusal can be shown here.
+        GreenMail gm = smtpServer(GreenMailConfiguration.aConfig().withUser("haagent@example.com", "haagent", "right"));
+        Mailer mailer = mailer(config(true, Optional.of("haagent"), Optional.of(new Secret.Inline("right"))), NO_GROUPING);
+
+        mailer.submit(restart("r1"));
+
+        eventually("a failure is reported", () -> mailer.status().lastFailure().isPresent());
+        assertTrue(mailer.status().lastFailure().get().contains("STARTTLS"), mailer.status().lastFailure().get());
+        assertFalse(gm.waitForIncomingEmail(300, 1));
+        assertEquals(1, spooled());
+    }
+
+    @Test
+    void outage_mailsWaitInTheSpool_thenArriveExactlyOnceInOrder() throws Exception {
+        Mailer mailer = mailer(plain(), NO_GROUPING); // nothing listens on the port yet
+        for (String id : List.of("o1", "o2", "o3")) {
+            mailer.submit(restart(id));
+        }
+        eventually("a connection failure is reported", () -> mailer.status().lastFailure().isPresent());
+        assertEquals(3, spooled());
+        assertEquals(3, mailer.status().pending());
+
+        GreenMail gm = smtpServer();
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("o1", "o2", "o3"), eventIds(gm));
+        assertEquals(0, mailer.status().pending());
+    }
+
+    @Test
+    void outageWithGrouping_whatQueuedBehindTheFailingMailGoesAsOneDigest_noEventLostOrRepeated() throws Exception {
+        Mailer mailer = mailer(plain(), new Mailer.Settings(Duration.ofMillis(300), Duration.ofMillis(100),
+                Duration.ofMillis(400), Duration.ofSeconds(5)));
+        List<String> ids = List.of("ga", "gb", "gc", "gd", "ge");
+        for (String id : ids) {
+            mailer.submit(restart(id));
+        }
+        // the first mail failed alone; the other four were held for the window, then queued behind it
+        eventually("the first attempt failed", () -> mailer.status().lastFailure().isPresent());
+        Thread.sleep(500); // past the window's end, so the digest is queued behind the failing head
+
+        GreenMail gm = smtpServer();
+
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(ids, eventIds(gm));
+        assertEquals(1, gm.getReceivedMessages().length, "merged into one digest at the retry");
+        assertEquals("[haagent] web01: 5 events (service app restarted ×5)", gm.getReceivedMessages()[0].getSubject());
+    }
+
+    @Test
+    void agentRestart_resendsWhatTheLastRunLeft_exactlyOnce() throws Exception {
+        Mailer first = mailer(plain(), NO_GROUPING); // server down
+        first.submit(restart("p1"));
+        first.submit(restart("p2"));
+        first.close();
+        assertEquals(2, spooled());
+
+        GreenMail gm = smtpServer();
+        Mailer second = mailer(plain(), NO_GROUPING);
+        assertEquals(2, second.status().pending());
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("p1", "p2"), eventIds(gm));
+    }
+
+    @Test
+    void burst_firstMailAtOnce_theRestInOneDigest_everyEventIdExactlyOnce() throws Exception {
+        GreenMail gm = smtpServer();
+        Mailer mailer = mailer(plain(), new Mailer.Settings(Duration.ofSeconds(2), Duration.ofMillis(100),
+                Duration.ofMillis(400), Duration.ofSeconds(5)));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add("b" + (char) ('a' + i) + "x"); // no id is a prefix of another
+        }
+
+        for (String id : ids) {
+            mailer.submit(restart(id));
+            Thread.sleep(50); // 20 events in one second
+        }
+        // The window (2 s) is still open: the 19 held mails are still spooled, each in its own file.
+        assertTrue(spooled() >= 19, "spooled: " + spooled());
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        MimeMessage[] got = gm.getReceivedMessages();
+        assertEquals(2, got.length);
+        assertEquals("[haagent] web01: service app restarted", got[0].getSubject());
+        assertEquals("[haagent] web01: 19 events (service app restarted ×19)", got[1].getSubject());
+        for (String id : ids) {
+            int n = 0;
+            for (MimeMessage m : got) {
+                n += occurrences(body(m), "event id: " + id + "\n");
+            }
+            assertEquals(1, n, "event " + id + " in the delivered bodies");
+        }
+        assertEquals(ids, eventIds(gm));
+    }
+
+    @Test
+    void corruptSpoolFile_movedToBad_theOthersStillSent() throws Exception {
+        new MailSpool(state.resolve("mail")).write(restart("good"));
+        Files.writeString(state.resolve("mail/0000000000000-000000000-junk.mail"), "garbage\n");
+        GreenMail gm = smtpServer();
+
+        mailer(plain(), NO_GROUPING);
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("good"), eventIds(gm));
+        assertTrue(Files.exists(state.resolve("mail/bad/0000000000000-000000000-junk.mail")));
+    }
+
+    static List<String> eventIds(GreenMail gm) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (MimeMessage m : gm.getReceivedMessages()) {
+            ids.addAll(List.of(m.getHeader("X-Haagent-Event-Ids")[0].split(" ")));
+        }
+        return ids;
+    }
+
+    static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}

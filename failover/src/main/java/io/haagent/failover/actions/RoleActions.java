@@ -1,0 +1,258 @@
+package io.haagent.failover.actions;
+
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.failover.address.AddressMoveException;
+import io.haagent.failover.address.AddressMover;
+import io.haagent.failover.address.AddressMovers;
+import io.haagent.failover.address.MoveResult;
+import io.haagent.failover.redis.PromotionResult;
+import io.haagent.failover.redis.RedisPromoter;
+import io.haagent.failover.redis.RedisReplicator;
+import io.haagent.failover.redis.ReplicationResult;
+import io.haagent.failover.vrrp.VrrpState;
+import io.haagent.failover.vrrp.instance.VrrpEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one VRRP instance does to the world when its role changes: the local Redis's role and the service
+ * address. Runs on a thread of its own ({@code vrrp-<name>-actions}), one job at a time in transition
+ * order, so an ENI move of tens of seconds never holds up an advert, and a BACKUP's steps never overtake
+ * the MASTER steps still running before them.
+ *
+ * <ul>
+ *   <li>MASTER: guard + {@code REPLICAOF NO ONE} (+ {@code CONFIG REWRITE}), then move the address here.
+ *       A refused or failed promotion moves nothing and is reported, so the caller can put the instance
+ *       in FAULT: the address must not point at a Redis that is not a safe master.</li>
+ *   <li>BACKUP, FAULT: release a local or secondary address, then replicate the master the election
+ *       names (when it names one; a BACKUP that learns its master later gets {@link #masterLearned}).</li>
+ *   <li>Stopped (INIT): release the address, leave Redis as it is.</li>
+ *   <li>{@link #reassert}: a master that heard a lower-priority master takes its address back (a healed
+ *       partition), as keepalived users add with {@code notify_master_rx_lower_pri}.</li>
+ * </ul>
+ */
+public final class RoleActions implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+    /** One action's outcome, for the log, the mail body and the status. */
+    public record Outcome(String action, boolean ok, String sentence, Duration took) {}
+
+    /**
+     * Everything one trigger did. {@code event} is the transition (or the one in force for a later
+     * trigger); {@code refusal} is set when a MASTER must not keep the role (promotion refused or failed).
+     */
+    public record Report(VrrpEvent event, String trigger, List<Outcome> outcomes, Optional<String> refusal) {
+        public Report {
+            outcomes = List.copyOf(outcomes);
+        }
+    }
+
+    /** Told on the actions thread when a job is done; must not block. */
+    @FunctionalInterface
+    public interface Listener {
+        void done(Report report);
+    }
+
+    private final String name;
+    private final Optional<RedisPromoter> promoter;
+    private final Optional<RedisReplicator> replicator;
+    private final Optional<AddressMover> address;
+    private final Listener listener;
+    private final ExecutorService thread;
+    private final AtomicBoolean forceNext = new AtomicBoolean();
+
+    RoleActions(String name, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
+                Optional<AddressMover> address, Listener listener) {
+        this.name = name;
+        this.promoter = promoter;
+        this.replicator = replicator;
+        this.address = address;
+        this.listener = listener;
+        this.thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("vrrp-" + name + "-actions")
+                .unstarted(r));
+    }
+
+    /** The actions {@code config} asks for; none configured gives an instance that only reports. */
+    public static RoleActions of(String name, VrrpInstance config, Listener listener) {
+        return new RoleActions(name, config.onMaster().redisPromote().map(RedisPromoter::of),
+                config.onBackup().redisReplicate().map(RedisReplicator::of),
+                config.onMaster().address().map(AddressMovers::of), listener);
+    }
+
+    /** True when there is anything to do on a transition (else the caller need not wait for reports). */
+    public boolean hasActions() {
+        return promoter.isPresent() || replicator.isPresent() || address.isPresent();
+    }
+
+    /**
+     * Problems that would only show at failover, checked now: a Redis that has no config file or cannot
+     * rewrite it. One sentence each; empty when all is well. Blocks for a few round trips.
+     */
+    public List<String> startupFindings() {
+        List<String> found = new ArrayList<>();
+        promoter.flatMap(RedisPromoter::checkRewritable).ifPresent(found::add);
+        replicator.flatMap(RedisReplicator::checkRewritable).ifPresent(found::add);
+        return found.stream().distinct().toList();
+    }
+
+    /** The operator accepts the data loss: the next promotion skips the guard (once). */
+    public void forceNextPromotion() {
+        forceNext.set(true);
+    }
+
+    /** Queues what {@code e}'s new state asks for. */
+    public void transitioned(VrrpEvent e) {
+        submit(() -> switch (e.to()) {
+            case MASTER -> becameMaster(e);
+            case BACKUP, FAULT -> leftMaster(e, e.master());
+            case INIT -> stopped(e);
+        });
+    }
+
+    /** A BACKUP heard its master after the transition: replicate it. {@code e} is the BACKUP transition. */
+    public void masterLearned(VrrpEvent e, Ipv4 master) {
+        if (replicator.isEmpty()) {
+            return;
+        }
+        submit(() -> {
+            List<Outcome> done = new ArrayList<>();
+            replicate(master, done);
+            return new Report(e, "learned master " + master, done, Optional.empty());
+        });
+    }
+
+    /** MASTER heard a lower-priority master: take the address back (idempotent when it is still ours). */
+    public void reassert(VrrpEvent e, Ipv4 lowerPeer) {
+        if (address.isEmpty()) {
+            return;
+        }
+        submit(() -> {
+            List<Outcome> done = new ArrayList<>();
+            acquire(done);
+            return new Report(e, "re-asserted after hearing " + lowerPeer, done, Optional.empty());
+        });
+    }
+
+    private Report becameMaster(VrrpEvent e) {
+        List<Outcome> done = new ArrayList<>();
+        if (promoter.isPresent()) {
+            boolean force = forceNext.getAndSet(false);
+            long t0 = System.nanoTime();
+            PromotionResult r = promoter.get().promote(force);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            switch (r) {
+                case PromotionResult.Promoted p -> {
+                    done.add(new Outcome("redis promote", true, p.sentence(), took));
+                    p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
+                }
+                case PromotionResult.Refused ref -> {
+                    done.add(new Outcome("redis promote", false, ref.sentence(), took));
+                    return new Report(e, "MASTER", done, Optional.of("refused to promote the local Redis: " + ref.reason()));
+                }
+                case PromotionResult.Failed f -> {
+                    done.add(new Outcome("redis promote", false, f.sentence(), took));
+                    return new Report(e, "MASTER", done, Optional.of("could not promote the local Redis: " + f.reason()));
+                }
+            }
+        }
+        acquire(done);
+        return new Report(e, "MASTER", done, Optional.empty());
+    }
+
+    private Report leftMaster(VrrpEvent e, Optional<Ipv4> master) {
+        List<Outcome> done = new ArrayList<>();
+        release(done);
+        master.ifPresent(m -> replicate(m, done));
+        return new Report(e, e.to().name(), done, Optional.empty());
+    }
+
+    private Report stopped(VrrpEvent e) {
+        List<Outcome> done = new ArrayList<>();
+        if (e.from() == VrrpState.MASTER) {
+            release(done);
+        }
+        return new Report(e, "STOP", done, Optional.empty());
+    }
+
+    private void acquire(List<Outcome> done) {
+        address.ifPresent(a -> move(a, true, done));
+    }
+
+    private void release(List<Outcome> done) {
+        address.ifPresent(a -> move(a, false, done));
+    }
+
+    private static void move(AddressMover a, boolean acquire, List<Outcome> done) {
+        String action = (acquire ? "acquire " : "release ") + a.describe();
+        long t0 = System.nanoTime();
+        try {
+            MoveResult r = acquire ? a.acquire() : a.release();
+            done.add(new Outcome(action, true, r.sentence(), Duration.ofNanos(System.nanoTime() - t0)));
+        } catch (AddressMoveException ex) {
+            done.add(new Outcome(action, false, ex.getMessage(), Duration.ofNanos(System.nanoTime() - t0)));
+        }
+    }
+
+    private void replicate(Ipv4 master, List<Outcome> done) {
+        if (replicator.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        ReplicationResult r = replicator.get().replicate(master.toString());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        switch (r) {
+            case ReplicationResult.Replicated ok -> {
+                done.add(new Outcome("redis replicate", true, ok.sentence(), took));
+                ok.warnings().forEach(w -> log.warn("({}) {}", name, w));
+            }
+            case ReplicationResult.Failed f -> done.add(new Outcome("redis replicate", false, f.sentence(), took));
+        }
+    }
+
+    private void submit(java.util.function.Supplier<Report> job) {
+        try {
+            thread.execute(() -> {
+                Report r;
+                try {
+                    r = job.get();
+                } catch (RuntimeException ex) {
+                    log.error("({}) a failover action failed unexpectedly", name, ex);
+                    return;
+                }
+                try {
+                    listener.done(r);
+                } catch (RuntimeException ex) {
+                    log.error("({}) the failover report could not be handled", name, ex);
+                }
+            });
+        } catch (RejectedExecutionException ex) {
+            log.warn("({}) failover actions not run because the instance is stopping", name);
+        }
+    }
+
+    /** Lets the queued jobs finish (bounded), then stops. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("({}) failover actions still running after {} s; interrupting them", name, CLOSE_WAIT.toSeconds());
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.haagent.failover.address;
+
+import java.util.List;
+
+/**
+ * The one failure of an {@link AddressMover}: its message is the operator sentence (what failed, what
+ * was already done, what to do), {@link #steps()} the steps done before it. The next call of the same
+ * method goes on from where this one stopped.
+ */
+public final class AddressMoveException extends Exception {
+    private final transient List<MoveResult.Step> steps;
+
+    AddressMoveException(String sentence, List<MoveResult.Step> steps, Throwable cause) {
+        super(sentence, cause);
+        this.steps = List.copyOf(steps);
+    }
+
+    /** The steps done before the failure, in order. */
+    public List<MoveResult.Step> steps() {
+        return steps;
+    }
+}

@@ -1,0 +1,276 @@
+package io.haagent.failover.address;
+
+import io.haagent.config.VrrpInstance;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.model.AttachmentStatus;
+import software.amazon.awssdk.services.ec2.model.NetworkInterface;
+import software.amazon.awssdk.services.ec2.model.NetworkInterfaceAttachment;
+
+/**
+ * {@code eni}: re-attaches an ENI to this instance. Each round describes the ENI and {@link #decide}s
+ * one action from what it sees, so a move cut short anywhere — detach sent, detach done, attach sent —
+ * is completed by the next acquire instead of being started over.
+ */
+final class EniMover implements AddressMover {
+    private static final Logger log = LoggerFactory.getLogger(EniMover.class);
+    static final String PERMISSIONS = "ec2:DescribeNetworkInterfaces, ec2:DetachNetworkInterface and"
+            + " ec2:AttachNetworkInterface";
+    private static final String CONFIG = "on_master.address.eni";
+
+    private final VrrpInstance.Eni spec;
+    private final AddressMovers.Timeouts timeouts;
+    private final Edges edges;
+
+    EniMover(VrrpInstance.Eni spec, AddressMovers.Timeouts timeouts, Edges edges) {
+        this.spec = spec;
+        this.timeouts = timeouts;
+        this.edges = edges;
+    }
+
+    @Override
+    public String describe() {
+        return "eni " + spec.id() + " at device index " + spec.deviceIndex() + spec.region().map(r -> " in " + r)
+                .orElse("");
+    }
+
+    /** The ENI's attachment as one describe showed it; {@code instanceId} empty when it is available. */
+    record Seen(Optional<String> instanceId, Optional<String> attachmentId, AttachmentStatus status, int deviceIndex) {
+        static Seen of(NetworkInterface eni) {
+            NetworkInterfaceAttachment a = eni.attachment();
+            if (a == null || a.instanceId() == null || a.status() == AttachmentStatus.DETACHED) {
+                return new Seen(Optional.empty(), Optional.empty(), AttachmentStatus.DETACHED, -1);
+            }
+            return new Seen(Optional.of(a.instanceId()), Optional.ofNullable(a.attachmentId()), a.status(),
+                    a.deviceIndex() == null ? -1 : a.deviceIndex());
+        }
+
+        @Override
+        public String toString() {
+            return instanceId.map(i -> status + (status == AttachmentStatus.DETACHING ? " from " : " to ") + i
+                    + " at device index " + deviceIndex).orElse("available");
+        }
+    }
+
+    enum Act { DONE, WAIT, DETACH, FORCE_DETACH, ATTACH }
+
+    /**
+     * The next action, a pure function of one observation and what this call already did.
+     *
+     * @param detachSent        the attachment id this call already detached normally, if any
+     * @param detachingForNanos how long the ENI has been seen {@code detaching}, or -1
+     */
+    static Act decide(Seen seen, String me, Optional<String> detachSent, long detachingForNanos, boolean forced,
+                      Duration forceDetachAfter) {
+        if (seen.instanceId().isEmpty()) {
+            return Act.ATTACH;
+        }
+        boolean here = seen.instanceId().get().equals(me);
+        return switch (seen.status()) {
+            case ATTACHED -> here ? Act.DONE
+                    // a read from before our detach took effect (EC2 is eventually consistent): look again
+                    : seen.attachmentId().equals(detachSent) && detachSent.isPresent() ? Act.WAIT : Act.DETACH;
+            case ATTACHING -> Act.WAIT; // whoever attaches it, wait for the outcome before acting
+            case DETACHING -> !forced && detachingForNanos >= forceDetachAfter.toNanos() && !here
+                    ? Act.FORCE_DETACH : Act.WAIT;
+            default -> Act.WAIT; // UNKNOWN_TO_SDK_VERSION: a state this SDK does not know; look again
+        };
+    }
+
+    @Override
+    public MoveResult acquire() throws AddressMoveException {
+        Steps steps = new Steps(edges.ticker());
+        String me;
+        try {
+            me = edges.identity().instanceId();
+        } catch (AddressMoveException e) {
+            throw steps.failure(prefix() + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw steps.failure(prefix() + "cannot tell which instance this is: " + e, e);
+        }
+        Ec2Api api;
+        try {
+            api = Ec2Api.open(spec.region(), spec.endpoint(), timeouts, edges, CONFIG, PERMISSIONS);
+        } catch (Ec2Api.Failed e) {
+            throw steps.failure(prefix() + e.getMessage(), e.getCause());
+        }
+        try (api) {
+            return new Run(api, me, steps).acquire();
+        } catch (RuntimeException e) { // the contract: nothing but AddressMoveException escapes
+            throw steps.failure(prefix() + steps.doneSoFar() + "unexpected failure: " + e, e);
+        }
+    }
+
+    /** Nothing to do: the new master takes the ENI; detaching it here would only lengthen the gap. */
+    @Override
+    public MoveResult release() {
+        return new MoveResult(prefix() + "left attached; the new master detaches and takes it", List.of(), false);
+    }
+
+    private String prefix() {
+        return "eni " + spec.id() + ": ";
+    }
+
+    /** One acquire: the client, this instance, the steps so far. */
+    private final class Run {
+        private final Ec2Api api;
+        private final String me;
+        private final Steps steps;
+        private final String eni = spec.id().value();
+        private Optional<String> detachSent = Optional.empty();
+        private Optional<String> from = Optional.empty();
+        private long detachingSince = -1;
+        private long detachStarted = -1;
+        private long attachStarted = -1;
+        private boolean forced;
+        private Seen last;
+        private Act lastAct = Act.WAIT;
+        private Ec2Api.Failed lastError;
+
+        Run(Ec2Api api, String me, Steps steps) {
+            this.api = api;
+            this.me = me;
+            this.steps = steps;
+        }
+
+        MoveResult acquire() throws AddressMoveException {
+            Poll poll = new Poll(edges, timeouts);
+            while (true) {
+                Act act = round();
+                if (act == Act.DONE) {
+                    return done();
+                }
+                if (poll.expired()) {
+                    throw timedOut();
+                }
+                try {
+                    poll.pause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw steps.failure(prefix() + steps.doneSoFar() + "interrupted (the agent is stopping) while the"
+                            + " ENI was " + where() + "; the next acquire goes on from there", e);
+                }
+            }
+        }
+
+        /** One look and at most one action; transient failures are kept for the sentence and retried. */
+        private Act round() throws AddressMoveException {
+            try {
+                last = Seen.of(api.describe(eni));
+            } catch (Ec2Api.Failed e) {
+                return retryOrThrow(e);
+            }
+            long now = steps.now();
+            if (last.status() == AttachmentStatus.DETACHING) {
+                detachingSince = detachingSince < 0 ? now : detachingSince;
+            } else {
+                detachingSince = -1;
+            }
+            if (last.instanceId().isPresent() && !last.instanceId().get().equals(me) && from.isEmpty()) {
+                from = last.instanceId();
+            }
+            Act act = decide(last, me, detachSent, detachingSince < 0 ? -1 : now - detachingSince, forced,
+                    spec.forceDetachAfter());
+            lastAct = Act.WAIT;
+            try {
+                switch (act) {
+                    case DETACH -> detach(false);
+                    case FORCE_DETACH -> detach(true);
+                    case ATTACH -> attach();
+                    case DONE, WAIT -> { }
+                }
+            } catch (Ec2Api.Failed e) {
+                return retryOrThrow(e);
+            }
+            lastAct = act;
+            return act;
+        }
+
+        /** Where the ENI is, as far as this call knows: the last describe, moved on by the action taken after it. */
+        private String where() {
+            if (last == null) {
+                return "not yet described";
+            }
+            return switch (lastAct) {
+                case DETACH, FORCE_DETACH -> "detaching from " + last.instanceId().orElse("?") + " at device index "
+                        + last.deviceIndex();
+                case ATTACH -> "attaching to " + me + " at device index " + spec.deviceIndex();
+                default -> last.toString();
+            };
+        }
+
+        private Act retryOrThrow(Ec2Api.Failed e) throws AddressMoveException {
+            if (!e.retryable) {
+                throw steps.failure(prefix() + steps.doneSoFar() + e.getMessage(), e.getCause());
+            }
+            lastError = e;
+            steps.add(e.operation + " failed with " + e.code + "; retrying", steps.now());
+            log.debug("{}{}; retrying", prefix(), e.getMessage());
+            return Act.WAIT;
+        }
+
+        private void detach(boolean force) throws Ec2Api.Failed {
+            String attachment = last.attachmentId().orElseThrow();
+            long t = steps.now();
+            if (force) {
+                // Loud on purpose: AWS warns that a forced detach can leave the old instance unable to use
+                // that device index again until it is stopped and started.
+                log.warn("{}forcing the detach from {} with Force=true because a normal detach was still detaching"
+                        + " after {}; the old instance may be unable to attach anything at device index {} until it"
+                        + " is stopped and started", prefix(), last.instanceId().orElse("?"),
+                        Steps.human(spec.forceDetachAfter()), last.deviceIndex());
+            }
+            api.call("DetachNetworkInterface", () -> api.client().detachNetworkInterface(r -> r
+                    .attachmentId(attachment).force(force ? Boolean.TRUE : null)));
+            if (force) {
+                forced = true;
+                steps.add("DetachNetworkInterface Force=true from " + last.instanceId().orElse("?") + " after "
+                        + Steps.human(spec.forceDetachAfter()) + " detaching", t);
+            } else {
+                detachSent = Optional.of(attachment);
+                detachStarted = t;
+                steps.add("DetachNetworkInterface from " + last.instanceId().orElse("?"), t);
+            }
+        }
+
+        private void attach() throws Ec2Api.Failed {
+            if (detachStarted >= 0 || forced || detachingSince >= 0) {
+                steps.add("available", detachStarted >= 0 ? detachStarted : steps.now());
+                detachStarted = -1;
+            }
+            long t = steps.now();
+            api.call("AttachNetworkInterface", () -> api.client().attachNetworkInterface(r -> r
+                    .networkInterfaceId(eni).instanceId(me).deviceIndex(spec.deviceIndex())));
+            steps.add("AttachNetworkInterface to " + me + " at device index " + spec.deviceIndex(), t);
+            attachStarted = attachStarted < 0 ? t : attachStarted;
+        }
+
+        private MoveResult done() {
+            String where = "this instance " + me + " at device index " + last.deviceIndex();
+            if (steps.isEmpty()) {
+                String note = last.deviceIndex() == spec.deviceIndex() ? "" : " (the config says "
+                        + spec.deviceIndex() + "; left as it is rather than cut the traffic to re-attach it)";
+                return steps.result(prefix() + "was already attached to " + where + note + "; nothing to do", false);
+            }
+            steps.add("attached", attachStarted >= 0 ? attachStarted : steps.now());
+            return steps.result(prefix() + "moved " + from.map(f -> "from " + f + " ").orElse("") + "to " + where
+                    + (forced ? " with a forced detach" : "") + " in " + Steps.human(steps.total()), true);
+        }
+
+        private AddressMoveException timedOut() {
+            String why = lastError == null ? "" : "; the last error: " + lastError.getMessage();
+            String advice = switch (last == null ? "" : last.status().toString()) {
+                case "detached" -> "nobody holds it now: the next acquire attaches it";
+                case "detaching" -> forced ? "even the forced detach has not completed; look at the old instance"
+                        + " in the EC2 console" : "the next acquire forces the detach";
+                default -> "the next acquire goes on from there";
+            };
+            return steps.failure(prefix() + steps.doneSoFar() + "gave up after " + Steps.human(timeouts.deadline())
+                    + " with the ENI " + where() + why + "; " + advice,
+                    lastError);
+        }
+    }
+}

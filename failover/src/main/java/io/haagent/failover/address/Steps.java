@@ -1,0 +1,68 @@
+package io.haagent.failover.address;
+
+import io.haagent.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The steps of one call as they are done, timed on the injected ticker. Not thread-safe: one per call. */
+final class Steps {
+    private final Ticker ticker;
+    private final long start;
+    private final List<MoveResult.Step> done = new ArrayList<>();
+
+    Steps(Ticker ticker) {
+        this.ticker = ticker;
+        this.start = ticker.nanoTime();
+    }
+
+    long now() {
+        return ticker.nanoTime();
+    }
+
+    /** Records a step that began at {@code sinceNanos} (a {@link #now()} reading) and ended now. */
+    void add(String what, long sinceNanos) {
+        done.add(new MoveResult.Step(what, Duration.ofNanos(Math.max(0, ticker.nanoTime() - sinceNanos))));
+    }
+
+    List<MoveResult.Step> list() {
+        return List.copyOf(done);
+    }
+
+    boolean isEmpty() {
+        return done.isEmpty();
+    }
+
+    Duration total() {
+        return Duration.ofNanos(ticker.nanoTime() - start);
+    }
+
+    /** {@code "done: a; b; then "} for a failure sentence, or nothing when no step was done. */
+    String doneSoFar() {
+        if (done.isEmpty()) {
+            return "";
+        }
+        return "done: " + String.join("; ", done.stream().map(MoveResult.Step::what).toList()) + "; then ";
+    }
+
+    MoveResult result(String sentence, boolean changed) {
+        return new MoveResult(sentence, done, changed);
+    }
+
+    AddressMoveException failure(String sentence, Throwable cause) {
+        return new AddressMoveException(sentence, done, cause);
+    }
+
+    /** {@code 250ms}, {@code 2.5s}, {@code 1m5s}: what an operator reads in a mail. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        if (ms < 60_000) {
+            return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        return ms / 60_000 + "m" + (ms % 60_000) / 1000 + "s";
+    }
+}

@@ -1,0 +1,33 @@
+package io.haagent.failover.redis;
+
+import java.util.List;
+
+/** What {@link RedisReplicator#replicate(String)} did, with one operator sentence like {@link PromotionResult}. */
+public sealed interface ReplicationResult {
+
+    String sentence();
+
+    List<Step> steps();
+
+    /**
+     * Redis is a replica of the requested master now, confirmed by {@code INFO replication} on a
+     * fresh connection (its link may still be syncing).
+     *
+     * @param wasReplica it already replicated that master: no {@code REPLICAOF} was sent
+     * @param warnings   what went wrong without undoing the change (a failed {@code CONFIG REWRITE})
+     */
+    record Replicated(String sentence, boolean wasReplica, List<Step> steps, List<String> warnings)
+            implements ReplicationResult {
+        public Replicated {
+            steps = List.copyOf(steps);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** Redis could not be reached, rejected a command, or does not report the new master afterwards. */
+    record Failed(String sentence, String reason, List<Step> steps) implements ReplicationResult {
+        public Failed {
+            steps = List.copyOf(steps);
+        }
+    }
+}
