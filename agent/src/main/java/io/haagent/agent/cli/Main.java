@@ -22,7 +22,8 @@ public final class Main {
               reload [--admin HOST:PORT] [--config FILE]
                                             ask the daemon to re-read its config (lints first);
                                             exit 1 with the findings when it refused
-              demo                          self-contained local demonstration (not built yet)
+              demo   [--keep-running]       a Redis failover played on loopback: two nodes, two Redis,
+                                            an app, a mail server (no root, no cloud; needs redis-server)
               version                       the version and the git commit it was built from
               help                          this text
 
@@ -55,10 +56,7 @@ public final class Main {
             case "status" -> StatusCommand.run(rest, out, err);
             case "reload" -> ReloadCommand.run(rest, out, err);
             case "run" -> RunCommand.run(rest, out, err);
-            case "demo" -> {
-                err.println("haagent " + command + ": not available in this version yet (see README)");
-                yield USAGE_ERROR;
-            }
+            case "demo" -> io.haagent.agent.demo.DemoCommand.run(rest, out, err);
             default -> {
                 err.println("haagent: unknown command '" + command + "'; see haagent --help");
                 yield USAGE_ERROR;

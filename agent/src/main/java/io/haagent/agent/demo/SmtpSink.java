@@ -19,18 +19,30 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class SmtpSink implements AutoCloseable {
 
-    /** One accepted message: its envelope and its raw text (headers + body). */
+    /** One accepted message: its envelope and its raw text (headers + body), read back with Jakarta Mail. */
     record Received(String from, String to, String text) {
+        /** The Subject header, unfolded and decoded (a digest's "×" comes as an RFC 2047 encoded word). */
         String subject() {
-            for (String line : text.split("\r?\n")) {
-                if (line.isEmpty()) {
-                    break;
-                }
-                if (line.regionMatches(true, 0, "Subject:", 0, 8)) {
-                    return line.substring(8).strip();
-                }
+            try {
+                String s = message().getSubject();
+                return s == null ? "(no subject)" : s;
+            } catch (jakarta.mail.MessagingException e) {
+                return "(unreadable subject: " + e.getMessage() + ")";
             }
-            return "(no subject)";
+        }
+
+        /** The plain-text body, decoded from its transfer encoding. */
+        String body() {
+            try {
+                return String.valueOf(message().getContent());
+            } catch (jakarta.mail.MessagingException | IOException e) {
+                return "(unreadable body: " + e.getMessage() + ")";
+            }
+        }
+
+        private jakarta.mail.internet.MimeMessage message() throws jakarta.mail.MessagingException {
+            return new jakarta.mail.internet.MimeMessage(null,
+                    new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
         }
     }
 

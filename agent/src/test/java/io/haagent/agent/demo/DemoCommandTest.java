@@ -1,0 +1,48 @@
+package io.haagent.agent.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.testkit.RedisServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code haagent demo} as the README's main job: the whole story on loopback — two {@code haagent run}
+ * processes electing over udp with hmac, two real redis-servers they supervise, an app, the in-process
+ * SMTP server — must end with exit 0 and every step said.
+ */
+class DemoCommandTest {
+    @Test
+    void demo_playsTheWholeFailoverStory_andExits0() {
+        RedisServer.assumeAvailable(); // skips without redis-server, fails under CI=true
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DemoCommand.run(new String[0], new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String said = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, said + err.toString(StandardCharsets.UTF_8));
+        for (String step : List.of("ok  a is MASTER", "ok  b is BACKUP and its Redis replicates a",
+                "ok  b takes over as MASTER", "ok  b's Redis is promoted and keeps the data",
+                "ok  b's redis.conf was rewritten", "ok  mail from b about \"redis-vip BACKUP -> MASTER\"",
+                "ok  a's Redis is restarted and a is BACKUP", "ok  a's Redis replicates b and has the data",
+                "ok  a's redis.conf was rewritten to follow b", "ok  mail from a about \"service redis restarted\"",
+                "ok  the app is restarted and answers", "ok  mail from a about \"service app restarted\"",
+                "done: every step happened")) {
+            assertTrue(said.contains(step), "missing \"" + step + "\" in:\n" + said);
+        }
+        // The failover mail lists the promotion step with its result and timing.
+        assertTrue(said.contains("redis promote") && said.contains("event id"), said);
+    }
+
+    @Test
+    void demo_refusesUnknownArguments() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = DemoCommand.run(new String[] {"--fast"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown argument '--fast'"));
+    }
+}
