@@ -87,6 +87,12 @@ public final class RedisServer implements AutoCloseable {
         PROGRAM.assumeAvailable();
     }
 
+    /** The {@code redis-server} binary the servers run, for a test that has another program start it. */
+    public static Path binary() {
+        assumeAvailable();
+        return PROGRAM.find().orElseThrow().toAbsolutePath();
+    }
+
     public String host() {
         return HOST;
     }

@@ -314,7 +314,8 @@ final class Failover implements Component {
             String id = report.event().eventId();
             for (RoleActions.Outcome o : report.outcomes()) {
                 if (o.ok()) {
-                    log.info("({}) {}: {} in {} ms [event {}]", name, o.action(), o.sentence(), o.took().toMillis(), id);
+                    // the sentence names its subject ("redis 127.0.0.1:6379: promoted ...", "local 10.0.1.100/24 on eth0: added ...")
+                    log.info("({}) {} ({} ms) [event {}]", name, o.sentence(), o.took().toMillis(), id);
                 } else {
                     log.error("({}) {} failed after {} ms: {} [event {}]", name, o.action(), o.took().toMillis(),
                             o.sentence(), id);

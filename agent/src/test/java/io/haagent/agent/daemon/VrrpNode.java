@@ -37,16 +37,24 @@ final class VrrpNode implements AutoCloseable {
      * notify hook that appends "millis STATE priority" to {@code transitions.log}.
      */
     static VrrpNode start(String name, NetnsLab.Host host, Path parent, String instance, String vrrpBody) throws IOException {
+        StringBuilder yaml = new StringBuilder("node:\n  name: " + name + "\n  state_dir: @DIR@/state\nvrrp:\n  "
+                + instance + ":\n");
+        vrrpBody.lines().forEach(l -> yaml.append("    ").append(l).append('\n'));
+        return startYaml(name, host, parent, instance, yaml.toString());
+    }
+
+    /**
+     * Starts the daemon with a whole config of the caller's, in which {@code @DIR@} stands for the node's
+     * directory and {@code @NOTIFY@} for the notify hook (as in {@link #start}).
+     */
+    static VrrpNode startYaml(String name, NetnsLab.Host host, Path parent, String instance, String yaml) throws IOException {
         Path dir = Files.createDirectories(parent.resolve(name));
         VrrpNode n = new VrrpNode(name, host, dir, instance);
         Path hook = dir.resolve("notify.sh");
         Files.writeString(hook, "#!/bin/sh\necho \"$(date +%s%3N) $3 $4\" >> " + dir.resolve("transitions.log") + "\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String body = vrrpBody.replace("@NOTIFY@", "notify: [\"" + hook + "\"]");
-        StringBuilder yaml = new StringBuilder("node:\n  name: " + name + "\n  state_dir: " + dir.resolve("state")
-                + "\nvrrp:\n  " + instance + ":\n");
-        body.lines().forEach(l -> yaml.append("    ").append(l).append('\n'));
-        Files.writeString(dir.resolve("haagent.yaml"), yaml);
+        Files.writeString(dir.resolve("haagent.yaml"), yaml.replace("@NOTIFY@", "notify: [\"" + hook + "\"]")
+                .replace("@DIR@", dir.toString()));
         n.launch();
         return n;
     }

@@ -45,8 +45,8 @@ final class LocalAddressMover implements AddressMover {
             throw steps.failure(prefix() + steps.doneSoFar() + "interrupted (the agent is stopping); the next"
                     + " acquire tries again", e);
         }
-        return steps.result(prefix() + (added ? "added" : "was already there") + " and announced by gratuitous ARP"
-                + " in " + Steps.human(steps.total()), added);
+        return steps.result(prefix() + (added ? "added" : "was already there") + " and announced by gratuitous ARP",
+                added);
     }
 
     @Override

@@ -1,0 +1,405 @@
+package io.haagent.agent.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.haagent.testkit.NetnsLab;
+import io.haagent.testkit.NetnsThread;
+import io.haagent.testkit.RedisServer;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The whole failover, end to end, on three hosts made of network namespaces: n0 and n1 each run a
+ * {@code haagent run} (ip transport, {@code local} service address) that supervises a real
+ * {@code redis-server}; the third host is the client, writing through the service address with
+ * {@code WAIT 1}, and the operators' SMTP server (GreenMail). Both live on threads of this JVM moved
+ * into that host's namespace ({@link NetnsThread}).
+ *
+ * <p>Kill the master's Redis: the backup promotes, the address moves, writes resume, and every write
+ * a replica acknowledged is on the new master. The old master's Redis comes back as a replica of the
+ * new master and stays one across another restart (the CONFIG REWRITE persisted). The SMTP server is
+ * down during the failover, and every mail still arrives, exactly once.
+ */
+class RedisFailoverNetnsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int REDIS_PORT = 6379;
+    private static final int SMTP_PORT = 2525;
+
+    @TempDir
+    Path dir;
+
+    private NetnsLab lab;
+    private NetnsThread client;
+    private final List<VrrpNode> nodes = new ArrayList<>();
+    private final List<GreenMail> mailServers = new ArrayList<>();
+
+    @BeforeEach
+    void lab() throws Exception {
+        RedisServer.assumeAvailable();
+        NetnsLab.unavailableReason().ifPresent(why -> Assumptions.abort("network namespace tests skipped: " + why));
+        lab = NetnsLab.create(3);
+        client = NetnsThread.in(lab.host(2));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        nodes.forEach(VrrpNode::close);
+        if (client != null) {
+            client.call(() -> {
+                mailServers.forEach(GreenMail::stop);
+                return null;
+            });
+            client.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void masterRedisDies_backupPromotes_addressMoves_noAcknowledgedWriteIsLost_oldMasterReturnsAsReplica_mailArrivesOnce()
+            throws Exception {
+        NetnsLab.Host h0 = lab.host(0);
+        NetnsLab.Host h1 = lab.host(1);
+        String vip = lab.subnetPrefix() + "100";
+        GreenMail firstMail = startMail();
+
+        VrrpNode a = node(0, 150, Optional.empty());
+        a.awaitState("MASTER", WAIT);
+        await("the address on n0", WAIT, () -> hasAddress(h0, vip), a);
+        VrrpNode b = node(1, 100, Optional.of(h0.address()));
+        b.awaitState("BACKUP", WAIT);
+        await("n1's Redis replicating n0", WAIT, () -> replicaOf(h1, h0.address()), b);
+
+        Writer writer = new Writer(vip);
+        CompletableFuture<Void> writing = client.start(() -> {
+            writer.run();
+            return null;
+        });
+        long writesFrom = System.nanoTime();
+        await("writes acknowledged through the address", WAIT, () -> writer.acked.size() >= 50, a);
+        System.out.printf("50 writes acknowledged in %d ms%n", (System.nanoTime() - writesFrom) / 1_000_000);
+
+        client.call(() -> {
+            firstMail.stop(); // the SMTP outage spans the failover
+            return null;
+        });
+        long pidA = redisPid(a);
+        long killedAt = System.currentTimeMillis();
+        ProcessHandle.of(pidA).orElseThrow().destroyForcibly();
+
+        b.awaitState("MASTER", WAIT);
+        await("the address on n1", WAIT, () -> hasAddress(h1, vip) && !hasAddress(h0, vip), b);
+        await("n1's Redis promoted", WAIT, () -> role(h1).equals("master"), b);
+        long ackedBefore = writer.acked.size();
+        await("writes resume through the address", WAIT, () -> writer.lastAckMillis.get() > killedAt
+                && writer.acked.size() > ackedBefore + 50, b);
+
+        GreenMail secondMail = startMail();
+        writer.stop.set(true);
+        writing.get(30, TimeUnit.SECONDS);
+        long firstFailed = writer.firstFailureAfter(killedAt);
+        System.out.printf("failover: first failed write %d ms after the kill; writes through the address again %d ms after"
+                        + " it, acknowledged by a replica %d ms after it; %d writes acknowledged, %d failed%n",
+                firstFailed - killedAt, writer.firstWriteAfterFailure(killedAt, false) - firstFailed,
+                writer.firstWriteAfterFailure(killedAt, true) - firstFailed, writer.acked.size(), writer.failures.get());
+
+        // Every write a replica acknowledged is on the new master.
+        Set<Long> acked = Set.copyOf(writer.acked);
+        List<Long> missing = client.call(() -> {
+            try (Jedis j = new Jedis(h1.address(), REDIS_PORT, 2000)) {
+                return acked.stream().filter(i -> j.get("w:" + i) == null).sorted().toList();
+            }
+        });
+        assertEquals(List.of(), missing, "acknowledged writes missing on the new master (of " + acked.size() + ")");
+
+        // The old master's Redis was restarted only after the failover, as a replica of the new master, and its
+        // config file says so.
+        a.awaitState("BACKUP", WAIT);
+        await("n0's Redis replicating n1", WAIT, () -> replicaOf(h0, h1.address()), a);
+        Path confA = a.dir.resolve("redis.conf");
+        await("n0's redis.conf following n1", WAIT, () -> conf(confA).contains("replicaof " + h1.address() + " " + REDIS_PORT), a);
+        assertTrue(conf(b.dir.resolve("redis.conf")).stream().noneMatch(l -> l.startsWith("replicaof")), "n1's rewritten config has no replicaof");
+
+        long pidA2 = redisPid(a);
+        ProcessHandle.of(pidA2).orElseThrow().destroyForcibly();
+        await("n0's Redis restarted", WAIT, () -> redisPidOf(a).orElse(pidA2) != pidA2 && !role(h0).equals("down"), a);
+        assertEquals("slave", role(h0), "restarted from its rewritten config, n0's Redis is a replica at once");
+        await("n0's Redis replicating n1 again", WAIT, () -> replicaOf(h0, h1.address()), a);
+        assertEquals("MASTER", b.state().orElseThrow(), "n1 stays MASTER");
+
+        // Every mail arrives once: the failover's came after the outage, none twice.
+        String masterEvent = b.stateFile().orElseThrow().get("event_id");
+        await("the failover mail after the outage", Duration.ofSeconds(60), () -> eventIds().contains(masterEvent), b);
+        Map<String, Integer> seen = new HashMap<>();
+        eventIds().forEach(id -> seen.merge(id, 1, Integer::sum));
+        seen.values().removeIf(n -> n == 1);
+        assertEquals(Map.of(), seen, "event ids mailed more than once");
+        assertTrue(subjects().contains("[haagent] n1: redis-vip BACKUP -> MASTER") || subjects().stream()
+                .anyMatch(s -> s.startsWith("[haagent] n1: ") && s.contains("redis-vip BACKUP -> MASTER")), subjects().toString());
+        assertTrue(secondMail.getReceivedMessages().length > 0, "mails spooled during the outage were sent after it");
+    }
+
+    private VrrpNode node(int i, int priority, Optional<String> replicaOf) throws IOException {
+        NetnsLab.Host me = lab.host(i);
+        NetnsLab.Host peer = lab.host(1 - i);
+        Path nodeDir = dir.resolve("n" + i);
+        Files.createDirectories(nodeDir);
+        // Persistence off: the case where restarting the master before failing over would lose everything.
+        Files.writeString(nodeDir.resolve("redis.conf"), """
+                bind 0.0.0.0
+                port %d
+                dir %s
+                save ""
+                appendonly no
+                repl-diskless-sync-delay 0
+                protected-mode no
+                daemonize no
+                %s""".formatted(REDIS_PORT, nodeDir, replicaOf.map(m -> "replicaof " + m + " " + REDIS_PORT + "\n").orElse("")));
+        String redisServer = RedisServer.binary().toString();
+        VrrpNode n = VrrpNode.startYaml("n" + i, me, dir, "redis-vip", """
+                node:
+                  name: n%1$d
+                  state_dir: "@DIR@/state"
+                checks:
+                  redis: { type: redis, host: 127.0.0.1, port: %2$d, interval: 200ms, timeout: 150ms, rise: 1, fall: 2 }
+                services:
+                  redis:
+                    checks: [redis]
+                    process: { command: ["%3$s", "@DIR@/redis.conf"], workdir: "@DIR@", stop_timeout: 3s, start_grace: 1s }
+                    restart: { backoff: { initial: 100ms, max: 1s }, max_restarts: 10, within: 1m }
+                vrrp:
+                  redis-vip:
+                    vrid: 51
+                    priority: %4$d
+                    advert_interval: 100ms
+                    version: 3
+                    transport: ip
+                    interface: %5$s
+                    unicast: { source: %6$s, peers: [%7$s] }
+                    preempt: false
+                    startup_delay: 300ms
+                    track: [ { check: redis, weight: 0 } ]
+                    on_master:
+                      redis_promote: { host: 127.0.0.1, port: %2$d, config_rewrite: true, max_link_down: 10s }
+                      address:
+                        local: { ip: %8$s/%9$d, interface: %5$s }
+                    on_backup:
+                      redis_replicate: { host: 127.0.0.1, port: %2$d, config_rewrite: true }
+                    @NOTIFY@
+                notify:
+                  mail:
+                    smtp: { host: %10$s, port: %11$d, starttls: false }
+                    from: "haagent@n%1$d.example.com"
+                    to: ["ops@example.com"]
+                """.formatted(i, REDIS_PORT, redisServer, priority, me.iface(), me.address(), peer.address(),
+                lab.subnetPrefix() + "100", me.prefixLength(), lab.host(2).address(), SMTP_PORT));
+        nodes.add(n);
+        return n;
+    }
+
+    private GreenMail startMail() {
+        return client.call(() -> {
+            GreenMail gm = new GreenMail(new ServerSetup(SMTP_PORT, "0.0.0.0", "smtp"));
+            gm.start();
+            mailServers.add(gm);
+            return gm;
+        });
+    }
+
+    private List<String> eventIds() {
+        List<String> ids = new ArrayList<>();
+        for (MimeMessage m : messages()) {
+            try {
+                String[] h = m.getHeader("X-Haagent-Event-Ids");
+                if (h != null) {
+                    for (String line : h) {
+                        ids.addAll(List.of(line.strip().split("\\s+")));
+                    }
+                }
+            } catch (MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return ids;
+    }
+
+    private List<String> subjects() {
+        return messages().stream().map(m -> {
+            try {
+                return m.getSubject();
+            } catch (MessagingException e) {
+                return "(unreadable)";
+            }
+        }).toList();
+    }
+
+    private List<MimeMessage> messages() {
+        return client.call(() -> mailServers.stream().flatMap(g -> List.of(g.getReceivedMessages()).stream()).toList());
+    }
+
+    private boolean hasAddress(NetnsLab.Host h, String ip) {
+        try {
+            return h.exec("ip", "-4", "-o", "addr", "show", "dev", h.iface()).contains(" " + ip + "/");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** role of the host's Redis from INFO replication ("master", "slave"), or "down". */
+    private String role(NetnsLab.Host h) {
+        return info(h).getOrDefault("role", "down");
+    }
+
+    private boolean replicaOf(NetnsLab.Host h, String master) {
+        Map<String, String> info = info(h);
+        return "slave".equals(info.get("role")) && master.equals(info.get("master_host"))
+                && "up".equals(info.get("master_link_status"));
+    }
+
+    private Map<String, String> info(NetnsLab.Host h) {
+        return client.call(() -> {
+            try (Jedis j = new Jedis(h.address(), REDIS_PORT, 500)) {
+                Map<String, String> m = new HashMap<>();
+                for (String line : j.info("replication").split("\r?\n")) {
+                    int c = line.indexOf(':');
+                    if (c > 0) {
+                        m.put(line.substring(0, c), line.substring(c + 1).strip());
+                    }
+                }
+                return m;
+            } catch (JedisException e) {
+                return Map.of();
+            }
+        });
+    }
+
+    private static List<String> conf(Path f) {
+        try {
+            return Files.readAllLines(f).stream().map(String::strip).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static long redisPid(VrrpNode n) {
+        return redisPidOf(n).orElseThrow(() -> new AssertionError(n.name + " has no redis pid file\n" + n.log()));
+    }
+
+    /** The supervised Redis's pid from the agent's pid file ("PID STARTTIME"). */
+    private static OptionalLong redisPidOf(VrrpNode n) {
+        try {
+            String[] f = Files.readString(n.dir.resolve("state/run/redis.pid")).strip().split("\\s+");
+            long pid = Long.parseLong(f[0]);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? OptionalLong.of(pid) : OptionalLong.empty();
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Polls {@code cond}; on time-out fails with every node's log, {@code about}'s last. */
+    private void await(String what, Duration timeout, BooleanSupplier cond, VrrpNode about) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder logs = new StringBuilder();
+                for (VrrpNode n : nodes) {
+                    if (n != about) {
+                        logs.append(n.name).append("'s log:\n").append(n.log()).append('\n');
+                    }
+                }
+                throw new AssertionError(what + ": not within " + timeout + "\n" + logs + about.name + "'s log:\n" + about.log());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Writes {@code w:<n>} through the service address, one after another, each acknowledged by a replica
+     * ({@code WAIT 1}) or not; a failed connection is retried at once. Bounded: 2 minutes or 200,000
+     * writes at most (paced at about 400 a second), and it stops when told.
+     */
+    static final class Writer {
+        final String address;
+        final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong failures = new AtomicLong();
+        final AtomicLong lastAckMillis = new AtomicLong();
+        /** {millis, 0 failed | 1 written and acknowledged by a replica | 2 written, not acknowledged} */
+        private final List<long[]> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Writer(String address) {
+            this.address = address;
+        }
+
+        void run() throws InterruptedException {
+            long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            Jedis j = null;
+            for (long i = 0; i < 200_000 && !stop.get() && System.nanoTime() < until; i++) {
+                try {
+                    if (j == null) {
+                        j = new Jedis(address, REDIS_PORT, 1000); // above WAIT's own 200 ms, or a slow WAIT reads as a dead link
+                    }
+                    j.set("w:" + i, Long.toString(i));
+                    long acks = j.waitReplicas(1, 200);
+                    long now = System.currentTimeMillis();
+                    events.add(new long[] {now, acks >= 1 ? 1 : 2});
+                    if (acks >= 1) {
+                        acked.add(i);
+                        lastAckMillis.set(now);
+                    }
+                    Thread.sleep(2); // about 400 writes a second: enough to see the window, bounded in count
+                } catch (JedisException e) {
+                    failures.incrementAndGet();
+                    events.add(new long[] {System.currentTimeMillis(), 0});
+                    if (j != null) {
+                        j.close();
+                        j = null;
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            if (j != null) {
+                j.close();
+            }
+        }
+
+        long firstFailureAfter(long millis) {
+            return events.stream().filter(e -> e[0] >= millis && e[1] == 0).mapToLong(e -> e[0]).min().orElse(millis);
+        }
+
+        /** The first write after the first failure after {@code millis} that was {@code acked} (or at least written). */
+        long firstWriteAfterFailure(long millis, boolean acked) {
+            long fail = firstFailureAfter(millis);
+            return events.stream().filter(e -> e[0] >= fail && (e[1] == 1 || (!acked && e[1] == 2))).mapToLong(e -> e[0])
+                    .min().orElse(millis);
+        }
+    }
+}
