@@ -9,7 +9,8 @@ import io.haagent.checker.probe.CheckResult;
  * @param check   the check's name
  * @param from    the state before
  * @param to      the state now
- * @param inARow  how many results in a row agreed (1 for a first result)
+ * @param inARow  how many results in a row agreed (1 for a first result; 0 when it was known down without
+ *                waiting for the probe, see {@link CheckScheduler#knownDown})
  * @param result  the result that tipped it
  * @param atNanos ticker time of the flip
  */
@@ -21,7 +22,9 @@ public record CheckFlip(String check, CheckState from, CheckState to, int inARow
      */
     public String sentence() {
         String why;
-        if (from == CheckState.UNKNOWN) {
+        if (inARow == 0) {
+            why = " at once";
+        } else if (from == CheckState.UNKNOWN) {
             why = " on its first result";
         } else if (to == CheckState.DOWN) {
             why = " after " + inARow + (inARow == 1 ? " failure" : " failures");

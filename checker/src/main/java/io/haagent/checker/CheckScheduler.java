@@ -158,6 +158,24 @@ public final class CheckScheduler implements AutoCloseable {
         return r == null ? Optional.empty() : Optional.of(r.status);
     }
 
+    /**
+     * The check is down now, known without its probe ({@code reason}: the supervised process it watches
+     * exited): it flips DOWN at once instead of after {@code fall} failed runs, and comes back UP after
+     * {@code rise} successful runs, which go on as scheduled. Nothing happens for an unknown check or one
+     * that is down already. Any thread.
+     */
+    public void knownDown(String name, String reason) {
+        Running r = running.get(name);
+        if (r == null) {
+            return;
+        }
+        submit(r, () -> {
+            if (!r.stopped) {
+                take(r, r.riseFall.knownDown(CheckResult.down(reason, Duration.ZERO), ticker.nanoTime()));
+            }
+        });
+    }
+
     /** Stops every check and the timer thread; listeners get what was already queued. */
     @Override
     public synchronized void close() {
@@ -250,7 +268,12 @@ public final class CheckScheduler implements AutoCloseable {
         r.recorded = true;
         cancel(r.backstop);
         r.runs++;
-        RiseFall.Step step = r.riseFall.observe(result, ticker.nanoTime());
+        take(r, r.riseFall.observe(result, ticker.nanoTime()));
+        scheduleNext(r, r.runStartNanos);
+    }
+
+    /** Makes {@code step} the check's state, logs its flip and tells the listeners. */
+    private void take(Running r, RiseFall.Step step) {
         r.riseFall = step.next();
         CheckStatus status = r.publish();
         step.flip().ifPresent(flip -> {
@@ -263,7 +286,6 @@ public final class CheckScheduler implements AutoCloseable {
         for (ListenerSlot slot : listeners) {
             slot.deliver(status, step.flip());
         }
-        scheduleNext(r, r.runStartNanos);
     }
 
     private void scheduleNext(Running r, long fromNanos) {

@@ -42,4 +42,15 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
         return new Step(new RiseFall(check, rise, fall, to, nowNanos, successes, failures, Optional.of(result)),
                 Optional.of(flip));
     }
+
+    /**
+     * Down now, whatever the count: something surer than the probe says so (the process behind the
+     * check exited). It counts as {@code fall} failures, so {@code rise} successes bring it back up.
+     */
+    Step knownDown(CheckResult why, long nowNanos) {
+        RiseFall next = new RiseFall(check, rise, fall, CheckState.DOWN, state == CheckState.DOWN ? sinceNanos : nowNanos,
+                0, Math.max(failuresInRow, fall), Optional.of(why));
+        return new Step(next, state == CheckState.DOWN ? Optional.empty()
+                : Optional.of(new CheckFlip(check, state, CheckState.DOWN, 0, why, nowNanos)));
+    }
 }

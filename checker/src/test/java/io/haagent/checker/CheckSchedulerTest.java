@@ -312,4 +312,21 @@ class CheckSchedulerTest {
         assertEquals(CheckState.DOWN, events.flipsOf("web").getFirst().to());
         assertTrue(events.flipsOf("web").getFirst().result().reason().contains("boom"));
     }
+
+    @Test
+    void knownDown_flipsDownAtOnce_thenTheRunsBringItBackUp() {
+        Recorder events = new Recorder();
+        CheckScheduler s = scheduler(alwaysUp());
+        s.addListener(events);
+        s.apply(Map.of("redis", tcp(6379, Duration.ofMillis(200), 1, 3)));
+        await(() -> events.flipsOf("redis").size() == 1, "UNKNOWN -> UP");
+
+        s.knownDown("redis", "the process of service redis exited (code 137)");
+        s.knownDown("nosuch", "ignored");
+
+        await(() -> events.flipsOf("redis").size() >= 3, "DOWN at once, then UP on the next run");
+        List<CheckFlip> f = events.flipsOf("redis");
+        assertEquals("check redis: UP -> DOWN at once: the process of service redis exited (code 137)", f.get(1).sentence());
+        assertEquals(CheckState.UP, f.get(2).to());
+    }
 }

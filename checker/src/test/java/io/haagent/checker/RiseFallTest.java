@@ -148,4 +148,32 @@ class RiseFallTest {
         assertThrows(IllegalArgumentException.class, () -> RiseFall.start("x", 1, 0, 0));
         assertFalse(flips.iterator().hasNext());
     }
+
+    @Test
+    void knownDown_fromUp_flipsAtOnce_andRiseSuccessesBringItBack() {
+        RiseFall rf = feed(fresh(2, 3), OK);
+        fake.advance(Duration.ofMillis(5));
+        CheckResult exited = CheckResult.down("the process of service redis exited (code 137)", Duration.ZERO);
+        RiseFall.Step step = rf.knownDown(exited, ticker.nanoTime());
+        assertEquals(CheckState.DOWN, step.next().state());
+        assertEquals("check redis: UP -> DOWN at once: the process of service redis exited (code 137)",
+                step.flip().orElseThrow().sentence());
+        assertEquals(ticker.nanoTime(), step.next().sinceNanos());
+        flips.clear();
+        rf = feed(step.next(), OK);
+        assertEquals(CheckState.DOWN, rf.state(), "one success of rise 2 is not enough");
+        rf = feed(rf, OK);
+        assertEquals(CheckState.UP, rf.state());
+        assertEquals(1, flips.size());
+    }
+
+    @Test
+    void knownDown_whenDownAlready_isNoFlip_andKeepsTheSince() {
+        RiseFall rf = feed(fresh(1, 1), REFUSED);
+        long since = rf.sinceNanos();
+        fake.advance(Duration.ofSeconds(3));
+        RiseFall.Step step = rf.knownDown(REFUSED, ticker.nanoTime());
+        assertTrue(step.flip().isEmpty());
+        assertEquals(since, step.next().sinceNanos());
+    }
 }

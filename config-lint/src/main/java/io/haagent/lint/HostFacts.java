@@ -2,12 +2,14 @@ package io.haagent.lint;
 
 import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
+import io.haagent.config.Secret;
 import java.net.Inet4Address;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /** What {@code lint --host} asks of the machine it runs on. */
@@ -24,6 +26,16 @@ public interface HostFacts {
      */
     default Set<Cidr> loopbackNetworks() {
         return Set.of();
+    }
+
+    /**
+     * What keeps the Redis at {@code host:port} from persisting a role change with {@code CONFIG REWRITE}
+     * (it runs without a config file, or cannot write it); empty when nothing does, and also when it cannot
+     * be asked (not running yet): only a definite problem is a finding. Plain lint knows no Redis; the agent
+     * supplies one that asks.
+     */
+    default Optional<String> redisRewriteProblem(String host, int port, Optional<Secret> password) {
+        return Optional.empty();
     }
 
     /** True when this host can send from {@code a}. */

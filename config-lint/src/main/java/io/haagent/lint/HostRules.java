@@ -42,6 +42,7 @@ final class HostRules {
                     case VrrpInstance.Eni e -> { }
                 }
             });
+            redisRewrite(out, loaded, p, v, host);
             Ipv4 source = v.unicast().source();
             if (!host.isLocal(source)) {
                 out.add(new Finding(loaded.file(), loaded.source().at(p + ".unicast.source"), Rule.HOST_SOURCE_NOT_LOCAL,
@@ -51,6 +52,22 @@ final class HostRules {
             }
         });
         return out;
+    }
+
+    /** The promoted and the replicating Redis (usually one), each asked once. */
+    private static void redisRewrite(List<Finding> out, LoadResult loaded, String p, VrrpInstance v, HostFacts host) {
+        java.util.Set<String> asked = new java.util.HashSet<>();
+        v.onMaster().redisPromote().filter(VrrpInstance.RedisPromote::configRewrite).ifPresent(r -> {
+            asked.add(r.host() + ":" + r.port());
+            host.redisRewriteProblem(r.host(), r.port(), r.password()).ifPresent(why -> out.add(new Finding(loaded.file(),
+                    loaded.source().at(p + ".on_master.redis_promote"), Rule.HOST_REDIS_NOT_REWRITABLE,
+                    p + ".on_master.redis_promote: " + why)));
+        });
+        v.onBackup().redisReplicate().filter(VrrpInstance.RedisReplicate::configRewrite)
+                .filter(r -> asked.add(r.host() + ":" + r.port()))
+                .ifPresent(r -> host.redisRewriteProblem(r.host(), r.port(), r.password()).ifPresent(why -> out.add(
+                        new Finding(loaded.file(), loaded.source().at(p + ".on_backup.redis_replicate"),
+                                Rule.HOST_REDIS_NOT_REWRITABLE, p + ".on_backup.redis_replicate: " + why))));
     }
 
     private static void iface(List<Finding> out, LoadResult loaded, String path, Optional<String> iface, HostFacts host) {

@@ -20,7 +20,8 @@ public final class LintCommand {
             usage: haagent lint [--format text|json|github] [--host] FILE...
               --format   text (default): FILE:LINE:COL: error|warning: MESSAGE [rule-id]
                          json: an array of findings; github: workflow annotations
-              --host     also check against this machine: interfaces, source addresses, files
+              --host     also check against this machine: interfaces, source addresses, files,
+                         and whether the Redis that failover promotes can CONFIG REWRITE
             With several files, they are also checked as one fleet (the two ends of each VRRP pair).
             Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable file.""";
 
@@ -28,6 +29,11 @@ public final class LintCommand {
 
     /** Runs the command; returns the exit code: 0 clean or warnings only, 1 errors, 2 usage or unreadable file. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, HostFacts::system);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, with the facts {@code --host} checks against. */
+    public static int run(String[] args, PrintStream out, PrintStream err, java.util.function.Supplier<HostFacts> hostFacts) {
         OutputFormat format = OutputFormat.TEXT;
         boolean host = false;
         List<String> files = new ArrayList<>();
@@ -71,7 +77,7 @@ public final class LintCommand {
                 unreadable = true;
             }
         }
-        List<Finding> findings = Linter.lint(sources, host ? Linter.Options.onThisHost() : Linter.Options.DEFAULT);
+        List<Finding> findings = Linter.lint(sources, host ? Linter.Options.onThisHost(hostFacts) : Linter.Options.DEFAULT);
         format.write(findings, out);
         out.flush();
         long errors = findings.stream().filter(Finding::isError).count();

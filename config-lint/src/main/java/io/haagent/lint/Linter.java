@@ -24,6 +24,11 @@ public final class Linter {
         public static Options onThisHost() {
             return new Options(true, HostFacts::system);
         }
+
+        /** The host checks with facts of the caller's (the agent's also ask the local Redis). */
+        public static Options onThisHost(Supplier<HostFacts> facts) {
+            return new Options(true, facts);
+        }
     }
 
     /** A linted file: the config when it has no errors, and every finding in file order. */

@@ -62,6 +62,8 @@ public enum Rule {
     HOST_INTERFACE_MISSING("host.interface-missing", ERROR, "an interface that this host does not have"),
     HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a notify program that this host cannot execute"),
     HOST_SOURCE_NOT_LOCAL("host.source-not-local", ERROR, "a unicast source that is not an address of this host"),
+    HOST_REDIS_NOT_REWRITABLE("host.redis-not-rewritable", WARNING,
+            "a Redis that failover promotes or demotes but that cannot persist it with CONFIG REWRITE (no or unwritable config file)"),
 
     // Fleet rules: several files linted together.
     FLEET_PEER_NOT_LISTED("fleet.peer-not-listed", ERROR, "one end of a pair does not list the other as a peer"),

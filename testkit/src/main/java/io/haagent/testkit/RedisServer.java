@@ -1,13 +1,7 @@
 package io.haagent.testkit;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,16 +171,8 @@ public final class RedisServer implements AutoCloseable {
      * {@link IllegalStateException} with Redis' message. Authenticates first when a password is set.
      */
     public String command(String... args) {
-        try (Socket socket = connect(Duration.ofSeconds(5))) {
-            socket.setSoTimeout(10_000);
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            if (password.isPresent()) {
-                write(out, "AUTH", password.get());
-                readReply(in);
-            }
-            write(out, args);
-            return readReply(in);
+        try {
+            return Resp.call(HOST, port, password, Duration.ofSeconds(5), args);
         } catch (IOException e) {
             throw new UncheckedIOException("redis-server on port " + port + ": " + String.join(" ", args) + " failed", e);
         }
@@ -362,25 +348,13 @@ public final class RedisServer implements AutoCloseable {
 
     /** Any reply counts: a replica may say MASTERDOWN, a server still loading says LOADING. */
     private boolean answersPing() {
-        try (Socket socket = connect(Duration.ofMillis(200))) {
-            socket.setSoTimeout(1000);
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            write(socket.getOutputStream(), "PING");
-            int first = in.read();
-            return first == '+' || first == '-';
+        try {
+            Resp.call(HOST, port, Optional.empty(), Duration.ofMillis(200), "PING");
+            return true;
+        } catch (IllegalStateException e) {
+            return true; // an error reply is an answer
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private Socket connect(Duration timeout) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(HOST, port), (int) timeout.toMillis());
-            return socket;
-        } catch (IOException e) {
-            socket.close();
-            throw e;
         }
     }
 
@@ -401,61 +375,6 @@ public final class RedisServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void write(OutputStream out, String... args) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        buf.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-        for (String arg : args) {
-            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-            buf.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-            buf.writeBytes(bytes);
-            buf.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-        }
-        out.write(buf.toByteArray());
-        out.flush();
-    }
-
-    private static String readReply(InputStream in) throws IOException {
-        int type = in.read();
-        String line = readLine(in);
-        switch (type) {
-            case '+', ':' -> {
-                return line;
-            }
-            case '-' -> throw new IllegalStateException("redis replied -" + line);
-            case '$' -> {
-                int len = Integer.parseInt(line);
-                if (len < 0) {
-                    return null;
-                }
-                byte[] data = in.readNBytes(len);
-                readLine(in);
-                return new String(data, StandardCharsets.UTF_8);
-            }
-            case '*' -> {
-                int n = Integer.parseInt(line);
-                List<String> items = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    items.add(String.valueOf(readReply(in)));
-                }
-                return String.join("\n", items);
-            }
-            default -> throw new IOException("not a RESP reply: '" + (char) type + line + "'");
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new IOException("connection closed mid-reply");
-            }
-            if (c != '\r') {
-                line.write(c);
-            }
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 
     private static String quote(String value) {

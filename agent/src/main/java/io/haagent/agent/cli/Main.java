@@ -47,7 +47,7 @@ public final class Main {
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (command) {
-            case "lint" -> LintCommand.run(rest, out, err);
+            case "lint" -> LintCommand.run(rest, out, err, io.haagent.agent.daemon.AgentHostFacts::system);
             case "version", "--version" -> version(rest, out, err);
             case "help", "--help", "-h" -> {
                 out.print(USAGE);

@@ -60,6 +60,11 @@ final class Checks implements Component {
         changes.changed().forEach(name -> metrics.checkState(name, null));
     }
 
+    /** The check is down now, known without its probe (see {@link CheckScheduler#knownDown}); any thread. */
+    void knownDown(String check, String reason) {
+        scheduler.knownDown(check, reason);
+    }
+
     /** Every check's current state, by name. */
     Map<String, CheckState> states() {
         Map<String, CheckState> m = new LinkedHashMap<>();

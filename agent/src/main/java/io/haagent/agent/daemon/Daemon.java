@@ -67,11 +67,12 @@ public final class Daemon implements AutoCloseable {
         this.metrics = metrics;
         this.token = readToken(config);
         this.mailing = new Mailing(nodeName(config));
-        this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send));
-        Failover[] failover = new Failover[1]; // the checks feed it, and it reads their states: built in turn
+        Failover[] failover = new Failover[1]; // the checks and healing feed it, and it reads and marks checks: built in turn
+        this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send),
+                exit -> failover[0].processExited(exit.service(), exit.describe()));
         Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s));
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
-                mailing::send, healing::failoverHold);
+                mailing::send, healing::failoverHold, checks::knownDown);
         this.failover = failover[0];
         // Healing first: it must be listening before the first check flips reach it; closed last, after
         // VRRP has handed over (priority 0) while the services it fronts still run.
@@ -116,7 +117,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             throw new Refused("cannot read " + configFile + ": " + e.getMessage(), List.of());
         }
-        Linter.Linted linted = Linter.lint(new Linter.Source(configFile.toString(), text), Linter.Options.onThisHost());
+        Linter.Linted linted = Linter.lint(new Linter.Source(configFile.toString(), text), Linter.Options.onThisHost(AgentHostFacts::system));
         linted.findings().stream().filter(f -> !f.isError()).forEach(f -> log.warn("config: {}", f));
         if (linted.config().isEmpty()) {
             List<Finding> errors = linted.findings().stream().filter(Finding::isError).toList();

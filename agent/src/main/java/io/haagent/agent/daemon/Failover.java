@@ -56,9 +56,13 @@ final class Failover implements Component {
     private final String host;
     private final Consumer<Mail> mail;
     private final BiConsumer<String, Optional<String>> hold;
+    private final BiConsumer<String, String> knownDown;
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     /** Instances that could not start, with why: shown in /status until a reload starts or removes them. */
     private final Map<String, String> failed = new ConcurrentHashMap<>();
+
+    /** How long the startup check waits for a Redis that does not answer yet (a supervised one is starting). */
+    private static final java.time.Duration STARTUP_CHECK_PATIENCE = java.time.Duration.ofSeconds(60);
 
     /** The /status state of an instance that could not start (its {@code error} says why). */
     static final String NOT_RUNNING = "NOT_RUNNING";
@@ -70,9 +74,10 @@ final class Failover implements Component {
      * @param host        the node name the mails carry
      * @param mail        spools a mail and returns at once
      * @param hold        holds a service against restarts ({@code "vrrp redis-vip is MASTER"}) or releases it (empty)
+     * @param knownDown   marks a check down at once, with why (the checks' {@code knownDown})
      */
     Failover(AgentMetrics metrics, Ticker ticker, Supplier<Map<String, CheckState>> checkStates, AdvertHub hub,
-             String host, Consumer<Mail> mail, BiConsumer<String, Optional<String>> hold) {
+             String host, Consumer<Mail> mail, BiConsumer<String, Optional<String>> hold, BiConsumer<String, String> knownDown) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.checkStates = checkStates;
@@ -80,6 +85,7 @@ final class Failover implements Component {
         this.host = host;
         this.mail = mail;
         this.hold = hold;
+        this.knownDown = knownDown;
     }
 
     @Override
@@ -162,6 +168,18 @@ final class Failover implements Component {
             return AdminServer.Reply.refused(409, name + " promotes no Redis (no on_master.redis_promote): nothing to force");
         }
         return r.listener().force(reason);
+    }
+
+    /**
+     * A supervised child exited on its own. When it runs the Redis of an instance, that instance's faulting
+     * checks are down now: the failover starts at once instead of after {@code fall} failed runs. Any thread.
+     */
+    void processExited(String service, String what) {
+        Set<String> down = new TreeSet<>();
+        for (Running r : instances.values()) {
+            down.addAll(r.listener().holds.getOrDefault(service, List.of()));
+        }
+        down.forEach(check -> knownDown.accept(check, "service " + service + ": " + what));
     }
 
     /** A check flipped: every instance that tracks it hears of it. Any thread. */
@@ -247,14 +265,15 @@ final class Failover implements Component {
      */
     private final class Listener implements RunnerListener, RoleActions.Listener, AutoCloseable {
         private final String name;
-        private final List<String> holds;
+        /** The services held while MASTER, each with its checks that fault the instance. */
+        final Map<String, List<String>> holds;
         private final RoleActions actions;
         volatile VrrpInstanceRunner runner;
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
 
-        Listener(String name, VrrpInstance config, List<String> holds) {
+        Listener(String name, VrrpInstance config, Map<String, List<String>> holds) {
             this.name = name;
             this.holds = holds;
             this.actions = RoleActions.of(name, config, this);
@@ -263,8 +282,14 @@ final class Failover implements Component {
         /** Problems that would only show at failover (a Redis that cannot rewrite its config), said now. */
         void checkAtStartup() {
             if (actions.hasActions()) {
-                Thread.ofVirtual().name("vrrp-" + name + "-startup-check").start(() -> actions.startupFindings()
-                        .forEach(f -> log.warn("({}) {}; a failover would meet this, so fix it now", name, f)));
+                Thread.ofVirtual().name("vrrp-" + name + "-startup-check").start(() -> {
+                    try {
+                        actions.startupFindings(STARTUP_CHECK_PATIENCE)
+                                .forEach(f -> log.warn("({}) {}; a failover would meet this, so fix it now", name, f));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
             }
         }
 
@@ -273,7 +298,7 @@ final class Failover implements Component {
             metrics.vrrpState(e.instance(), e.to().code());
             metrics.vrrpTransition(e.instance(), e.to().name());
             Optional<String> heldBy = e.to() == VrrpState.MASTER ? Optional.of("vrrp " + name + " is MASTER") : Optional.empty();
-            holds.forEach(service -> hold.accept(service, heldBy));
+            holds.keySet().forEach(service -> hold.accept(service, heldBy));
             if (actions.hasActions()) {
                 actions.transitioned(e); // mailed with its steps when they are done
             } else if (e.to() != VrrpState.INIT) {
@@ -391,7 +416,7 @@ final class Failover implements Component {
         @Override
         public void close() {
             actions.close();
-            holds.forEach(service -> hold.accept(service, Optional.empty()));
+            holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
         }
     }
 }

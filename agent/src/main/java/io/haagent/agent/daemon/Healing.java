@@ -36,14 +36,24 @@ final class Healing implements Component, HealLoop.Hooks {
     private final AgentMetrics metrics;
     private final Ticker ticker;
     private final Consumer<HealEvent> events;
+    private final Consumer<Observation.ProcessExited> exits;
     private final Set<String> gauged = new HashSet<>();
     private volatile HealLoop loop;
 
-    /** @param events hears every restart, give-up, escalation and hold (for the operators' mail); must not block */
-    Healing(AgentMetrics metrics, Ticker ticker, Consumer<HealEvent> events) {
+    /**
+     * @param events hears every restart, give-up, escalation and hold (for the operators' mail); must not block
+     * @param exits  hears a supervised child's own exit the moment it is seen (failover acts on it); must not block
+     */
+    Healing(AgentMetrics metrics, Ticker ticker, Consumer<HealEvent> events, Consumer<Observation.ProcessExited> exits) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.events = events;
+        this.exits = exits;
+    }
+
+    @Override
+    public void processExited(Observation.ProcessExited exit) {
+        exits.accept(exit);
     }
 
     /** Hands a fact to the loop; safe from any thread. */

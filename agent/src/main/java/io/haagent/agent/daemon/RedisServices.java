@@ -3,9 +3,11 @@ package io.haagent.agent.daemon;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.VrrpInstance;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -16,15 +18,21 @@ import java.util.TreeSet;
  *
  * <p>A service is held when one of its checks is a {@code redis} check of the promoted Redis's port that
  * the instance tracks with weight 0: only then does the failure itself take the node out of MASTER and so
- * end the hold. A hold nothing would end would leave the Redis down for good.
+ * end the hold. A hold nothing would end would leave the Redis down for good. The same checks are known
+ * down the moment the supervised process exits, so the failover starts without waiting for {@code fall}
+ * failed runs.
  */
 final class RedisServices {
     private RedisServices() {}
 
-    /** The services {@code instance} holds while MASTER, sorted; empty when it promotes no Redis. */
-    static List<String> heldBy(HaagentConfig config, VrrpInstance instance) {
+    /**
+     * The services {@code instance} holds while MASTER, each with its checks that bring the instance to
+     * FAULT (a weight-0 tracked {@code redis} check of the promoted Redis); sorted, empty when it promotes
+     * no Redis.
+     */
+    static Map<String, List<String>> heldBy(HaagentConfig config, VrrpInstance instance) {
         if (instance.onMaster().redisPromote().isEmpty()) {
-            return List.of();
+            return Map.of();
         }
         VrrpInstance.RedisPromote redis = instance.onMaster().redisPromote().get();
         Set<String> faultingChecks = new TreeSet<>();
@@ -34,14 +42,14 @@ final class RedisServices {
                 faultingChecks.add(t.check());
             }
         }
-        List<String> held = new ArrayList<>();
+        Map<String, List<String>> held = new TreeMap<>();
         config.services().forEach((name, s) -> {
-            if (s.checks().stream().anyMatch(faultingChecks::contains)) {
-                held.add(name);
+            List<String> checks = s.checks().stream().filter(faultingChecks::contains).sorted().toList();
+            if (!checks.isEmpty()) {
+                held.put(name, checks);
             }
         });
-        held.sort(null);
-        return List.copyOf(held);
+        return Collections.unmodifiableMap(held);
     }
 
     private static boolean sameHost(String a, String b) {

@@ -29,6 +29,12 @@ public final class HealLoop implements AutoCloseable {
         default void decided(Decision decision) {}
 
         default void emitted(HealEvent event) {}
+
+        /**
+         * A supervised child exited on its own (not stopped by the agent), told on the supervisor's thread
+         * as soon as it is seen, before healing decides anything; must not block.
+         */
+        default void processExited(Observation.ProcessExited exit) {}
     }
 
     /** A new healer from a reload, applied on the loop thread like any observation. */
@@ -53,7 +59,16 @@ public final class HealLoop implements AutoCloseable {
         this.healer = healer;
         this.ticker = ticker;
         this.hooks = hooks;
-        this.supervisor = new Supervisor(stateDir, tap.apply(Actuator.reportingTo(inbox::add)), Supervisor.Options.DEFAULT);
+        this.supervisor = new Supervisor(stateDir, tap.apply(Actuator.reportingTo(o -> {
+            if (o instanceof Observation.ProcessExited e && !e.stopRequested()) {
+                try {
+                    hooks.processExited(e);
+                } catch (RuntimeException ex) {
+                    LoggerFactory.getLogger(HealLoop.class).error("a process-exit hook failed", ex);
+                }
+            }
+            inbox.add(o);
+        })), Supervisor.Options.DEFAULT);
         this.actuator = new Actuator(supervisor, new Restarters(CommandRunner.system(), supervisor, Restarters.Timeouts.DEFAULT),
                 inbox::add, hooks::emitted);
         this.state = healer.initial(new SecureRandom().nextLong(), ticker.nanoTime());

@@ -49,8 +49,18 @@ class KeepalivedInteropTest {
         return lab.subnetPrefix() + "100";
     }
 
-    private Keepalived keepalived(int i, int priority, int version) throws Exception {
+    /** "v2", "v3" or "v2+pass": the VRRP version, and keepalived's auth_pass on both ends. */
+    private static int version(String wire) {
+        return wire.startsWith("v2") ? 2 : 3;
+    }
+
+    private static final String PASSWORD = "s3cret-pw"; // 9 bytes: both ends send the first 8, as keepalived does
+
+    private Keepalived keepalived(int i, int priority, String wire) throws Exception {
         NetnsLab.Host me = lab.host(i);
+        int version = version(wire);
+        String auth = wire.endsWith("+pass") ? "authentication {\n        auth_type PASS\n        auth_pass " + PASSWORD
+                + "\n    }" : "";
         Keepalived k = Keepalived.start(me, Files.createDirectories(dir.resolve("keepalived" + i)), """
                 vrrp_instance VI_1 {
                     state BACKUP
@@ -66,16 +76,25 @@ class KeepalivedInteropTest {
                     virtual_ipaddress {
                         %s/%d dev %s
                     }
+                    %s
                     @NOTIFY@
                 }
                 """.formatted(me.iface(), priority, version, me.address(), lab.host(1 - i).address(), vip(),
-                me.prefixLength(), me.iface()));
+                me.prefixLength(), me.iface(), auth));
         running.add(k);
         return k;
     }
 
-    private VrrpNode haagent(int i, int priority, int version) throws Exception {
+    private VrrpNode haagent(int i, int priority, String wire) throws Exception {
         NetnsLab.Host me = lab.host(i);
+        int version = version(wire);
+        String auth = "";
+        if (wire.endsWith("+pass")) {
+            Path pw = dir.resolve("vrrp" + i + ".pass");
+            Files.writeString(pw, PASSWORD + "\n");
+            Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            auth = "auth: { type: pass, password_file: \"" + pw + "\" }";
+        }
         VrrpNode n = VrrpNode.start("haagent" + i, me, dir, "redis-vip", """
                 vrid: 51
                 priority: %d
@@ -85,18 +104,19 @@ class KeepalivedInteropTest {
                 interface: %s
                 unicast: { source: %s, peers: [%s] }
                 addresses: [%s]
+                %s
                 @NOTIFY@
-                """.formatted(priority, version, me.iface(), me.address(), lab.host(1 - i).address(), vip()));
+                """.formatted(priority, version, me.iface(), me.address(), lab.host(1 - i).address(), vip(), auth));
         running.add(n);
         return n;
     }
 
-    @ParameterizedTest(name = "VRRP v{0}")
-    @ValueSource(ints = {2, 3})
-    void keepalivedMaster_haagentBackup_keepalivedKilled_haagentTakesOver(int version) throws Exception {
-        Keepalived k = keepalived(0, 150, version);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v2", "v3", "v2+pass"})
+    void keepalivedMaster_haagentBackup_keepalivedKilled_haagentTakesOver(String wire) throws Exception {
+        Keepalived k = keepalived(0, 150, wire);
         k.awaitState("MASTER", WAIT);
-        VrrpNode h = haagent(1, 100, version);
+        VrrpNode h = haagent(1, 100, wire);
         h.awaitState("BACKUP", WAIT);
         h.awaitMaster(lab.host(0).address(), WAIT); // haagent names keepalived as its master
         // haagent must not take over while keepalived is alive: hold for several advert intervals.
@@ -110,12 +130,12 @@ class KeepalivedInteropTest {
         h.awaitState("MASTER", WAIT);
     }
 
-    @ParameterizedTest(name = "VRRP v{0}")
-    @ValueSource(ints = {2, 3})
-    void haagentMaster_keepalivedBackup_keepalivedStaysBackupAndKnowsTheMaster(int version) throws Exception {
-        VrrpNode h = haagent(0, 150, version);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v2", "v3", "v2+pass"})
+    void haagentMaster_keepalivedBackup_keepalivedStaysBackupAndKnowsTheMaster(String wire) throws Exception {
+        VrrpNode h = haagent(0, 150, wire);
         h.awaitState("MASTER", WAIT);
-        Keepalived k = keepalived(1, 100, version);
+        Keepalived k = keepalived(1, 100, wire);
         k.awaitState("BACKUP", WAIT);
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < until) {

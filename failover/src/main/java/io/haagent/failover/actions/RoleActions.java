@@ -10,6 +10,7 @@ import io.haagent.failover.redis.PromotionResult;
 import io.haagent.failover.redis.RedisPromoter;
 import io.haagent.failover.redis.RedisReplicator;
 import io.haagent.failover.redis.ReplicationResult;
+import io.haagent.failover.redis.RewriteCheck;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
 import java.time.Duration;
@@ -97,13 +98,21 @@ public final class RoleActions implements AutoCloseable {
 
     /**
      * Problems that would only show at failover, checked now: a Redis that has no config file or cannot
-     * rewrite it. One sentence each; empty when all is well. Blocks for a few round trips.
+     * rewrite it. One sentence each; empty when all is well. A Redis that does not answer yet (the agent
+     * may have just started it) is asked again every second for {@code patience} before that is reported.
+     * Blocks; call it off the election's thread.
      */
-    public List<String> startupFindings() {
-        List<String> found = new ArrayList<>();
-        promoter.flatMap(RedisPromoter::checkRewritable).ifPresent(found::add);
-        replicator.flatMap(RedisReplicator::checkRewritable).ifPresent(found::add);
-        return found.stream().distinct().toList();
+    public List<String> startupFindings(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            List<RewriteCheck> checks = new ArrayList<>();
+            promoter.map(RedisPromoter::rewriteCheck).ifPresent(checks::add);
+            replicator.map(RedisReplicator::rewriteCheck).ifPresent(checks::add);
+            if (checks.stream().allMatch(RewriteCheck::reached) || System.nanoTime() > deadline) {
+                return checks.stream().flatMap(c -> c.problem().stream()).distinct().toList();
+            }
+            Thread.sleep(1000);
+        }
     }
 
     /** The operator accepts the data loss: the next promotion skips the guard (once). */

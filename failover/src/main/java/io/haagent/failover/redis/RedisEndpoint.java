@@ -102,26 +102,27 @@ final class RedisEndpoint {
      * and is atomic. The one visible effect: hand edits to the file that were never applied to the
      * running server are replaced by the running values — as the next failover would do anyway.
      */
-    Optional<String> checkRewritable() {
+    RewriteCheck checkRewritable() {
         List<Step> ignored = new ArrayList<>();
         try (Jedis jedis = connect()) {
             Info server = Info.parse(step("INFO server", ignored, () -> jedis.info("server")));
             String file = server.text("config_file").orElse("");
             if (file.isEmpty()) {
-                return Optional.of(name() + ": runs without a config file, so CONFIG REWRITE cannot persist a"
-                        + " promotion and a restart would undo it: start redis-server with a config file");
+                return new RewriteCheck(Optional.of(name() + ": runs without a config file, so CONFIG REWRITE cannot"
+                        + " persist a promotion and a restart would undo it: start redis-server with a config file"), true);
             }
             try {
                 jedis.configRewrite();
             } catch (JedisDataException e) {
-                return Optional.of(name() + ": cannot rewrite its config file " + file + " (" + e.getMessage()
-                        + "), so a restart after a failover would undo the role change: let redis-server write"
-                        + " that file and create files in its directory");
+                return new RewriteCheck(Optional.of(name() + ": cannot rewrite its config file " + file + " ("
+                        + e.getMessage() + "), so a restart after a failover would undo the role change: let"
+                        + " redis-server write that file and create files in its directory"), true);
             }
-            return Optional.empty();
+            return RewriteCheck.FINE;
         } catch (ActionFailure | JedisException e) {
             String why = e instanceof JedisException je ? reason(je) : e.getMessage();
-            return Optional.of(name() + ": could not check whether its config file can be rewritten because " + why);
+            return new RewriteCheck(Optional.of(name() + ": could not check whether its config file can be rewritten"
+                    + " because " + why), false);
         }
     }
 

@@ -121,7 +121,12 @@ public final class RedisPromoter {
      * {@link RedisEndpoint#checkRewritable()} for why running {@code CONFIG REWRITE} here is safe.
      */
     public Optional<String> checkRewritable() {
-        return config.configRewrite() ? redis.checkRewritable() : Optional.empty();
+        return rewriteCheck().problem();
+    }
+
+    /** As {@link #checkRewritable()}, saying also whether Redis could be asked at all. */
+    public RewriteCheck rewriteCheck() {
+        return config.configRewrite() ? redis.checkRewritable() : RewriteCheck.FINE;
     }
 
     /** @return how many client connections the transaction closed */

@@ -109,7 +109,12 @@ public final class RedisReplicator {
      * {@code config_rewrite} is off. For startup and reload, like {@link RedisPromoter#checkRewritable()}.
      */
     public Optional<String> checkRewritable() {
-        return config.configRewrite() ? redis.checkRewritable() : Optional.empty();
+        return rewriteCheck().problem();
+    }
+
+    /** As {@link #checkRewritable()}, saying also whether Redis could be asked at all. */
+    public RewriteCheck rewriteCheck() {
+        return config.configRewrite() ? redis.checkRewritable() : RewriteCheck.FINE;
     }
 
     private static Object rewrite(Supplier<Object> reply, List<String> warnings) {

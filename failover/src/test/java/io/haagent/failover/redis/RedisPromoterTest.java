@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.haagent.config.Secret;
 import io.haagent.config.VrrpInstance.RedisPromote;
 import io.haagent.testkit.FreePorts;
+import io.haagent.testkit.ConfiglessRedis;
 import io.haagent.testkit.RedisServer;
 
 import java.io.IOException;
@@ -164,7 +165,7 @@ class RedisPromoterTest {
         try (RedisServer master = fastSyncMaster().start();
              ConfiglessRedis replica = ConfiglessRedis.start("--replicaof", "127.0.0.1", String.valueOf(master.port()))) {
             Polling.await("replica linked", LINK_UP, () -> replica.info("replication").contains("master_link_status:up"));
-            RedisPromoter promoter = RedisPromoter.of(new RedisPromote("127.0.0.1", replica.port, Optional.empty(), true,
+            RedisPromoter promoter = RedisPromoter.of(new RedisPromote("127.0.0.1", replica.port(), Optional.empty(), true,
                     Duration.ofSeconds(10)));
 
             PromotionResult result = promoter.promote(false);
@@ -245,12 +246,12 @@ class RedisPromoterTest {
     @Test
     void checkRewritable_withoutConfigFile_reported() throws IOException {
         try (ConfiglessRedis redis = ConfiglessRedis.start()) {
-            RedisPromote config = new RedisPromote("127.0.0.1", redis.port, Optional.empty(), true, Duration.ofSeconds(10));
+            RedisPromote config = new RedisPromote("127.0.0.1", redis.port(), Optional.empty(), true, Duration.ofSeconds(10));
 
-            assertEquals(Optional.of("redis 127.0.0.1:" + redis.port + ": runs without a config file, so CONFIG REWRITE"
+            assertEquals(Optional.of("redis 127.0.0.1:" + redis.port() + ": runs without a config file, so CONFIG REWRITE"
                     + " cannot persist a promotion and a restart would undo it: start redis-server with a config file"),
                     RedisPromoter.of(config).checkRewritable());
-            assertEquals(Optional.empty(), RedisPromoter.of(new RedisPromote("127.0.0.1", redis.port, Optional.empty(),
+            assertEquals(Optional.empty(), RedisPromoter.of(new RedisPromote("127.0.0.1", redis.port(), Optional.empty(),
                     false, Duration.ofSeconds(10))).checkRewritable(), "nothing to check without config_rewrite");
         }
     }

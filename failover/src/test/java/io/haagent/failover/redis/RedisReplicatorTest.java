@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.Secret;
 import io.haagent.config.VrrpInstance.RedisReplicate;
+import io.haagent.testkit.ConfiglessRedis;
 import io.haagent.testkit.RedisServer;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ class RedisReplicatorTest {
     void configRewriteFails_noConfigFile_replicatedWithWarning() throws IOException {
         try (RedisServer newMaster = RedisServer.start();
              ConfiglessRedis local = ConfiglessRedis.start()) {
-            RedisReplicator replicator = RedisReplicator.of(new RedisReplicate("127.0.0.1", local.port, newMaster.port(),
+            RedisReplicator replicator = RedisReplicator.of(new RedisReplicate("127.0.0.1", local.port(), newMaster.port(),
                     Optional.empty(), true));
             assertTrue(replicator.checkRewritable().isPresent());
 

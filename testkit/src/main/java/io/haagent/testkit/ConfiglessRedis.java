@@ -1,7 +1,4 @@
-package io.haagent.failover.redis;
-
-import io.haagent.testkit.FreePorts;
-import io.haagent.testkit.RedisServer;
+package io.haagent.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,19 +8,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A {@code redis-server} started with options on its command line only, so it has no config file
  * ({@code INFO server} shows {@code config_file:} empty) and {@code CONFIG REWRITE} fails — works
  * as root, where permissions would not stop a rewrite. Testkit's {@link RedisServer} always writes one.
  */
-final class ConfiglessRedis implements AutoCloseable {
-    final int port;
+public final class ConfiglessRedis implements AutoCloseable {
+    private final int port;
     private final Path dir;
     private final Process process;
 
@@ -33,9 +28,10 @@ final class ConfiglessRedis implements AutoCloseable {
         this.process = process;
     }
 
-    static ConfiglessRedis start(String... options) throws IOException {
+    /** Starts one on 127.0.0.1 at a free port, with {@code options} added to its command line. */
+    public static ConfiglessRedis start(String... options) throws IOException {
         RedisServer.assumeAvailable();
-        String binary = System.getenv().getOrDefault("REDIS_SERVER", "redis-server");
+        String binary = RedisServer.binary().toString();
         Path dir = Files.createTempDirectory("haagent-redis-noconf-");
         int port = FreePorts.tcp();
         List<String> command = new ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
@@ -45,8 +41,14 @@ final class ConfiglessRedis implements AutoCloseable {
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
         ConfiglessRedis server = new ConfiglessRedis(port, dir, process);
         try {
-            Polling.await("redis-server without config file on port " + port + " answers PING", Duration.ofSeconds(10),
-                    server::answersPing);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!server.answersPing()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("redis-server without config file on port " + port
+                            + " did not answer PING within 10 s: " + server.tail());
+                }
+                LocalProgram.pause(20, "redis-server");
+            }
             return server;
         } catch (RuntimeException | Error e) {
             server.close();
@@ -54,9 +56,16 @@ final class ConfiglessRedis implements AutoCloseable {
         }
     }
 
-    String info(String section) {
-        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-            return jedis.info(section);
+    public int port() {
+        return port;
+    }
+
+    /** {@code INFO section}'s text. */
+    public String info(String section) {
+        try {
+            return Resp.call("127.0.0.1", port, Optional.empty(), Duration.ofSeconds(5), "INFO", section);
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis-server on port " + port + ": INFO " + section + " failed", e);
         }
     }
 
@@ -64,9 +73,9 @@ final class ConfiglessRedis implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException("redis-server exited: " + tail());
         }
-        try (Jedis jedis = new Jedis("127.0.0.1", port, 200)) {
-            return "PONG".equals(jedis.ping());
-        } catch (JedisException e) {
+        try {
+            return "PONG".equals(Resp.call("127.0.0.1", port, Optional.empty(), Duration.ofMillis(200), "PING"));
+        } catch (IOException | IllegalStateException e) {
             return false;
         }
     }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Redis failover benchmark: the write-unavailability window when the master's redis-server is killed
+# (first failed write to first successful write through the service address), haagent against
+# keepalived driving the same steps through notify scripts, 20 runs each at advert 1 s and 100 ms.
+# In network namespaces: two hosts with a redis-server and the agent each, a third that writes through
+# the address; same advert, same Redis check interval (= advert, fall 2), the address as a local move
+# (haagent) or virtual_ipaddress (keepalived). See RedisFailoverBench for the details.
+# Usage: benchmarks/redis-failover.sh [RUNS] [ADVERTS]   (defaults 20 and "1s,100ms")
+# Needs root, iproute2 (ip netns), redis-server and keepalived; exits 2 without them.
+# Env: MAVEN_ARGS (e.g. -o). Writes only under target/bench-redis-failover/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+    echo "redis-failover needs root (network namespaces, raw VRRP sockets); running as uid $(id -u)" >&2
+    exit 2
+fi
+for program in ip redis-server keepalived; do
+    if ! command -v "$program" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$program" ] && [ ! -x "/sbin/$program" ]; then
+        echo "redis-failover needs $program (apt-get install iproute2 redis-server keepalived)" >&2
+        exit 2
+    fi
+done
+. scripts/jdk25.sh || exit 1
+
+out=target/bench-redis-failover
+rm -rf "$out/work"
+mkdir -p "$out"
+build=(test-compile dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$out/classpath.txt")
+if ! ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent "${build[@]}" 2>"$out/build.log"; then
+    echo "building agent alone failed; building it with the modules it needs (see $out/build.log)" >&2
+    ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent -am "${build[@]}"
+fi
+cp="agent/target/test-classes:agent/target/classes:$(cat "$out/classpath.txt")"
+exec "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.haagent.agent.daemon.RedisFailoverBench \
+    "${1:-20}" "${2:-1s,100ms}" "$out/work"
