@@ -26,11 +26,8 @@ done
 out=target/bench-redis-failover
 rm -rf "$out/work"
 mkdir -p "$out"
-build=(test-compile dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$out/classpath.txt")
-if ! ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent "${build[@]}" 2>"$out/build.log"; then
-    echo "building agent alone failed; building it with the modules it needs (see $out/build.log)" >&2
-    ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent -am "${build[@]}"
-fi
-cp="agent/target/test-classes:agent/target/classes:$(cat "$out/classpath.txt")"
+# shellcheck source=benchmarks/agent-test-classpath.sh
+. benchmarks/agent-test-classpath.sh
+cp=$(agent_test_classpath "$out")
 exec "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.haagent.agent.daemon.RedisFailoverBench \
     "${1:-20}" "${2:-1s,100ms}" "$out/work"

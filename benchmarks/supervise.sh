@@ -12,12 +12,7 @@ cd "$(dirname "$0")/.."
 out=target/bench-supervise
 rm -rf "$out/state"
 mkdir -p "$out"
-# SuperviseBench lives with the agent tests. Build agent alone when the other modules are
-# installed in ~/.m2 already; on a fresh clone, with them (-am).
-build=(test-compile dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$out/classpath.txt")
-if ! ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent "${build[@]}" 2>"$out/build.log"; then
-    echo "building agent alone failed; building it with the modules it needs (see $out/build.log)" >&2
-    ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent -am "${build[@]}"
-fi
-cp="agent/target/test-classes:agent/target/classes:$(cat "$out/classpath.txt")"
+# shellcheck source=benchmarks/agent-test-classpath.sh
+. benchmarks/agent-test-classpath.sh
+cp=$(agent_test_classpath "$out")
 exec "$JAVA" -cp "$cp" io.haagent.agent.supervise.SuperviseBench "${1:-50}" "${2:-10}" "$out/state"

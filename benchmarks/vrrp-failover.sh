@@ -30,14 +30,9 @@ fi
 out=target/bench-vrrp-failover
 rm -rf "$out/work"
 mkdir -p "$out"
-# VrrpFailoverBench lives with the agent tests (it drives VrrpNode). Build agent alone when the other
-# modules are installed in ~/.m2 already; on a fresh clone, with them (-am).
-build=(test-compile dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$PWD/$out/classpath.txt")
-if ! ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent "${build[@]}" 2>"$out/build.log"; then
-    echo "building agent alone failed; building it with the modules it needs (see $out/build.log)" >&2
-    ./mvnw -q -B ${MAVEN_ARGS:-} -pl agent -am "${build[@]}"
-fi
-cp="agent/target/test-classes:agent/target/classes:$(cat "$out/classpath.txt")"
+# shellcheck source=benchmarks/agent-test-classpath.sh
+. benchmarks/agent-test-classpath.sh
+cp=$(agent_test_classpath "$out")
 # The bench starts each `haagent run` with its own java and class path (VrrpNode). It exits 2 when
 # NetnsLab or keepalived cannot run here, and says why.
 exec "$JAVA" -cp "$cp" io.haagent.agent.daemon.VrrpFailoverBench \

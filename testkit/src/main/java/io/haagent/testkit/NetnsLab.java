@@ -195,6 +195,19 @@ public final class NetnsLab implements AutoCloseable {
         ip("-n", h.namespace(), "link", "set", h.iface(), "down");
     }
 
+    /**
+     * Cuts host {@code i} off the switch while its {@code eth0} stays up (no carrier loss, so a VRRP
+     * daemon there does not go FAULT): a partition, as between two racks, in which both sides elect.
+     */
+    public void partition(int i) throws IOException {
+        ip("-n", switchNamespace, "link", "set", switchPort(i), "nomaster");
+    }
+
+    /** Ends {@link #partition}: host {@code i} is on the switch again. */
+    public void heal(int i) throws IOException {
+        ip("-n", switchNamespace, "link", "set", switchPort(i), "master", BRIDGE);
+    }
+
     /** Brings host {@code i}'s {@code eth0} back up; its address and subnet route come back with it. */
     public void linkUp(int i) throws IOException {
         Host h = host(i);
@@ -360,6 +373,18 @@ public final class NetnsLab implements AutoCloseable {
          */
         public String exec(String... argv) throws IOException {
             return run(command(argv), "in " + namespace + ": " + String.join(" ", argv));
+        }
+
+        /** This host's MAC address on {@code eth0}. */
+        public String mac() throws IOException {
+            return exec("cat", "/sys/class/net/" + iface + "/address").strip();
+        }
+
+        /** The MAC this host's neighbour table has for {@code ip} on {@code eth0}, or "" when none. */
+        public String neighbourMac(String ip) throws IOException {
+            String line = exec("ip", "neigh", "show", ip, "dev", iface).strip();
+            int at = line.indexOf("lladdr ");
+            return at < 0 ? "" : line.substring(at + 7).split("\\s+")[0];
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.haagent.agent.demo;
 
 import io.haagent.agent.admin.Json;
+import io.haagent.checker.probe.RedisReplication;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -196,7 +197,7 @@ final class DemoNode implements AutoCloseable {
     /** {@code INFO replication} of this node's Redis as key → value; empty while it does not answer. */
     Map<String, String> redisReplication() {
         try (Jedis j = redis()) {
-            return Info.parse(j.info("replication"));
+            return RedisReplication.parseInfo(j.info("replication"));
         } catch (RuntimeException e) {
             return Map.of();
         }
@@ -235,22 +236,6 @@ final class DemoNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
-        }
-    }
-
-    /** Redis INFO text → key/value, ignoring comments. */
-    static final class Info {
-        private Info() {}
-
-        static Map<String, String> parse(String info) {
-            Map<String, String> m = new java.util.HashMap<>();
-            for (String line : info.split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && !line.startsWith("#")) {
-                    m.put(line.substring(0, colon), line.substring(colon + 1).strip());
-                }
-            }
-            return m;
         }
     }
 }

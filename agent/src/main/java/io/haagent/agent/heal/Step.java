@@ -3,6 +3,7 @@ package io.haagent.agent.heal;
 import static io.haagent.agent.heal.Texts.duration;
 
 import io.haagent.agent.heal.HealEvent.Kind;
+import io.haagent.event.EventIds;
 import io.haagent.agent.heal.Observation.AgentStarted;
 import io.haagent.agent.heal.Observation.CheckWentDown;
 import io.haagent.agent.heal.Observation.CheckWentUp;
@@ -28,7 +29,6 @@ import java.util.OptionalLong;
  */
 final class Step {
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
-    private static final String ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford: no i, l, o, u
 
     private final Healer h;
     private final long now;
@@ -806,15 +806,9 @@ final class Step {
         return z ^ (z >>> 31);
     }
 
-    /** Eight Crockford base-32 characters (40 bits): short enough to read aloud, unique enough per host. */
+    /** A fresh event id from the seeded stream: the decision stays pure. */
     private String newId() {
-        long r = next();
-        char[] c = new char[8];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = ID_ALPHABET.charAt((int) (r & 31));
-            r >>>= 5;
-        }
-        return new String(c);
+        return EventIds.format(next());
     }
 
     private void emit(Kind kind, String id, String service, String text) {

@@ -2,8 +2,8 @@ package io.haagent.agent.mail;
 
 import io.haagent.agent.heal.HealEvent;
 import io.haagent.config.MailConfig.MailEvent;
+import io.haagent.event.EventIds;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +16,6 @@ import java.util.Optional;
 public final class Mails {
     /** A digest subject names this many kinds of event, then counts the rest. */
     private static final int SUBJECT_GROUPS = 4;
-    private static final String ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford, as the other event ids
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Mails() {}
 
@@ -80,7 +78,7 @@ public final class Mails {
      * config stays. The mail gets a fresh event id, which the body shows.
      */
     public static Mail reloadRefused(String host, String message, List<String> findings) {
-        String id = newEventId();
+        String id = EventIds.next();
         MailBody body = MailBody.builder()
                 .field("host", host)
                 .field("event id", id)
@@ -119,15 +117,5 @@ public final class Mails {
         }
         return new Mail(mails.getFirst().event(), host, mails.size() + " events (" + named + ")", body.toString(),
                 mails.stream().flatMap(m -> m.eventIds().stream()).toList(), mails.getFirst().created());
-    }
-
-    private static String newEventId() {
-        long r = RANDOM.nextLong();
-        char[] c = new char[8];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = ID_ALPHABET.charAt((int) (r & 31));
-            r >>>= 5;
-        }
-        return new String(c);
     }
 }

@@ -10,10 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -320,28 +318,11 @@ public final class RedisFailoverBench {
         void awaitReplica(int replica, int master) throws InterruptedException {
             long deadline = System.nanoTime() + WAIT.toNanos();
             String want = lab.host(master).address();
-            while (true) {
-                Map<String, String> info = client.call(() -> {
-                    try (Jedis j = new Jedis(lab.host(replica).address(), REDIS_PORT, 500)) {
-                        Map<String, String> m = new HashMap<>();
-                        for (String line : j.info("replication").split("\r?\n")) {
-                            int c = line.indexOf(':');
-                            if (c > 0) {
-                                m.put(line.substring(0, c), line.substring(c + 1).strip());
-                            }
-                        }
-                        return m;
-                    } catch (JedisException e) {
-                        return Map.of();
-                    }
-                });
-                if ("slave".equals(info.get("role")) && want.equals(info.get("master_host"))
-                        && "up".equals(info.get("master_link_status"))) {
-                    return;
-                }
+            while (!LabRedis.replicates(client, lab.host(replica).address(), REDIS_PORT, want)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("n" + replica + "'s Redis not a replica of " + want + " within " + WAIT
-                            + ": " + info + "\n" + agents[replica].logTail());
+                            + ": " + LabRedis.replication(client, lab.host(replica).address(), REDIS_PORT) + "\n"
+                            + agents[replica].logTail());
                 }
                 Thread.sleep(50);
             }

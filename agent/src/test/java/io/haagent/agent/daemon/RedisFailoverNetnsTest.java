@@ -282,26 +282,11 @@ class RedisFailoverNetnsTest {
     }
 
     private boolean replicaOf(NetnsLab.Host h, String master) {
-        Map<String, String> info = info(h);
-        return "slave".equals(info.get("role")) && master.equals(info.get("master_host"))
-                && "up".equals(info.get("master_link_status"));
+        return LabRedis.replicates(client, h.address(), REDIS_PORT, master);
     }
 
     private Map<String, String> info(NetnsLab.Host h) {
-        return client.call(() -> {
-            try (Jedis j = new Jedis(h.address(), REDIS_PORT, 500)) {
-                Map<String, String> m = new HashMap<>();
-                for (String line : j.info("replication").split("\r?\n")) {
-                    int c = line.indexOf(':');
-                    if (c > 0) {
-                        m.put(line.substring(0, c), line.substring(c + 1).strip());
-                    }
-                }
-                return m;
-            } catch (JedisException e) {
-                return Map.of();
-            }
-        });
+        return LabRedis.replication(client, h.address(), REDIS_PORT);
     }
 
     private static List<String> conf(Path f) {

@@ -107,8 +107,8 @@ public record RedisReplication(Role role, Optional<HostPort> master, boolean mas
                 replicas, info);
     }
 
-    /** {@code INFO} text: {@code # Section} headers and {@code key:value} lines. */
-    static Map<String, String> parseInfo(String text) {
+    /** {@code INFO} text ({@code # Section} headers and {@code key:value} lines) as key → value, in order. */
+    public static Map<String, String> parseInfo(String text) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String line : text.split("\r?\n")) {
             if (line.isBlank() || line.startsWith("#")) {

@@ -1,6 +1,6 @@
 package io.haagent.failover.redis;
 
-import java.util.LinkedHashMap;
+import io.haagent.checker.probe.RedisReplication;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -17,17 +17,7 @@ record Info(Map<String, String> fields) {
     }
 
     static Info parse(String text) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : text.split("\r?\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-            }
-        }
-        return new Info(fields);
+        return new Info(RedisReplication.parseInfo(text));
     }
 
     Optional<String> text(String key) {

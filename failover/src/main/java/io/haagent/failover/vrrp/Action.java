@@ -4,10 +4,18 @@ import io.haagent.config.Ipv4;
 import java.util.Optional;
 
 /** What the actuator must do, in list order. */
-public sealed interface Action permits Action.SendAdvert, Action.ReassertMaster, Action.Transition {
+public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, Action.ReassertMaster, Action.Transition {
 
     /** Send one advert to every peer with this priority (0 = "I am leaving", RFC 5798 §6.4.3). */
     record SendAdvert(int priority, int advertIntervalCentis) implements Action {}
+
+    /**
+     * Send one advert to {@code peer} only. A master that yields to a higher one tells it so with a last
+     * advert of its own: the winner then knows there were two masters (a healed partition) and re-asserts
+     * its address, whichever side's advert crossed the healed link first. A keepalived winner answers it
+     * with an advert of its own ("forcing new election"), which changes nothing.
+     */
+    record SendAdvertTo(Ipv4 peer, int priority, int advertIntervalCentis) implements Action {}
 
     /**
      * A master heard a lower-priority master (typically after a healed partition): re-assert what it

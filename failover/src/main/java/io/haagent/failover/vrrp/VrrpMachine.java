@@ -8,6 +8,7 @@ import io.haagent.failover.vrrp.Action.EnterFault;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
+import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
 import io.haagent.failover.vrrp.Input.Started;
 import io.haagent.failover.vrrp.Input.StopRequested;
@@ -227,8 +228,9 @@ public final class VrrpMachine {
                     .withMaster(Optional.of(a.source()), a.priority(), masterCentis, now)
                     .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
                     .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
-            return transition(next, List.of(new BecomeBackup(VrrpState.MASTER, reason, Optional.of(a.source()), ours)),
-                    VrrpState.MASTER, reason);
+            // Still MASTER at this instant: tell the winner, which re-asserts (see SendAdvertTo), then yield.
+            return transition(next, List.of(new SendAdvertTo(a.source(), ours, p.advertIntervalCentis()),
+                    new BecomeBackup(VrrpState.MASTER, reason, Optional.of(a.source()), ours)), VrrpState.MASTER, reason);
         }
         // keepalived "forcing new election": answer a lower-priority master at once, and re-assert what
         // we own, since after a healed partition that master may hold our address

@@ -58,22 +58,13 @@ class LocalAddressNetnsTest {
                 edges);
     }
 
-    private static String mac(NetnsLab.Host h) throws IOException {
-        return h.exec("cat", "/sys/class/net/" + h.iface() + "/address").strip();
-    }
-
     /** The MAC this host's neighbour table has for the address, or "" — polled briefly: ARP is processed async. */
     private static String neighbourMac(NetnsLab.Host h, Ipv4 address, String expected) throws Exception {
-        String line = "";
-        for (int i = 0; i < 50; i++) {
-            line = h.exec("ip", "neigh", "show", address.toString(), "dev", h.iface()).strip();
-            if (line.contains("lladdr " + expected)) {
-                break;
-            }
+        String mac = "";
+        for (int i = 0; i < 50 && !(mac = h.neighbourMac(address.toString())).equals(expected); i++) {
             Thread.sleep(20);
         }
-        int at = line.indexOf("lladdr ");
-        return at < 0 ? "" : line.substring(at + 7).split("\\s+")[0];
+        return mac;
     }
 
     private static boolean holds(NetnsLab.Host h, Cidr vip) throws IOException {
@@ -100,7 +91,7 @@ class LocalAddressNetnsTest {
             MoveResult r0 = on0.acquire();
 
             assertTrue(holds(h0, vip));
-            assertEquals(mac(h0), neighbourMac(h1, ip, mac(h0)), "host 1 learnt host 0's MAC from the GARP");
+            assertEquals(h0.mac(), neighbourMac(h1, ip, h0.mac()), "host 1 learnt host 0's MAC from the GARP");
             assertEquals("local " + vip + " on eth0: added and announced by gratuitous ARP", r0.sentence());
             assertEquals(List.of("ip addr add " + vip + " dev eth0", "gratuitous ARP for " + ip + " on eth0: sent 3"),
                     r0.steps().stream().map(MoveResult.Step::what).toList());
@@ -112,7 +103,7 @@ class LocalAddressNetnsTest {
             assertTrue(holds(h1, vip));
             assertEquals("local " + vip + " on eth0: removed", released.sentence());
             assertTrue(r1.changed());
-            assertEquals(mac(h1), neighbourMac(h0, ip, mac(h1)), "host 0 now sends to host 1's MAC");
+            assertEquals(h1.mac(), neighbourMac(h0, ip, h1.mac()), "host 0 now sends to host 1's MAC");
 
             MoveResult again = on1.acquire();
             assertFalse(again.changed());

@@ -137,6 +137,10 @@ class VrrpSimulationTest {
             return Ipv4.parse("10.0.1." + (10 + i));
         }
 
+        static int indexOf(Ipv4 a) {
+            return (a.bits() & 0xff) - 10;
+        }
+
         long now() {
             return fake.nanoTime();
         }
@@ -317,7 +321,9 @@ class VrrpSimulationTest {
             d.sentence().ifPresent(s -> log.add(t() + " " + addr(i) + " " + s));
             for (Action a : d.actions()) {
                 if (a instanceof Action.SendAdvert(int priority, int interval)) {
-                    send(i, priority, interval);
+                    send(i, priority, interval, -1);
+                } else if (a instanceof Action.SendAdvertTo(var peer, int priority, int interval)) {
+                    send(i, priority, interval, indexOf(peer));
                 }
             }
             wakeAt[i] = d.nextWakeAtNanos();
@@ -329,9 +335,10 @@ class VrrpSimulationTest {
             }
         }
 
-        void send(int from, int priority, int interval) {
+        /** To every other node, or only to {@code only} when it is not -1. */
+        void send(int from, int priority, int interval, int only) {
             for (int to = 0; to < n; to++) {
-                if (to == from || partitioned[from][to] || rnd.nextDouble() < drop) {
+                if (to == from || (only >= 0 && to != only) || partitioned[from][to] || rnd.nextDouble() < drop) {
                     continue;
                 }
                 int copies = rnd.nextDouble() < dup ? 2 : 1;

@@ -1,11 +1,13 @@
 package io.haagent.failover.vrrp.instance;
 
+import io.haagent.event.EventIds;
 import io.haagent.config.Defaults;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
 import io.haagent.failover.vrrp.Action;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
 import io.haagent.failover.vrrp.Action.SendAdvert;
+import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Action.Transition;
 import io.haagent.failover.vrrp.Decision;
 import io.haagent.failover.vrrp.ElectionState;
@@ -291,7 +293,9 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         int next = 0;
         for (Action a : d.actions()) {
             switch (a) {
-                case SendAdvert s -> send(s, micros(wall));
+                case SendAdvert s -> send(targets, s.priority(), s.advertIntervalCentis(), micros(wall));
+                case SendAdvertTo s -> send(targets.stream().filter(t -> t.address().equals(s.peer())).toList(),
+                        s.priority(), s.advertIntervalCentis(), micros(wall));
                 case ReassertMaster r -> tell(() -> listener.reassertMaster(name, r.lowerPriorityPeer(),
                         r.peerPriority(), r.ourPriority()));
                 case Transition t -> transitioned(t, ids.get(next++), now, wall);
@@ -317,12 +321,12 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         }
     }
 
-    private void send(SendAdvert s, long wallMicros) {
+    private void send(List<Target> to, int priority, int advertIntervalCentis, long wallMicros) {
         AdvertHub.Registration reg = registration;
-        for (Target t : targets) {
+        for (Target t : to) {
             try {
                 reg.send(t.address(), t.port(),
-                        adverts.encode(s.priority(), s.advertIntervalCentis(), t.address(), wallMicros));
+                        adverts.encode(priority, advertIntervalCentis, t.address(), wallMicros));
                 if (tally.sent(t.address())) {
                     log.info("({}) sending adverts to {} works again", name, t);
                 }

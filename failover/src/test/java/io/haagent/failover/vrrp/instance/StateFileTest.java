@@ -1,5 +1,6 @@
 package io.haagent.failover.vrrp.instance;
 
+import io.haagent.event.EventIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
