@@ -31,7 +31,8 @@ import redis.clients.jedis.Jedis;
  * REWRITE, mail), the old master back as a replica, a dead app restarted. No root, no cloud: the nodes
  * elect over the {@code udp} transport on 127.0.0.1 and 127.0.0.2, and the mail goes to a small SMTP
  * server inside this process. Exit 0 when every step happened, 1 naming the step that did not, 2 when
- * the demo cannot run here (no {@code redis-server}).
+ * the demo cannot run here. Redis is {@code redis-server} from the PATH, else the one a Maven Central package
+ * ships ({@link BundledRedis}), so the demo also runs where nothing can be installed.
  */
 public final class DemoCommand {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(40);
@@ -65,11 +66,6 @@ public final class DemoCommand {
                 }
             }
         }
-        Optional<Path> redis = onPath("redis-server");
-        if (redis.isEmpty()) {
-            err.println("haagent demo: needs redis-server on the PATH (Debian/Ubuntu: apt-get install redis-server)");
-            return 2;
-        }
         DemoCommand demo = new DemoCommand(out);
         Path dir;
         try {
@@ -78,11 +74,19 @@ public final class DemoCommand {
             err.println("haagent demo: cannot create a work directory: " + e.getMessage());
             return 2;
         }
+        Path redis;
+        try {
+            redis = BundledRedis.find(System.getenv("HAAGENT_DEMO_REDIS_SERVER"), dir);
+        } catch (IOException e) {
+            err.println("haagent demo: " + e.getMessage());
+            deleteTree(dir);
+            return 2;
+        }
         Thread cleanup = new Thread(demo::stopAll, "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean ok = false;
         try {
-            ok = demo.play(dir, redis.get());
+            ok = demo.play(dir, redis);
             if (ok && keep) {
                 demo.keepRunning();
             }
@@ -121,7 +125,7 @@ public final class DemoCommand {
                 OptionalLong.empty());
         nodes.add(a);
         nodes.add(b);
-        say("haagent demo in " + dir + ": nodes a (127.0.0.1) and b (127.0.0.2), Redis port " + redisPort
+        say("haagent demo in " + dir + ": nodes a (127.0.0.1) and b (127.0.0.2), " + redisServer + " on port " + redisPort
                 + ", VRRP over udp port " + vrrpPort + ", mail to 127.0.0.1:" + smtp.port());
 
         step("1. node a starts its Redis and its app and becomes MASTER");
@@ -340,12 +344,6 @@ public final class DemoCommand {
             smtp.close();
             smtp = null;
         }
-    }
-
-    static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
-        return Stream.of(path.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, program))
-                .filter(Files::isExecutable).findFirst().map(Path::toAbsolutePath);
     }
 
     /** A TCP port free on every one of {@code hosts}, so both nodes' Redis can use the same port. */

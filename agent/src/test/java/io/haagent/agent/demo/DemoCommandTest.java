@@ -38,6 +38,31 @@ class DemoCommandTest {
         assertTrue(said.contains("redis promote") && said.contains("event id"), said);
     }
 
+    /**
+     * As {@code haagent demo} runs on a machine without redis-server: a process whose environment asks for
+     * the Redis that the embedded-redis package ships (on the class path), extracted into the work dir.
+     */
+    @Test
+    void demo_withTheBundledRedis_playsTheStoryToo() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.haagent.agent.cli.Main", "demo").redirectErrorStream(true);
+        pb.environment().put("HAAGENT_DEMO_REDIS_SERVER", "bundled");
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), said);
+        assertTrue(said.contains("/bin/redis-server on port"), "the extracted binary runs the demo:\n" + said);
+        assertTrue(said.contains("done: every step happened"), said);
+    }
+
+    @Test
+    void aMissingOverride_isRefusedWithWhatToDo() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("demo-test");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> BundledRedis.find("/nonexistent/redis-server", dir));
+        assertEquals("HAAGENT_DEMO_REDIS_SERVER=/nonexistent/redis-server is not an executable file", e.getMessage());
+    }
+
     @Test
     void demo_refusesUnknownArguments() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
