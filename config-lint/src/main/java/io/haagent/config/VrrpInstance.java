@@ -79,7 +79,16 @@ public record VrrpInstance(int vrid, int priority, Duration advertInterval, int 
 
     /** Guarded {@code REPLICAOF NO ONE} (+ {@code CONFIG REWRITE}) of the local Redis. */
     public record RedisPromote(String host, int port, Optional<Secret> password, boolean configRewrite,
-                               Duration maxLinkDown) {}
+                               Duration maxLinkDown) {
+        /** True when {@code check} probes this Redis: the same port, and the same host (any two loopback names agree). */
+        public boolean isProbedBy(CheckSpec.Redis check) {
+            return check.port() == port && (check.host().equalsIgnoreCase(host) || (isLoopback(check.host()) && isLoopback(host)));
+        }
+
+        private static boolean isLoopback(String h) {
+            return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        }
+    }
 
     /** {@code REPLICAOF <master's address> <masterPort>} of the local Redis at host:port. */
     public record RedisReplicate(String host, int port, int masterPort, Optional<Secret> password,

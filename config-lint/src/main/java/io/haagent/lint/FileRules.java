@@ -194,6 +194,16 @@ final class FileRules {
                             + "drop every advert; remove one");
                 }
             }
+            v.onMaster().redisPromote().ifPresent(redis -> {
+                boolean watched = v.track().stream().anyMatch(t -> t.weight() == 0
+                        && c.checks().get(t.check()) instanceof CheckSpec.Redis r && redis.isProbedBy(r));
+                if (!watched) {
+                    add(Rule.VRRP_REDIS_UNTRACKED, p + ".on_master.redis_promote", "promotes redis " + redis.host() + ":"
+                            + redis.port() + ", but no redis check of it is tracked with weight 0, so a MASTER whose Redis"
+                            + " dies keeps the role and the address; add a redis check of it to checks and"
+                            + " track: [ { check: NAME, weight: 0 } ]");
+                }
+            });
             if (!v.preempt() && src.has(p + ".preempt_delay") && !v.preemptDelay().isZero()) {
                 add(Rule.VRRP_PREEMPT_DELAY_IGNORED, p + ".preempt_delay", "has no effect with preempt: false; "
                         + "remove it, or set preempt: true");

@@ -51,6 +51,8 @@ public enum Rule {
     VRRP_IP_ONLY("vrrp.ip-only", WARNING, "an ip-only setting (unicast.min_ttl) on an instance with transport udp"),
     VRRP_DUPLICATE_ADDRESS("vrrp.duplicate-address", ERROR, "an address listed twice in addresses"),
     VRRP_PREEMPT_DELAY_IGNORED("vrrp.preempt-delay-ignored", WARNING, "preempt_delay set while preempt is false"),
+    VRRP_REDIS_UNTRACKED("vrrp.redis-untracked", WARNING,
+            "an instance promotes a Redis that no check it tracks with weight 0 watches: a dead Redis keeps the role"),
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
             "a zookeeper load sink without coordination.zookeeper"),

@@ -78,9 +78,10 @@ public final class LintBench {
             sb.append("    version: 3\n    advert_interval: 1s\n    interface: eth0\n");
             sb.append("    unicast: { source: 10.0.").append(i).append(".10, peers: [10.0.").append(i).append(".11] }\n");
             sb.append("    preempt: false\n    track: [ { check: c").append(6 * i + 1).append(", weight: 0 } ]\n");
-            sb.append("    on_master:\n      redis_promote: { port: ").append(6379 + i).append(" }\n");
+            // the tracked check c(6i+1) is the redis check of the Redis it promotes (port 1024 + 6i + 1)
+            sb.append("    on_master:\n      redis_promote: { port: ").append(1024 + 6 * i + 1).append(" }\n");
             sb.append("      address: { local: { ip: 10.0.").append(i).append(".100/24, interface: eth0 } }\n");
-            sb.append("    on_backup: { redis_replicate: { port: ").append(6379 + i).append(" } }\n");
+            sb.append("    on_backup: { redis_replicate: { port: ").append(1024 + 6 * i + 1).append(" } }\n");
         }
         return sb.toString();
     }

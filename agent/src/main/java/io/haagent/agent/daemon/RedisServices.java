@@ -38,7 +38,7 @@ final class RedisServices {
         Set<String> faultingChecks = new TreeSet<>();
         for (VrrpInstance.Track t : instance.track()) {
             if (t.weight() == 0 && config.checks().get(t.check()) instanceof CheckSpec.Redis r
-                    && r.port() == redis.port() && sameHost(r.host(), redis.host())) {
+                    && redis.isProbedBy(r)) {
                 faultingChecks.add(t.check());
             }
         }
@@ -50,13 +50,5 @@ final class RedisServices {
             }
         });
         return Collections.unmodifiableMap(held);
-    }
-
-    private static boolean sameHost(String a, String b) {
-        return a.equalsIgnoreCase(b) || (isLocal(a) && isLocal(b));
-    }
-
-    private static boolean isLocal(String host) {
-        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 }
