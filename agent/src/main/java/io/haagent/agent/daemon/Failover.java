@@ -69,6 +69,20 @@ final class Failover implements Component {
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
 
+    /** How long the new master has to promote its Redis before the old master's Redis may be restarted. */
+    private static final java.time.Duration PROMOTION_SETTLE = java.time.Duration.ofSeconds(1);
+
+    /** A hand-over from this node's MASTER in progress (see {@code Listener.startHandover}). */
+    private static final class Handover {
+        final long startedNanos;
+        volatile long newMasterHeardNanos;
+        volatile Ipv4 newMaster;
+
+        Handover(long startedNanos) {
+            this.startedNanos = startedNanos;
+        }
+    }
+
     /**
      * @param checkStates the checks' current states, to seed an instance that starts while a tracked check is down
      * @param host        the node name the mails carry
@@ -269,6 +283,9 @@ final class Failover implements Component {
         final Map<String, List<String>> holds;
         private final RoleActions actions;
         volatile VrrpInstanceRunner runner;
+        /** While this node hands MASTER over: since when, and when the new master was first heard. */
+        private volatile Handover handover;
+        private final java.time.Duration handoverTimeout;
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
@@ -276,6 +293,8 @@ final class Failover implements Component {
         Listener(String name, VrrpInstance config, Map<String, List<String>> holds) {
             this.name = name;
             this.holds = holds;
+            // three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over
+            this.handoverTimeout = java.time.Duration.ofMillis(Math.max(5000, 3 * (3 * config.advertInterval().toMillis() + 1000)));
             this.actions = RoleActions.of(name, config, this);
         }
 
@@ -297,8 +316,12 @@ final class Failover implements Component {
         public void transitioned(VrrpEvent e) {
             metrics.vrrpState(e.instance(), e.to().code());
             metrics.vrrpTransition(e.instance(), e.to().name());
-            Optional<String> heldBy = e.to() == VrrpState.MASTER ? Optional.of("vrrp " + name + " is MASTER") : Optional.empty();
-            holds.keySet().forEach(service -> hold.accept(service, heldBy));
+            if (e.to() == VrrpState.MASTER) {
+                handover = null;
+                holds.keySet().forEach(service -> hold.accept(service, Optional.of("vrrp " + name + " is MASTER")));
+            } else if (e.from() == VrrpState.MASTER && !holds.isEmpty()) {
+                startHandover(e);
+            }
             if (actions.hasActions()) {
                 actions.transitioned(e); // mailed with its steps when they are done
             } else if (e.to() != VrrpState.INIT) {
@@ -320,6 +343,47 @@ final class Failover implements Component {
             log.warn("({}) MASTER heard {} claim MASTER with priority {} < {}: re-asserting the address", name,
                     lowerPeer, peerPriority, ourPriority);
             r.lastEvent().ifPresent(e -> actions.reassert(e, lowerPeer));
+        }
+
+        @Override
+        public void advertReceived(String instance, Ipv4 peer, int priority) {
+            Handover h = handover;
+            if (h != null && priority > 0 && h.newMasterHeardNanos == 0) {
+                h.newMasterHeardNanos = System.nanoTime(); // only a master advertises: the peer has taken over
+                h.newMaster = peer;
+            }
+        }
+
+        /**
+         * This node left MASTER: its Redis service stays held until the new master has been heard and has had
+         * {@link #PROMOTION_SETTLE} to promote its Redis. Restarted earlier, the old master's Redis comes back
+         * empty as a master, and the replica, still pointed at it, would resync from it and lose everything just
+         * before its own promotion. With no peer taking over, the hold ends after {@link #handoverTimeout}: then
+         * nobody else can serve, and a restart is the best left.
+         */
+        private void startHandover(VrrpEvent left) {
+            Handover h = new Handover(System.nanoTime());
+            handover = h;
+            Thread.ofVirtual().name("vrrp-" + name + "-handover").start(() -> {
+                try {
+                    while (handover == h) {
+                        long now = System.nanoTime();
+                        boolean settled = h.newMasterHeardNanos != 0 && now - h.newMasterHeardNanos >= PROMOTION_SETTLE.toNanos();
+                        boolean timedOut = now - h.startedNanos >= handoverTimeout.toNanos();
+                        if (settled || timedOut) {
+                            handover = null;
+                            log.info("({}) releasing {} for healing: {} [event {}]", name, String.join(", ", holds.keySet()),
+                                    settled ? "the new master " + h.newMaster + " has taken over"
+                                            : "no new master within " + handoverTimeout.toMillis() + " ms", left.eventId());
+                            holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
+                            return;
+                        }
+                        Thread.sleep(50);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
 
         @Override
@@ -416,6 +480,7 @@ final class Failover implements Component {
         @Override
         public void close() {
             actions.close();
+            handover = null;
             holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
         }
     }

@@ -147,6 +147,12 @@ class RedisFailoverNetnsTest {
         // config file says so.
         a.awaitState("BACKUP", WAIT);
         await("n0's Redis replicating n1", WAIT, () -> replicaOf(h0, h1.address()), a);
+        // Its Redis was restarted only once n1 had taken over: restarted earlier it would have come back an empty
+        // master, and n1's Redis, still its replica, would have resynced from it before being promoted.
+        String logA = a.log();
+        int released = logA.indexOf("releasing redis for healing: the new master " + h1.address() + " has taken over");
+        int restarted = logA.indexOf("service redis: restarting now");
+        assertTrue(released >= 0 && restarted > released, logA);
         Path confA = a.dir.resolve("redis.conf");
         await("n0's redis.conf following n1", WAIT, () -> conf(confA).contains("replicaof " + h1.address() + " " + REDIS_PORT), a);
         assertTrue(conf(b.dir.resolve("redis.conf")).stream().noneMatch(l -> l.startsWith("replicaof")), "n1's rewritten config has no replicaof");

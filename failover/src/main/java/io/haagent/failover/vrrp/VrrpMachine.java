@@ -139,10 +139,18 @@ public final class VrrpMachine {
                         now + advertNanos(), Optional.empty());
             }
             case BACKUP -> {
+                Optional<String> down = faultingCheck(prev.downChecks());
+                if (down.isPresent() && now >= startupEnds(prev)) {
+                    String reason = "tracked check " + down.get() + " is still down at the end of the startup delay";
+                    ElectionState next = prev.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
+                            .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER);
+                    return transition(next, List.of(new EnterFault(VrrpState.BACKUP, reason, prev.master(),
+                            effectivePriority(prev))), VrrpState.BACKUP, reason);
+                }
                 if (now < prev.downAtNanos()) {
                     return quiet(prev);
                 }
-                long startupEnds = prev.startedNanos() + p.startupDelayNanos();
+                long startupEnds = startupEnds(prev);
                 if (now < startupEnds) {
                     // startup_delay: a fresh node does not go MASTER before it had time to hear its peers
                     return quiet(prev.withDownAt(startupEnds));
@@ -296,6 +304,16 @@ public final class VrrpMachine {
         if (st == VrrpState.INIT) {
             return quiet(s);
         }
+        if (!faultBefore && faultAfter && st == VrrpState.BACKUP && now < startupEnds(s)) {
+            // Right after start a supervised service may not answer yet: its first failed check is judged at the
+            // end of the startup delay, so a boot does not flash BACKUP -> FAULT -> BACKUP. The node cannot take
+            // MASTER meanwhile anyway.
+            return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + what
+                    + " during the startup delay: FAULT if it is still down in " + secs(startupEnds(s) - now)));
+        }
+        if (faultBefore && !faultAfter && st == VrrpState.BACKUP) {
+            return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + what + " within the startup delay"));
+        }
         if (!faultBefore && faultAfter) {
             List<Action> actions = new ArrayList<>();
             String reason = what;
@@ -355,12 +373,18 @@ public final class VrrpMachine {
         return new Decision(s, List.of(), wakeAt(s), Optional.empty());
     }
 
-    private static long wakeAt(ElectionState s) {
+    private long wakeAt(ElectionState s) {
         return switch (s.state()) {
             case MASTER -> s.advertDueNanos();
-            case BACKUP -> s.downAtNanos();
+            // a FAULT deferred through the startup delay is decided when the delay ends
+            case BACKUP -> faultingCheck(s.downChecks()).isPresent() ? Math.min(s.downAtNanos(), startupEnds(s))
+                    : s.downAtNanos();
             default -> Long.MAX_VALUE;
         };
+    }
+
+    private long startupEnds(ElectionState s) {
+        return s.startedNanos() + p.startupDelayNanos();
     }
 
     private Optional<String> faultingCheck(Set<String> down) {

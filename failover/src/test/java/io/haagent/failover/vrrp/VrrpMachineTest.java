@@ -262,6 +262,38 @@ class VrrpMachineTest {
     }
 
     @Test
+    void trackWeightZero_downDuringTheStartupDelay_backInTime_noFault() {
+        Node n = node(Node.params(US, 100, 3, true, Duration.ZERO, Duration.ofSeconds(3), List.of(new Track("redis", 0))));
+        fake.advance(Duration.ofMillis(100));
+        Decision d = n.feed(new Input.TrackedCheckWentDown("redis")); // the supervised Redis is not listening yet
+        assertEquals(VrrpState.BACKUP, n.vrrpState());
+        assertTrue(d.actions().isEmpty());
+        assertEquals(Optional.of("(redis-vip) tracked check redis went down (weight 0) during the startup delay: FAULT if "
+                + "it is still down in 2.9s"), d.sentence());
+        fake.advance(Duration.ofMillis(400));
+        Decision up = n.feed(new Input.TrackedCheckWentUp("redis"));
+        assertTrue(up.actions().isEmpty(), "no transition at all: the boot does not flash FAULT");
+        assertEquals(VrrpState.BACKUP, n.vrrpState());
+        n.fireTimer();
+        assertEquals(VrrpState.MASTER, n.vrrpState(), "no master heard: MASTER at the end of the startup delay as usual");
+    }
+
+    @Test
+    void trackWeightZero_downDuringTheStartupDelay_stillDownAtItsEnd_fault() {
+        Node n = node(Node.params(US, 100, 3, true, Duration.ZERO, Duration.ofSeconds(3), List.of(new Track("redis", 0))));
+        long started = fake.nanoTime();
+        n.advert(PEER, 150); // a live master keeps pushing the master-down timer out
+        fake.advance(Duration.ofMillis(100));
+        Decision d = n.feed(new Input.TrackedCheckWentDown("redis"));
+        assertEquals(started + 3_000_000_000L, d.nextWakeAtNanos(), "woken when the startup delay ends");
+        n.fireTimer();
+        assertEquals(VrrpState.FAULT, n.vrrpState());
+        assertEquals(Optional.of("(redis-vip) BACKUP -> FAULT: tracked check redis is still down at the end of the startup "
+                + "delay"), n.last().sentence());
+        assertInstanceOf(EnterFault.class, n.last().actions().getFirst());
+    }
+
+    @Test
     void trackWeightZero_downBeforeStart_startsInFault() {
         Node n = new Node(Node.params(US, 100, 3, true, Duration.ZERO, Duration.ZERO, List.of(new Track("redis", 0))),
                 fake);

@@ -25,6 +25,9 @@ public interface RunnerListener {
      */
     default void masterLearned(VrrpEvent e, Ipv4 master) {}
 
+    /** An advert from {@code peer} was admitted (before the election decided on it); must be cheap. */
+    default void advertReceived(String instance, Ipv4 peer, int priority) {}
+
     /** A received datagram was refused (bad version, auth, unknown source...). */
     default void advertDropped(String instance, AdvertDrop reason) {}
 

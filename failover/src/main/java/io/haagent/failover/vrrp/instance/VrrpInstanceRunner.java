@@ -266,6 +266,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             case Admission.Admitted a -> {
                 a.notice().ifPresent(n -> log.info("({}) {}", name, n));
                 tally.heard(a.input().source(), now, a.input().priority());
+                tell(() -> listener.advertReceived(name, a.input().source(), a.input().priority()));
                 decideAndAct(a.input(), now, wall);
             }
             case Admission.Refused r -> {
