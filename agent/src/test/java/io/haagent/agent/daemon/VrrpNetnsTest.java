@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.testkit.NetnsLab;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two {@code haagent run} daemons electing over the ip transport (raw protocol 112), each in its own namespace. */
+/**
+ * Two {@code haagent run} daemons electing over the ip transport (raw protocol 112), each in its own namespace;
+ * a third namespace is a client of their service address.
+ */
 class VrrpNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -27,7 +31,7 @@ class VrrpNetnsTest {
     @BeforeEach
     void lab() throws Exception {
         NetnsLab.unavailableReason().ifPresent(why -> Assumptions.abort("network namespace tests skipped: " + why));
-        lab = NetnsLab.create(2);
+        lab = NetnsLab.create(3); // the third host is a client of the service address
     }
 
     @AfterEach
@@ -100,5 +104,90 @@ class VrrpNetnsTest {
         a.launch(); // preempt: true — the higher priority takes MASTER back once it has heard the pair
         a.awaitState("MASTER", WAIT);
         b.awaitState("BACKUP", WAIT);
+    }
+
+    private VrrpNode nodeWithAddress(int i, int priority) throws IOException {
+        NetnsLab.Host me = lab.host(i);
+        VrrpNode n = VrrpNode.start("n" + i, me, dir, "vip", """
+                vrid: 51
+                priority: %d
+                advert_interval: 100ms
+                version: 3
+                transport: ip
+                interface: %s
+                unicast: { source: %s, peers: [%s] }
+                startup_delay: 300ms
+                on_master:
+                  address:
+                    local: { ip: %s/%d, interface: %s }
+                @NOTIFY@
+                """.formatted(priority, me.iface(), me.address(), lab.host(1 - i).address(), vip(), me.prefixLength(),
+                me.iface()));
+        nodes.add(n);
+        return n;
+    }
+
+    private String vip() {
+        return lab.subnetPrefix() + "100";
+    }
+
+    /**
+     * A partition in which both sides elect, then heals: the lower priority gives the role and the address up,
+     * and the real master re-asserts the address at once (gratuitous ARP), so the neighbours that followed the
+     * other side during the partition come back now, not when their ARP entries happen to expire. keepalived
+     * users add this with {@code notify_master_rx_lower_pri}.
+     */
+    @Test
+    void partitionHeals_lowerMasterLetsGo_realMasterReassertsTheAddress_neighboursFollowAtOnce() throws Exception {
+        NetnsLab.Host h0 = lab.host(0);
+        NetnsLab.Host h1 = lab.host(1);
+        NetnsLab.Host client = lab.host(2);
+        VrrpNode a = nodeWithAddress(0, 150);
+        a.awaitState("MASTER", WAIT);
+        VrrpNode b = nodeWithAddress(1, 100);
+        b.awaitState("BACKUP", WAIT);
+        // The client talks to the address once, so it has a neighbour entry that announcements update
+        // (Linux creates none from an unsolicited ARP).
+        client.exec("bash", "-c", "exec 3<>/dev/tcp/" + vip() + "/9 || true");
+        await("the client resolves the address to n0", () -> h0.mac().equals(client.neighbourMac(vip())));
+
+        lab.partition(0);
+        b.awaitState("MASTER", WAIT); // the other side elects too, and takes the address
+        await("the client follows n1 during the partition", () -> h1.mac().equals(client.neighbourMac(vip())));
+        // Long enough for n0's own announcements from its first MASTER transition (5, a second apart) to be over,
+        // so what follows the heal can only be the re-assertion.
+        Thread.sleep(6000);
+        assertEquals("MASTER", a.state().orElseThrow(), "n0 kept its role: it saw no failure of its own");
+
+        lab.heal(0);
+        b.awaitState("BACKUP", WAIT);
+        await("the client follows n0 again at once", Duration.ofSeconds(2), () -> h0.mac().equals(client.neighbourMac(vip())));
+        assertEquals("MASTER", a.state().orElseThrow());
+        assertTrue(a.log().contains("re-asserting the address"), a.log());
+        assertTrue(!hasAddress(h1) && hasAddress(h0), "only n0 holds the address");
+    }
+
+    private boolean hasAddress(NetnsLab.Host h) throws IOException {
+        return h.exec("ip", "-4", "-o", "addr", "show", "dev", h.iface()).contains(" " + vip() + "/");
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private void await(String what, Check c) throws Exception {
+        await(what, WAIT, c);
+    }
+
+    private void await(String what, Duration timeout, Check c) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder logs = new StringBuilder();
+                nodes.forEach(n -> logs.append(n.name).append(":\n").append(n.log()).append('\n'));
+                throw new AssertionError(what + ": not within " + timeout + "\n" + logs);
+            }
+            Thread.sleep(20);
+        }
     }
 }

@@ -83,14 +83,7 @@ final class EniMover implements AddressMover {
     @Override
     public MoveResult acquire() throws AddressMoveException {
         Steps steps = new Steps(edges.ticker());
-        String me;
-        try {
-            me = edges.identity().instanceId();
-        } catch (AddressMoveException e) {
-            throw steps.failure(prefix() + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw steps.failure(prefix() + "cannot tell which instance this is: " + e, e);
-        }
+        String me = steps.thisInstance(edges.identity(), prefix());
         Ec2Api api;
         try {
             api = Ec2Api.open(spec.region(), spec.endpoint(), timeouts, edges, CONFIG, PERMISSIONS);

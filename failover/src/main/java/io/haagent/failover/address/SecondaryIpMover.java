@@ -55,14 +55,7 @@ final class SecondaryIpMover implements AddressMover {
     @Override
     public MoveResult acquire() throws AddressMoveException {
         Steps steps = new Steps(edges.ticker());
-        String me;
-        try {
-            me = edges.identity().instanceId();
-        } catch (AddressMoveException e) {
-            throw steps.failure(prefix() + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw steps.failure(prefix() + "cannot tell which instance this is: " + e, e);
-        }
+        String me = steps.thisInstance(edges.identity(), prefix());
         String eniId = spec.eni().value();
         String ip = spec.ip().toString();
         Poll poll = new Poll(edges, timeouts);

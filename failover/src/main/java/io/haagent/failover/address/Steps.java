@@ -54,6 +54,17 @@ final class Steps {
         return new AddressMoveException(sentence, done, cause);
     }
 
+    /** This instance's id (IMDSv2); a failure starts with {@code prefix} and says why it is not known. */
+    String thisInstance(InstanceIdentity identity, String prefix) throws AddressMoveException {
+        try {
+            return identity.instanceId();
+        } catch (AddressMoveException e) {
+            throw failure(prefix + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failure(prefix + "cannot tell which instance this is: " + e, e);
+        }
+    }
+
     /** {@code 250ms}, {@code 2.5s}, {@code 1m5s}: what an operator reads in a mail. */
     static String human(Duration d) {
         long ms = d.toMillis();
