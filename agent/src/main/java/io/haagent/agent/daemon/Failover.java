@@ -20,6 +20,7 @@ import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ final class Failover implements Component {
     private final Map<String, String> failed = new ConcurrentHashMap<>();
 
     /** How long the startup check waits for a Redis that does not answer yet (a supervised one is starting). */
-    private static final java.time.Duration STARTUP_CHECK_PATIENCE = java.time.Duration.ofSeconds(60);
+    private static final Duration STARTUP_CHECK_PATIENCE = Duration.ofSeconds(60);
 
     /** The /status state of an instance that could not start (its {@code error} says why). */
     static final String NOT_RUNNING = "NOT_RUNNING";
@@ -70,7 +71,7 @@ final class Failover implements Component {
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
 
     /** How long the new master has to promote its Redis before the old master's Redis may be restarted. */
-    private static final java.time.Duration PROMOTION_SETTLE = java.time.Duration.ofSeconds(1);
+    private static final Duration PROMOTION_SETTLE = Duration.ofSeconds(1);
 
     /** A hand-over from this node's MASTER in progress (see {@code Listener.startHandover}). */
     private static final class Handover {
@@ -285,7 +286,7 @@ final class Failover implements Component {
         volatile VrrpInstanceRunner runner;
         /** While this node hands MASTER over: since when, and when the new master was first heard. */
         private volatile Handover handover;
-        private final java.time.Duration handoverTimeout;
+        private final Duration handoverTimeout;
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
@@ -294,7 +295,7 @@ final class Failover implements Component {
             this.name = name;
             this.holds = holds;
             // three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over
-            this.handoverTimeout = java.time.Duration.ofMillis(Math.max(5000, 3 * (3 * config.advertInterval().toMillis() + 1000)));
+            this.handoverTimeout = Duration.ofMillis(Math.max(5000, 3 * (3 * config.advertInterval().toMillis() + 1000)));
             this.actions = RoleActions.of(name, config, this);
         }
 

@@ -2,10 +2,10 @@ package io.haagent.agent.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.DatagramSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
 
@@ -174,7 +175,7 @@ public final class DemoCommand {
         }
         mails.stream().filter(m -> m.subject().equals("[haagent] b: " + DemoNode.INSTANCE + " BACKUP -> MASTER")).findFirst()
                 .ifPresent(m -> say("  its body:\n" + m.body().lines().map(l -> "        | " + l)
-                        .collect(java.util.stream.Collectors.joining("\n"))));
+                        .collect(Collectors.joining("\n"))));
 
         step("4. a's Redis is restarted only after the failover, and comes back as b's replica");
         if (!await("a's Redis is restarted and a is BACKUP", () -> a.vrrpState().equals("BACKUP") && running(a, "redis")
