@@ -290,7 +290,11 @@ public final class CheckScheduler implements AutoCloseable {
 
     private void scheduleNext(Running r, long fromNanos) {
         Duration interval = r.spec.timing().interval();
-        long delay = fromNanos + r.jitter.nextDelayNanos(interval) - System.nanoTime();
+        RiseFall rf = r.riseFall;
+        boolean flipPending = (rf.state() == CheckState.UP && rf.failuresInRow() > 0)
+                || (rf.state() == CheckState.DOWN && rf.successesInRow() > 0);
+        long delay = fromNanos + (flipPending ? r.jitter.confirmingDelayNanos(interval) : r.jitter.nextDelayNanos(interval))
+                - System.nanoTime();
         if (delay < 0) {
             // The run took longer than its interval (only via the backstop): that slot is lost.
             r.skipped++;

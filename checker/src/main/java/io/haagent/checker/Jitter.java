@@ -30,4 +30,15 @@ final class Jitter {
         long swing = Math.min((long) (nanos * SPREAD), MAX_SWING.toNanos());
         return swing <= 0 ? nanos : nanos + random.nextLong(-swing, swing + 1);
     }
+
+    /**
+     * Uniform in {@code [interval - swing, interval]}: for a run that may flip the state (a failure of an UP
+     * check, say), which should not wait longer than written, so {@code fall} failures take at most
+     * {@code fall} intervals, as with keepalived's fixed-interval scripts; still spread below the interval.
+     */
+    long confirmingDelayNanos(Duration interval) {
+        long nanos = interval.toNanos();
+        long swing = Math.min((long) (nanos * SPREAD), MAX_SWING.toNanos());
+        return swing <= 0 ? nanos : nanos - random.nextLong(0, swing + 1);
+    }
 }

@@ -56,4 +56,20 @@ class JitterTest {
         assertEquals(0, jitter.firstDelayNanos(Duration.ZERO));
         assertEquals(0, jitter.nextDelayNanos(Duration.ZERO));
     }
+
+    @Test
+    void confirmingDelays_neverExceedTheInterval_andStaySpread() {
+        Jitter j = new Jitter(new SplittableRandom(3));
+        long interval = Duration.ofSeconds(1).toNanos();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < 1000; i++) {
+            long d = j.confirmingDelayNanos(Duration.ofSeconds(1));
+            min = Math.min(min, d);
+            max = Math.max(max, d);
+        }
+        assertTrue(max <= interval, "never later than written: " + max);
+        assertTrue(min >= interval - interval / 10, "at most 10% early: " + min);
+        assertTrue(max - min > interval / 20, "still spread: " + (max - min));
+    }
 }
