@@ -43,8 +43,18 @@ class VrrpNetnsTest {
     }
 
     private VrrpNode node(int i, int priority, boolean preempt) throws Exception {
+        return node(i, priority, preempt, false);
+    }
+
+    /**
+     * One node of the pair. {@code ownsAddress}: MASTER adds the service address ({@code local} move, with
+     * gratuitous ARP); else the address is only listed in the adverts.
+     */
+    private VrrpNode node(int i, int priority, boolean preempt, boolean ownsAddress) throws IOException {
         NetnsLab.Host me = lab.host(i);
         NetnsLab.Host peer = lab.host(1 - i);
+        String address = ownsAddress ? "on_master:\n  address:\n    local: { ip: " + vip() + "/" + me.prefixLength()
+                + ", interface: " + me.iface() + " }" : "addresses: [" + vip() + "]";
         VrrpNode n = VrrpNode.start("n" + i, me, dir, "redis-vip", """
                 vrid: 51
                 priority: %d
@@ -53,11 +63,11 @@ class VrrpNetnsTest {
                 transport: ip
                 interface: %s
                 unicast: { source: %s, peers: [%s] }
-                addresses: [%s100]
+                %s
                 preempt: %s
                 startup_delay: 300ms
                 @NOTIFY@
-                """.formatted(priority, me.iface(), me.address(), peer.address(), lab.subnetPrefix(), preempt));
+                """.formatted(priority, me.iface(), me.address(), peer.address(), address, preempt));
         nodes.add(n);
         return n;
     }
@@ -106,27 +116,6 @@ class VrrpNetnsTest {
         b.awaitState("BACKUP", WAIT);
     }
 
-    private VrrpNode nodeWithAddress(int i, int priority) throws IOException {
-        NetnsLab.Host me = lab.host(i);
-        VrrpNode n = VrrpNode.start("n" + i, me, dir, "vip", """
-                vrid: 51
-                priority: %d
-                advert_interval: 100ms
-                version: 3
-                transport: ip
-                interface: %s
-                unicast: { source: %s, peers: [%s] }
-                startup_delay: 300ms
-                on_master:
-                  address:
-                    local: { ip: %s/%d, interface: %s }
-                @NOTIFY@
-                """.formatted(priority, me.iface(), me.address(), lab.host(1 - i).address(), vip(), me.prefixLength(),
-                me.iface()));
-        nodes.add(n);
-        return n;
-    }
-
     private String vip() {
         return lab.subnetPrefix() + "100";
     }
@@ -142,9 +131,9 @@ class VrrpNetnsTest {
         NetnsLab.Host h0 = lab.host(0);
         NetnsLab.Host h1 = lab.host(1);
         NetnsLab.Host client = lab.host(2);
-        VrrpNode a = nodeWithAddress(0, 150);
+        VrrpNode a = node(0, 150, true, true);
         a.awaitState("MASTER", WAIT);
-        VrrpNode b = nodeWithAddress(1, 100);
+        VrrpNode b = node(1, 100, true, true);
         b.awaitState("BACKUP", WAIT);
         // The client talks to the address once, so it has a neighbour entry that announcements update
         // (Linux creates none from an unsolicited ARP).
