@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Redis failover benchmark: the write-unavailability window when the master's redis-server is killed
-# (first failed write to first successful write through the service address), haagent against
-# keepalived driving the same steps through notify scripts, 20 runs each at advert 1 s and 100 ms.
-# In network namespaces: two hosts with a redis-server and the agent each, a third that writes through
-# the address; same advert, same Redis check interval (= advert, fall 2), the address as a local move
-# (haagent) or virtual_ipaddress (keepalived). See RedisFailoverBench for the details.
-# Usage: benchmarks/redis-failover.sh [RUNS] [ADVERTS]   (defaults 20 and "1s,100ms")
+# at a random moment (first failed write to first successful write through the service address), and
+# the acknowledged (WAIT 1) writes lost, haagent against keepalived driving the same steps through notify
+# scripts, RUNS kills each at every advert interval. In network namespaces: two hosts with a redis-server
+# (not supervised, as under systemd) and the agent each, a third that writes through the address;
+# keepalived checks Redis every 1 s with fall 1, haagent every HAAGENT_CHECKS (fall 2); the address as a
+# local move (haagent) or virtual_ipaddress (keepalived). See RedisFailoverBench for the details.
+# Usage: benchmarks/redis-failover.sh [RUNS] [ADVERTS] [HAAGENT_CHECKS]   (defaults 20, "1s,100ms", "1s,5s")
 # Needs root, iproute2 (ip netns), redis-server and keepalived; exits 2 without them.
 # Env: MAVEN_ARGS (e.g. -o). Writes only under target/bench-redis-failover/.
 set -euo pipefail
@@ -30,4 +31,4 @@ mkdir -p "$out"
 . benchmarks/agent-test-classpath.sh
 cp=$(agent_test_classpath "$out")
 exec "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" io.haagent.agent.daemon.RedisFailoverBench \
-    "${1:-20}" "${2:-1s,100ms}" "$out/work"
+    "${1:-20}" "${2:-1s,100ms}" "${3:-1s,5s}" "$out/work"

@@ -3,6 +3,7 @@ package io.haagent.checker;
 import io.haagent.checker.probe.CheckResult;
 import io.haagent.checker.probe.Probe;
 import io.haagent.checker.probe.ProbeFactory;
+import io.haagent.checker.probe.Watch;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.Durations;
 import io.haagent.time.Ticker;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Every result and every flip goes to the {@link CheckListener}s (in batches, within
  *       milliseconds); each flip is logged once:
  *       {@code check redis: UP -> DOWN after 2 failures: connect refused}. Steady state logs nothing.</li>
+ *   <li>A probe that can watch its server between runs ({@link Probe#watch}: a {@code redis} check's idle
+ *       connection) makes the check run at once when the server closes it, and flips it DOWN at once when
+ *       the server then refuses a new connection: {@code check redis: UP -> DOWN at once: connect refused
+ *       after the server closed the watch connection}.</li>
  *   <li>{@link #apply} takes the whole new set of checks: checks whose spec is equal keep their
  *       state and schedule, changed ones restart from UNKNOWN, removed ones stop.</li>
  * </ul>
@@ -166,14 +171,9 @@ public final class CheckScheduler implements AutoCloseable {
      */
     public void knownDown(String name, String reason) {
         Running r = running.get(name);
-        if (r == null) {
-            return;
+        if (r != null) {
+            submit(r, () -> markDown(r, reason));
         }
-        submit(r, () -> {
-            if (!r.stopped) {
-                take(r, r.riseFall.knownDown(CheckResult.down(reason, Duration.ZERO), ticker.nanoTime()));
-            }
-        });
     }
 
     /** Stops every check and the timer thread; listeners get what was already queued. */
@@ -209,6 +209,7 @@ public final class CheckScheduler implements AutoCloseable {
     /** Stops a check from any thread: no run starts after this, no result of it is recorded. */
     private void stop(Running r) {
         r.stopped = true;
+        r.watch.close(); // here, not on the executor: close() may shut that down before it runs anything more
         submit(r, () -> {
             cancel(r.next);
             cancel(r.backstop);
@@ -228,6 +229,40 @@ public final class CheckScheduler implements AutoCloseable {
     private void start(Running r) {
         if (!r.stopped) {
             r.next = r.exec.schedule(() -> run(r), r.jitter.firstDelayNanos(r.spec.timing().interval()), TimeUnit.NANOSECONDS);
+            r.watch = r.probe.watch(new Watch.Listener() {
+                @Override
+                public void lost(String why) {
+                    submit(r, () -> runNow(r, why));
+                }
+
+                @Override
+                public void down(String why) {
+                    submit(r, () -> markDown(r, why));
+                }
+            });
+            if (r.stopped) {
+                r.watch.close(); // stop() ran meanwhile and saw no watch yet
+            }
+        }
+    }
+
+    /** The check's watch saw its server close the connection: run it now, not at its next interval. */
+    private void runNow(Running r, String why) {
+        if (r.stopped) {
+            return;
+        }
+        // Not a decision yet (a promotion's CLIENT KILL closes it too): the run's flip, if any, is the log line.
+        LOG.debug("check {}: {}, running it now", r.name, why);
+        if (r.inFlight != null && !r.inFlight.isDone()) {
+            return; // a run is going already; its result is as fresh
+        }
+        cancel(r.next);
+        run(r);
+    }
+
+    private void markDown(Running r, String reason) {
+        if (!r.stopped) {
+            take(r, r.riseFall.knownDown(CheckResult.down(reason, Duration.ZERO), ticker.nanoTime()));
         }
     }
 
@@ -327,6 +362,8 @@ public final class CheckScheduler implements AutoCloseable {
         volatile boolean stopped;
         volatile CheckStatus status;
         RiseFall riseFall;
+        /** Set on the executor, closed from any thread (both volatile, so one of start and stop closes it). */
+        volatile Watch watch = Watch.NONE;
         ScheduledFuture<?> next;
         ScheduledFuture<?> backstop;
         CompletableFuture<CheckResult> inFlight;

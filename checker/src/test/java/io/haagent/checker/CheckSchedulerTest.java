@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.haagent.checker.probe.CheckResult;
 import io.haagent.checker.probe.Probe;
 import io.haagent.checker.probe.ProbeFactory;
+import io.haagent.checker.probe.Watch;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HostPort;
 import io.haagent.time.Ticker;
@@ -328,5 +329,55 @@ class CheckSchedulerTest {
         List<CheckFlip> f = events.flipsOf("redis");
         assertEquals("check redis: UP -> DOWN at once: the process of service redis exited (code 137)", f.get(1).sentence());
         assertEquals(CheckState.UP, f.get(2).to());
+    }
+
+    /** A probe that is up and whose watch the test drives through {@link #listener}. */
+    private static final class WatchedProbe implements Probe {
+        final AtomicInteger runs = new AtomicInteger();
+        volatile Watch.Listener listener;
+        final AtomicBoolean watchClosed = new AtomicBoolean();
+
+        @Override
+        public CompletableFuture<CheckResult> run() {
+            runs.incrementAndGet();
+            return CompletableFuture.completedFuture(CheckResult.up("PONG", Duration.ofMillis(1)));
+        }
+
+        @Override
+        public Watch watch(Watch.Listener l) {
+            listener = l;
+            return () -> watchClosed.set(true);
+        }
+    }
+
+    @Test
+    void watchLost_runsTheCheckAtOnce_insteadOfAtItsNextInterval() {
+        WatchedProbe probe = new WatchedProbe();
+        CheckScheduler s = scheduler((name, spec) -> probe);
+        // The first run comes at a random point of the first hour: none for the test's length.
+        s.apply(Map.of("redis", tcp(6379, Duration.ofHours(1), 1, 3)));
+        await(() -> probe.listener != null, "the watch to start");
+        assertEquals(0, probe.runs.get());
+
+        probe.listener.lost("the server closed the watch connection");
+        await(() -> probe.runs.get() == 1, "a run at once");
+    }
+
+    @Test
+    void watchDown_flipsDownAtOnce_andStoppingTheCheckClosesItsWatch() {
+        WatchedProbe probe = new WatchedProbe();
+        Recorder events = new Recorder();
+        CheckScheduler s = scheduler((name, spec) -> probe);
+        s.addListener(events);
+        s.apply(Map.of("redis", tcp(6379, Duration.ofMillis(100), 1, 3)));
+        await(() -> events.flipsOf("redis").size() == 1 && probe.listener != null, "UNKNOWN -> UP and the watch");
+
+        probe.listener.down("connect refused after the server closed the watch connection");
+        await(() -> events.flipsOf("redis").size() >= 2, "DOWN at once");
+        assertEquals("check redis: UP -> DOWN at once: connect refused after the server closed the watch connection",
+                events.flipsOf("redis").get(1).sentence());
+
+        s.apply(Map.of());
+        await(probe.watchClosed::get, "the watch closed with its check");
     }
 }

@@ -72,21 +72,52 @@ class CheckerEndToEndTest {
     }
 
     @Test
-    void redis_killed_goesDownAfterFall_restarted_comesBackAfterRise() throws Exception {
+    void redis_killed_goesDownAtOnceThroughItsWatch_restarted_comesBackAfterRise() throws Exception {
         RedisServer redis = RedisServer.start();
         cleanup.add(redis);
         scheduler.apply(Map.of("redis", new CheckSpec.Redis("127.0.0.1", redis.port(), Optional.empty(), fast(2, 2))));
         await(() -> flips.size() == 1, "the first result");
         assertEquals("check redis: UNKNOWN -> UP on its first result: role:master", sentences().getFirst());
+        await(() -> watching(redis), "the watch connection");
 
         redis.kill();
         await(() -> flips.size() == 2, "redis to go down");
-        assertEquals("check redis: UP -> DOWN after 2 failures: connect refused", sentences().get(1));
+        assertEquals("check redis: UP -> DOWN at once: connect refused after the server closed the watch connection",
+                sentences().get(1));
         assertEquals(CheckState.DOWN, scheduler.status("redis").orElseThrow().state());
 
         redis.restart();
         await(() -> flips.size() == 3, "redis to come back");
         assertEquals("check redis: DOWN -> UP after 2 successes: role:master", sentences().get(2));
+    }
+
+    /** A hung Redis keeps the watch connection open: the runs and their timeout catch it, after {@code fall}. */
+    @Test
+    void redis_hung_goesDownAfterFallTimeouts_andBackUpWhenItResumes() throws Exception {
+        RedisServer redis = RedisServer.start();
+        cleanup.add(redis);
+        scheduler.apply(Map.of("redis", new CheckSpec.Redis("127.0.0.1", redis.port(), Optional.empty(), fast(1, 2))));
+        await(() -> flips.size() == 1, "the first result");
+        await(() -> watching(redis), "the watch connection");
+
+        signal(redis, "STOP");
+        try {
+            await(() -> flips.size() == 2, "redis to go down");
+        } finally {
+            signal(redis, "CONT");
+        }
+        assertEquals("check redis: UP -> DOWN after 2 failures: timed out after 80ms", sentences().get(1));
+        await(() -> flips.size() == 3, "redis to come back");
+        assertEquals("check redis: DOWN -> UP after 1 success: role:master", sentences().get(2));
+    }
+
+    private static boolean watching(RedisServer redis) {
+        return redis.command("CLIENT", "LIST").lines().anyMatch(l -> l.contains(" name=haagent-watch ") && l.contains(" sub=1 "));
+    }
+
+    private static void signal(RedisServer redis, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(redis.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -23,27 +26,32 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * The write-unavailability window of a Redis failover, haagent against keepalived with notify scripts
  * doing the same steps, in network namespaces. Per implementation a lab of three hosts: n0 and n1 each
- * run a {@code redis-server} (started by the bench, not supervised, so both implementations face the same
- * Redis) and the agent; the third host writes through the service address without pause. The master's
- * Redis is SIGKILLed; the window is the first failed write to the first successful write after it. Then
- * the dead Redis is started again from its own config file and the agents make it a replica of the new
- * master; with {@code preempt: false} the roles stay swapped, and the next run kills the other side.
+ * run a {@code redis-server} (started by the bench, not supervised — as under systemd — so both
+ * implementations face the same Redis) and the agent; the third host writes through the service address
+ * without pause, each {@code SET} of a new key followed by {@code WAIT 1 20}. The master's Redis is
+ * SIGKILLed at a random moment of the check interval; the window is the first failed write to the first
+ * successful write after it. Then the dead Redis is started again from its own config file and the agents
+ * make it a replica of the new master; with {@code preempt: false} the roles stay swapped, and the next run
+ * kills the other side. After each run every write that {@code WAIT} acknowledged is looked up on the
+ * master: an acknowledged write missing there is counted as lost.
  *
- * <p>Same timers for both: advert interval A, a Redis check every A ({@code redis-cli ping} as keepalived's
- * {@code vrrp_script}, haagent's {@code redis} check) with fall 2, rise 1 — except that keepalived 2.2 takes
- * whole seconds for a script's interval (0.1 is refused and becomes 1), so below 1 s keepalived checks every
- * second, and haagent runs twice: with a check every A and with keepalived's 1 s; the address as a {@code local}
- * move (haagent) or {@code virtual_ipaddress} (keepalived), both with gratuitous ARP; keepalived's
- * {@code notify_master} runs {@code redis-cli REPLICAOF NO ONE} and {@code CONFIG REWRITE}, its
- * {@code notify_backup} {@code REPLICAOF <peer>} and {@code CONFIG REWRITE}. The client connects with a
- * 100 ms timeout and reads with 200 ms, retrying at once.
+ * <p>keepalived as its users run it: a {@code vrrp_script} {@code redis-cli ping} every second (keepalived
+ * 2.2 takes whole seconds: 0.1 is refused and becomes 1) with fall 1, rise 1; {@code notify_master} runs
+ * {@code redis-cli REPLICAOF NO ONE} and {@code CONFIG REWRITE}, {@code notify_backup} {@code REPLICAOF <peer>}
+ * and {@code CONFIG REWRITE}; the address a {@code virtual_ipaddress}. haagent with its {@code redis} check
+ * every 1 s and every 5 s (rise 1, fall 2) tracked with weight 0, and a {@code local} address move. Both
+ * with gratuitous ARP, VRRP v3, the same advert interval. The client connects with a 100 ms timeout and
+ * reads with 200 ms, retrying at once.
  *
  * <p>Not a test: {@code benchmarks/redis-failover.sh} runs it. Root only.
- * Usage: {@code RedisFailoverBench [RUNS] [ADVERTS] [WORK_DIR]} (defaults 20, "1s,100ms").
+ * Usage: {@code RedisFailoverBench [RUNS] [ADVERTS] [HAAGENT_CHECKS] [WORK_DIR]} (defaults 20, "1s,100ms", "1s,5s").
  */
 public final class RedisFailoverBench {
     private static final int REDIS_PORT = 6379;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** keepalived's vrrp_script interval: it takes whole seconds only. */
+    private static final int KEEPALIVED_CHECK_MILLIS = 1000;
+    private static final SplittableRandom RANDOM = new SplittableRandom();
 
     /** One agent of a pair, as the bench needs it. */
     interface Agent extends AutoCloseable {
@@ -69,6 +77,10 @@ public final class RedisFailoverBench {
         final List<Long> windows = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
         final List<long[]> events = new CopyOnWriteArrayList<>(); // {millis, 1 ok | 0 failed}
+        /** The keys of writes that WAIT acknowledged and no audit has looked up yet. */
+        final Queue<String> acked = new ConcurrentLinkedQueue<>();
+        long ackedTotal;
+        long lost;
         final AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Void> writing;
 
@@ -156,7 +168,7 @@ public final class RedisFailoverBench {
                             on_backup:
                               redis_replicate: { host: 127.0.0.1, port: %2$d, config_rewrite: true }
                             @NOTIFY@
-                        """.formatted(i, REDIS_PORT, interval, checkMillis / 2, priority, me.iface(), me.address(),
+                        """.formatted(i, REDIS_PORT, interval, Math.min(2000, checkMillis / 2), priority, me.iface(), me.address(),
                         peer.address(), Math.max(300, 3 * advertMillis), vip(), me.prefixLength(), checkEvery));
                 return new Agent() {
                     public Optional<String> state() {
@@ -184,7 +196,7 @@ public final class RedisFailoverBench {
                         script "%1$s PING"
                         interval %12$s
                         timeout %3$s
-                        fall 2
+                        fall 1
                         rise 1
                     }
                     vrrp_instance VI_1 {
@@ -233,17 +245,24 @@ public final class RedisFailoverBench {
             return p;
         }
 
-        /** Writes through the address until told to stop (10 minutes and 2,000,000 writes at most). */
+        /**
+         * Writes through the address until told to stop (20 minutes and 2,000,000 writes at most): a new key
+         * each time, then WAIT for one replica for 20 ms; the keys it acknowledged go to {@link #acked}.
+         */
         private void write() throws InterruptedException {
-            long until = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            long until = System.nanoTime() + Duration.ofMinutes(20).toNanos();
             Jedis j = null;
             for (long i = 0; i < 2_000_000 && !stop.get() && System.nanoTime() < until; i++) {
                 try {
                     if (j == null) {
                         j = new Jedis(vip(), REDIS_PORT, 100, 200);
                     }
-                    j.set("w", Long.toString(i));
+                    String key = "w:" + i;
+                    j.set(key, "1");
                     events.add(new long[] {System.currentTimeMillis(), 1});
+                    if (j.waitReplicas(1, 20) >= 1) {
+                        acked.add(key);
+                    }
                 } catch (JedisException e) {
                     events.add(new long[] {System.currentTimeMillis(), 0});
                     if (j != null) {
@@ -267,13 +286,15 @@ public final class RedisFailoverBench {
             return -1;
         }
 
-        /** Kills the master's Redis and returns the window in ms. */
+        /** Kills the master's Redis at a random moment of the check interval and returns the window in ms. */
         long runOnce() throws Exception {
             int m = master();
             if (m < 0) {
                 throw new IllegalStateException("no master before the run");
             }
             int other = 1 - m;
+            // restore() ends at no particular phase of the checks; a random pause spreads the kill over it
+            Thread.sleep(RANDOM.nextLong(checkMillis));
             long killedAt = System.currentTimeMillis();
             redis[m].destroyForcibly();
             redis[m].waitFor(5, TimeUnit.SECONDS);
@@ -284,6 +305,7 @@ public final class RedisFailoverBench {
                     long back = events.stream().filter(e -> e[0] > firstFail && e[1] == 1).mapToLong(e -> e[0]).min().orElse(-1);
                     if (back > 0) {
                         restore(m, other);
+                        audit(other);
                         return back - firstFail;
                     }
                 }
@@ -302,6 +324,29 @@ public final class RedisFailoverBench {
             awaitState(dead, "BACKUP");
             awaitReplica(dead, master);
             Thread.sleep(2 * advertMillis + 500); // settle: both checks see the pair as it is now
+        }
+
+        /** Looks up on the master every acknowledged write not audited yet; the missing ones are lost. */
+        private void audit(int master) {
+            List<String> keys = new ArrayList<>();
+            for (String k; (k = acked.poll()) != null; ) {
+                keys.add(k);
+            }
+            long missing = client.call(() -> {
+                long n = 0;
+                try (Jedis j = new Jedis(lab.host(master).address(), REDIS_PORT, 2000)) {
+                    for (int from = 0; from < keys.size(); from += 500) {
+                        List<String> batch = keys.subList(from, Math.min(keys.size(), from + 500));
+                        n += batch.size() - j.exists(batch.toArray(String[]::new));
+                    }
+                }
+                return n;
+            });
+            ackedTotal += keys.size();
+            lost += missing;
+            if (missing > 0) {
+                failures.add(missing + " acknowledged writes lost");
+            }
         }
 
         void awaitState(int i, String want) throws InterruptedException {
@@ -352,30 +397,29 @@ public final class RedisFailoverBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         List<Integer> adverts = VrrpFailoverBench.parseAdverts(args.length > 1 ? args[1] : "1s,100ms");
-        Path work = args.length > 2 ? Files.createDirectories(Path.of(args[2]).toAbsolutePath())
+        List<Integer> checks = VrrpFailoverBench.parseAdverts(args.length > 2 ? args[2] : "1s,5s");
+        Path work = args.length > 3 ? Files.createDirectories(Path.of(args[3]).toAbsolutePath())
                 : Files.createTempDirectory("haagent-bench-redis-failover");
         Optional<String> why = Keepalived.unavailableReason();
         if (why.isPresent() || !RedisServer.available()) {
             System.err.println("redis-failover bench cannot run here: " + why.orElse("no redis-server on the PATH"));
             System.exit(2);
         }
-        System.out.printf(Locale.ROOT, "redis-failover: %d runs per (implementation, advert), adverts %s, %d CPUs, work dir %s%n",
-                runs, adverts.stream().map(VrrpFailoverBench::duration).toList(), Runtime.getRuntime().availableProcessors(), work);
+        System.out.printf(Locale.ROOT, "redis-failover: %d runs per (implementation, advert, check), adverts %s, haagent checks %s"
+                        + " (fall 2), keepalived check 1s fall 1, %d CPUs, work dir %s%n", runs,
+                adverts.stream().map(VrrpFailoverBench::duration).toList(), checks.stream().map(VrrpFailoverBench::duration).toList(),
+                Runtime.getRuntime().availableProcessors(), work);
         System.out.println("window = first failed write -> first successful write through the service address, after SIGKILL"
-                + " of the master's redis-server");
+                + " of the master's redis-server at a random moment of the check interval");
         List<Pair> done = new ArrayList<>();
         for (int advert : adverts) {
             List<Pair> pairs = new ArrayList<>();
             try {
-                // keepalived 2.2's vrrp_script interval is whole seconds (it reads 0.1 as invalid and uses 1), so
-                // below 1 s haagent also runs with a 1 s check, for a comparison at equal check timers.
-                int keepalivedCheck = Math.max(1000, advert / 1000 * 1000);
                 List<String[]> impls = new ArrayList<>();
-                impls.add(new String[] {"haagent", Integer.toString(advert)});
-                if (keepalivedCheck != advert) {
-                    impls.add(new String[] {"haagent", Integer.toString(keepalivedCheck)});
+                for (int check : checks) {
+                    impls.add(new String[] {"haagent", Integer.toString(check)});
                 }
-                impls.add(new String[] {"keepalived", Integer.toString(keepalivedCheck)});
+                impls.add(new String[] {"keepalived", Integer.toString(KEEPALIVED_CHECK_MILLIS)});
                 for (String[] impl : impls) {
                     int check = Integer.parseInt(impl[1]);
                     Pair p = new Pair(impl[0], advert, check, work.resolve(VrrpFailoverBench.duration(advert))
@@ -406,15 +450,33 @@ public final class RedisFailoverBench {
             }
         }
         System.out.println();
-        System.out.println("write-unavailability window (ms):");
-        System.out.printf(Locale.ROOT, "%-11s %-6s %-6s %3s %4s %7s %7s %7s %7s%n", "impl", "advert", "check", "n", "fail",
-                "min", "median", "p90", "max");
+        System.out.println("write-unavailability window (ms); acked: writes WAIT 1 acknowledged; lost: of those, missing on the master");
+        System.out.printf(Locale.ROOT, "%-11s %-6s %-6s %3s %4s %7s %7s %7s %7s %7s %8s %5s%n", "impl", "advert", "check", "n", "fail",
+                "min", "median", "p90", "p95", "max", "acked", "lost");
         for (Pair p : done) {
             List<Long> w = p.windows.stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "%-11s %-6s %-6s %3d %4d %7s %7s %7s %7s%n", p.impl,
+            System.out.printf(Locale.ROOT, "%-11s %-6s %-6s %3d %4d %7s %7s %7s %7s %7s %8d %5d%n", p.impl,
                     VrrpFailoverBench.duration(p.advertMillis), VrrpFailoverBench.duration(p.checkMillis), w.size(),
-                    p.failures.size(), stat(w, 0), stat(w, 50), stat(w, 90), stat(w, 100));
+                    p.failures.size(), stat(w, 0), stat(w, 50), stat(w, 90), stat(w, 95), stat(w, 100), p.ackedTotal, p.lost);
         }
+        System.out.println();
+        System.out.println("haagent's median window over keepalived's at the same advert (goals: <= 0.35 at 100ms, <= 0.8 at 1s):");
+        for (Pair p : done) {
+            if (!p.impl.equals("haagent") || p.windows.isEmpty()) {
+                continue;
+            }
+            done.stream().filter(k -> k.impl.equals("keepalived") && k.advertMillis == p.advertMillis && !k.windows.isEmpty())
+                    .findFirst().ifPresent(k -> System.out.printf(Locale.ROOT, "  advert %-6s haagent check %-4s %.2f x%n",
+                            VrrpFailoverBench.duration(p.advertMillis), VrrpFailoverBench.duration(p.checkMillis),
+                            median(p.windows) / median(k.windows)));
+        }
+        for (Pair p : done) {
+            p.failures.forEach(f -> System.out.printf("[%s] %s%n", p.label(), f));
+        }
+    }
+
+    private static double median(List<Long> windows) {
+        return Double.parseDouble(stat(windows.stream().sorted().toList(), 50));
     }
 
     private static String stat(List<Long> sorted, int p) {

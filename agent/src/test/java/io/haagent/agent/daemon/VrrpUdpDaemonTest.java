@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.haagent.agent.admin.Json;
 import io.haagent.failover.vrrp.instance.StateFile;
+import io.haagent.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -182,6 +183,36 @@ class VrrpUdpDaemonTest {
         b.awaitState("BACKUP");
         assertEquals(List.of("BACKUP", "MASTER", "FAULT", "BACKUP", "MASTER"), a.states(), "a: " + a.transitions());
         assertEquals(List.of("BACKUP", "MASTER", "BACKUP"), b.states(), "b: " + b.transitions());
+    }
+
+    /**
+     * A Redis that haagent does not run (systemd does, say) dies: its check's watch connection closes, the
+     * check runs at once and is DOWN, and the master leaves — although the check's next run is minutes away.
+     */
+    @Test
+    void aRedisNotRunByHaagent_killed_isSeenAtOnceThroughTheWatch_notAtTheChecksNextRun() throws Exception {
+        privateLoopback();
+        assumeTrue(RedisServer.available(), "no redis-server");
+        Process redis = inPrivateNamespace(RedisServer.binary().toString(), "--port", "6379",
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", Files.createDirectories(dir.resolve("redis")).toString());
+        await(() -> redisCli("PING"), "PONG"::equals, "redis answers");
+        Node a = node("a", "127.0.0.1", 150);
+        a.checks = "  redis: { type: redis, host: 127.0.0.1, port: 6379, interval: 10m, timeout: 1s, fall: 3, rise: 1 }\n";
+        a.track = "[ { check: redis, weight: 0 } ]";
+        Node b = node("b", "127.0.0.2", 100);
+        a.start();
+        a.awaitState("MASTER");
+        b.start();
+        b.awaitState("BACKUP");
+        await(() -> redisCli("CLIENT", "LIST"), l -> l.contains("name=haagent-watch"), "a's watch connection");
+
+        redis.destroyForcibly();
+        redis.waitFor(10, TimeUnit.SECONDS);
+
+        a.awaitState("FAULT");
+        b.awaitState("MASTER");
+        assertTrue(Pattern.compile("check redis: (UNKNOWN|UP) -> DOWN .*connect refused").matcher(a.log()).find(), a.log());
+        assertTrue(a.stateFile().get("reason").contains("redis"), a.stateFile().toString());
     }
 
     @Test
@@ -538,6 +569,32 @@ class VrrpUdpDaemonTest {
             }
         }
         return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    }
+
+    /** A process in the private namespace, stopped after the test. */
+    private Process inPrivateNamespace(String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/proc/" + netns.pid() + "/ns/net", "--"));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(Path.of(command[0]).getFileName() + ".log").toFile()))
+                .start();
+        helpers.add(p);
+        return p;
+    }
+
+    /** redis-cli against 127.0.0.1:6379 in the private namespace; its output, trimmed. */
+    private String redisCli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/proc/" + netns.pid() + "/ns/net", "--",
+                RedisServer.binary().resolveSibling("redis-cli").toString(), "-p", "6379"));
+        cmd.addAll(List.of(args));
+        try {
+            return run(cmd).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** jwebserver on 127.0.0.1:port in the private namespace, up when this returns. */

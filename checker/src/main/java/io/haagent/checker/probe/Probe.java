@@ -22,4 +22,13 @@ public interface Probe {
     default Optional<ScheduledExecutorService> executor() {
         return Optional.empty();
     }
+
+    /**
+     * Starts watching the checked server between runs, for the probes that can see it go away at once
+     * (a {@code redis} check); {@code listener} hears of it. The default watches nothing. Called once
+     * per probe; the caller closes the watch when it stops the check.
+     */
+    default Watch watch(Watch.Listener listener) {
+        return Watch.NONE;
+    }
 }

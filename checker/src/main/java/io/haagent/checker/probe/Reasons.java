@@ -61,7 +61,7 @@ final class Reasons {
             }
             if (c instanceof ConnectException) {
                 String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-                if (m.contains("refused")) {
+                if (isRefusal(c)) {
                     return "connect refused";
                 }
                 if (m.contains("unreachable")) {
@@ -88,6 +88,23 @@ final class Reasons {
         String message = t.getMessage();
         return shorten(message == null || message.isBlank() ? t.getClass().getSimpleName()
                 : t.getClass().getSimpleName() + ": " + message);
+    }
+
+    /**
+     * Whether {@code error} is a refused connection: nothing listens on the port, so the server is
+     * down for sure (a timeout may be the network's or a busy server's).
+     */
+    static boolean refused(Throwable error) {
+        for (Throwable c : causes(unwrap(error))) {
+            if (isRefusal(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isRefusal(Throwable t) {
+        return t instanceof ConnectException && String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("refused");
     }
 
     /**

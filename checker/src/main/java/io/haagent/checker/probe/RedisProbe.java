@@ -46,16 +46,13 @@ final class RedisProbe implements Probe {
         });
     }
 
+    @Override
+    public Watch watch(Watch.Listener listener) {
+        return RedisWatch.start(spec, ctx, listener);
+    }
+
     private CheckResult probe(long start, AtomicReference<Jedis> connection) throws ProbeFailure {
-        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, spec.timing().timeout().toMillis()));
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(millis)
-                .socketTimeoutMillis(millis)
-                // CLIENT SETINFO would cost a round trip per run and fails on Redis < 7.2 anyway
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-        Optional<String> password = password();
-        password.ifPresent(config::password);
-        try (Jedis jedis = new Jedis(new HostAndPort(spec.host(), spec.port()), config.build())) {
+        try (Jedis jedis = connect(spec)) {
             connection.set(jedis);
             String refusal = null;
             try {
@@ -84,8 +81,23 @@ final class RedisProbe implements Probe {
         }
     }
 
-    /** Read at every run, so a rotated password file takes effect without a reload. */
-    private Optional<String> password() throws ProbeFailure {
+    /**
+     * A new connection to the checked Redis, authenticated; the check's timeout bounds the connect and
+     * every reply. The password is read at every call, so a rotated password file takes effect without a
+     * reload.
+     */
+    static Jedis connect(CheckSpec.Redis spec) throws ProbeFailure {
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, spec.timing().timeout().toMillis()));
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                // CLIENT SETINFO would cost a round trip per run and fails on Redis < 7.2 anyway
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        password(spec).ifPresent(config::password);
+        return new Jedis(new HostAndPort(spec.host(), spec.port()), config.build());
+    }
+
+    private static Optional<String> password(CheckSpec.Redis spec) throws ProbeFailure {
         if (spec.password().isEmpty()) {
             return Optional.empty();
         }
