@@ -20,6 +20,63 @@ public record VrrpInstance(int vrid, int priority, Duration advertInterval, int 
     /** Stands in for a vrid that failed to load, so the rest of the instance can still be linted; never valid. */
     public static final int INVALID_VRID = 0;
 
+    /**
+     * What makes {@code next} another instance than this one, as {@code "vrid 51 -> 52"}: the router id, the
+     * interface, the transport, the VRRP version, the unicast source and the udp port — what the instance's
+     * socket and its peers know it by. Empty when there is none: a running instance then takes {@code next}
+     * in place (priority, timers, preemption, tracking, peers, authentication, hooks, role actions), keeping
+     * its state, where anything here needs it stopped and started again.
+     */
+    public List<String> identityChanges(VrrpInstance next) {
+        List<String> changes = new java.util.ArrayList<>();
+        change(changes, "vrid", vrid, next.vrid);
+        change(changes, "interface", iface.orElse("(none)"), next.iface.orElse("(none)"));
+        change(changes, "transport", transport.name().toLowerCase(java.util.Locale.ROOT),
+                next.transport.name().toLowerCase(java.util.Locale.ROOT));
+        change(changes, "version", version, next.version);
+        change(changes, "unicast.source", unicast.source(), next.unicast.source());
+        if (transport == Transport.UDP && next.transport == Transport.UDP) {
+            change(changes, "unicast.port", unicast.port().map(String::valueOf).orElse("default"),
+                    next.unicast.port().map(String::valueOf).orElse("default"));
+        }
+        return List.copyOf(changes);
+    }
+
+    /**
+     * What else differs in {@code next}, for a reload's log line: {@code "priority 150 -> 160"} for a number or
+     * a duration, the field's name alone for a list or a block ({@code "notify"}, {@code "track"}).
+     */
+    public List<String> settingChanges(VrrpInstance next) {
+        List<String> changes = new java.util.ArrayList<>();
+        change(changes, "priority", priority, next.priority);
+        change(changes, "advert_interval", Durations.format(advertInterval), Durations.format(next.advertInterval));
+        change(changes, "preempt", preempt, next.preempt);
+        change(changes, "preempt_delay", Durations.format(preemptDelay), Durations.format(next.preemptDelay));
+        change(changes, "startup_delay", Durations.format(startupDelay), Durations.format(next.startupDelay));
+        named(changes, "track", track, next.track);
+        named(changes, "unicast.peers", unicast.peers(), next.unicast.peers());
+        change(changes, "unicast.min_ttl", unicast.minTtl(), next.unicast.minTtl());
+        named(changes, "addresses", addresses, next.addresses);
+        named(changes, "auth", auth, next.auth);
+        named(changes, "on_master", onMaster, next.onMaster);
+        named(changes, "on_backup", onBackup, next.onBackup);
+        named(changes, "notify", notifyHooks, next.notifyHooks);
+        change(changes, "notify_timeout", Durations.format(notifyTimeout), Durations.format(next.notifyTimeout));
+        return List.copyOf(changes);
+    }
+
+    private static void named(List<String> changes, String field, Object was, Object now) {
+        if (!was.equals(now)) {
+            changes.add(field);
+        }
+    }
+
+    private static void change(List<String> changes, String field, Object was, Object now) {
+        if (!was.equals(now)) {
+            changes.add(field + " " + was + " -> " + now);
+        }
+    }
+
     public enum Transport {
         /** IP protocol 112, keepalived-compatible; needs CAP_NET_RAW. */
         IP,

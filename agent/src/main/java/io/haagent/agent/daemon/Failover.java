@@ -112,8 +112,16 @@ final class Failover implements Component {
             start.addAll(config.vrrp().keySet());
         } else {
             stop.addAll(plan.vrrp().removed());
-            stop.addAll(plan.vrrp().changed());
-            start.addAll(plan.vrrp().changed());
+            for (String name : plan.vrrp().changed()) {
+                Running r = instances.get(name);
+                if (r != null && plan.vrrpInPlace(name) && reconfigured(config, name, r)) {
+                    continue;
+                }
+                if (r != null) {
+                    stop.add(name);
+                }
+                start.add(name);
+            }
             start.addAll(plan.vrrp().added());
             // An unchanged instance that could not start (its port was taken, say) is tried again: a reload is
             // what an operator does after fixing the cause.
@@ -127,8 +135,10 @@ final class Failover implements Component {
         for (String name : stop) {
             Running r = instances.remove(name);
             if (r != null) {
-                log.info("{}: stopping because a reload {} it", name,
-                        plan.vrrp().changed().contains(name) ? "changed" : "removed");
+                List<String> identity = plan.vrrpRestarts().get(name);
+                log.info("{}: stopping because a reload {} it", name, !plan.vrrp().changed().contains(name) ? "removed"
+                        : identity != null ? "changed its identity (" + String.join(", ", identity) + "); starting it again"
+                        : "changed it and it could not take the change in place");
                 r.runner().close();
                 r.listener().close();
                 if (!plan.vrrp().changed().contains(name)) {
@@ -140,9 +150,7 @@ final class Failover implements Component {
         for (String name : start) {
             VrrpInstance vi = config.vrrp().get(name);
             try {
-                Map<String, CheckState> states = checkStates.get();
-                Set<String> down = vi.track().stream().map(VrrpInstance.Track::check)
-                        .filter(c -> states.get(c) == CheckState.DOWN).collect(Collectors.toSet());
+                Set<String> down = downTracked(vi);
                 Listener listener = new Listener(name, vi, RedisServices.heldBy(config, vi));
                 VrrpInstanceRunner runner;
                 try {
@@ -166,6 +174,30 @@ final class Failover implements Component {
                 metrics.vrrpState(name, -1);
             }
         }
+    }
+
+    private Set<String> downTracked(VrrpInstance vi) {
+        Map<String, CheckState> states = checkStates.get();
+        return vi.track().stream().map(VrrpInstance.Track::check)
+                .filter(c -> states.get(c) == CheckState.DOWN).collect(Collectors.toSet());
+    }
+
+    /**
+     * A reload changed instance {@code name} but not its identity: it takes the new settings in place and keeps
+     * its election (the runner logs the one sentence). False when it could not, and must be restarted instead.
+     */
+    private boolean reconfigured(HaagentConfig config, String name, Running r) {
+        VrrpInstance vi = config.vrrp().get(name);
+        try {
+            // the role actions first: a transition the new tracking causes runs the new ones
+            r.listener().reconfigure(vi, RedisServices.heldBy(config, vi));
+            r.runner().reconfigure(vi, downTracked(vi));
+        } catch (RuntimeException e) {
+            log.error("{}: could not take the reload's change in place ({}); restarting it", name, e.getMessage());
+            return false;
+        }
+        instances.put(name, new Running(vi, r.runner(), r.listener()));
+        return true;
     }
 
     /**
@@ -280,13 +312,14 @@ final class Failover implements Component {
      */
     private final class Listener implements RunnerListener, RoleActions.Listener, AutoCloseable {
         private final String name;
-        /** The services held while MASTER, each with its checks that fault the instance. */
-        final Map<String, List<String>> holds;
-        private final RoleActions actions;
+        /** The services held while MASTER, each with its checks that fault the instance; a reload replaces it. */
+        volatile Map<String, List<String>> holds;
+        private volatile VrrpInstance config;
+        private volatile RoleActions actions;
         volatile VrrpInstanceRunner runner;
         /** While this node hands MASTER over: since when, and when the new master was first heard. */
         private volatile Handover handover;
-        private final Duration handoverTimeout;
+        private volatile Duration handoverTimeout;
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
@@ -294,9 +327,39 @@ final class Failover implements Component {
         Listener(String name, VrrpInstance config, Map<String, List<String>> holds) {
             this.name = name;
             this.holds = holds;
-            // three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over
-            this.handoverTimeout = Duration.ofMillis(Math.max(5000, 3 * (3 * config.advertInterval().toMillis() + 1000)));
+            this.config = config;
+            this.handoverTimeout = handoverTimeout(config);
             this.actions = RoleActions.of(name, config, this);
+        }
+
+        /** Three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over. */
+        private static Duration handoverTimeout(VrrpInstance config) {
+            return Duration.ofMillis(Math.max(5000, 3 * (3 * config.advertInterval().toMillis() + 1000)));
+        }
+
+        /**
+         * A reload's settings, before the runner takes them: new role actions when {@code on_master} or
+         * {@code on_backup} changed (the old ones finish what they run first), and the new set of held services —
+         * held now if this node is MASTER, released if no longer held.
+         */
+        void reconfigure(VrrpInstance next, Map<String, List<String>> nextHolds) {
+            VrrpInstance before = config;
+            if (!before.onMaster().equals(next.onMaster()) || !before.onBackup().equals(next.onBackup())) {
+                RoleActions old = actions;
+                actions = RoleActions.of(name, next, this);
+                old.close();
+            }
+            Map<String, List<String>> was = holds;
+            holds = nextHolds;
+            boolean master = runner != null && runner.status().state() == VrrpState.MASTER;
+            was.keySet().stream().filter(service -> !nextHolds.containsKey(service))
+                    .forEach(service -> hold.accept(service, Optional.empty()));
+            if (master) {
+                nextHolds.keySet().stream().filter(service -> !was.containsKey(service))
+                        .forEach(service -> hold.accept(service, Optional.of("vrrp " + name + " is MASTER")));
+            }
+            config = next;
+            handoverTimeout = handoverTimeout(next);
         }
 
         /** Problems that would only show at failover (a Redis that cannot rewrite its config), said now. */

@@ -1,7 +1,10 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.VrrpInstance;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,9 +12,14 @@ import java.util.Objects;
 /**
  * What a reload changes, decided from the running config and the new one alone (a pure function):
  * unchanged checks, services and VRRP instances keep their state and their children; removed
- * ones stop; changed ones restart; new ones start. Record equality says what "unchanged" is.
+ * ones stop; changed checks and services restart; new ones start. Record equality says what
+ * "unchanged" is. A changed VRRP instance is reconfigured in place, keeping its election, unless
+ * its identity changed ({@link VrrpInstance#identityChanges}): then it restarts.
+ *
+ * @param vrrpRestarts the changed VRRP instances that restart, each with the identity changes that make it
  */
-public record ReloadPlan(Diff checks, Diff services, Diff vrrp, List<String> needsRestart) {
+public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List<String>> vrrpRestarts,
+                         List<String> needsRestart) {
 
     /** Names by fate, each list in the order of the file. */
     public record Diff(List<String> added, List<String> removed, List<String> changed, List<String> kept) {
@@ -48,8 +56,21 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, List<String> nee
         if (!running.node().name().equals(next.node().name())) {
             restart.add("node.name");
         }
+        Diff vrrp = diff(running.vrrp(), next.vrrp());
+        Map<String, List<String>> vrrpRestarts = new LinkedHashMap<>();
+        for (String name : vrrp.changed()) {
+            List<String> identity = running.vrrp().get(name).identityChanges(next.vrrp().get(name));
+            if (!identity.isEmpty()) {
+                vrrpRestarts.put(name, identity);
+            }
+        }
         return new ReloadPlan(diff(running.checks(), next.checks()), diff(running.services(), next.services()),
-                diff(running.vrrp(), next.vrrp()), List.copyOf(restart));
+                vrrp, Collections.unmodifiableMap(vrrpRestarts), List.copyOf(restart));
+    }
+
+    /** Whether changed instance {@code name} is reconfigured in place (not restarted). */
+    public boolean vrrpInPlace(String name) {
+        return vrrp.changed().contains(name) && !vrrpRestarts.containsKey(name);
     }
 
     static <T> Diff diff(Map<String, T> running, Map<String, T> next) {
@@ -68,10 +89,19 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, List<String> nee
         return checks.isEmpty() && services.isEmpty() && vrrp.isEmpty();
     }
 
-    /** "checks added api; services changed web" — or "nothing changed". */
+    private String describeVrrp() {
+        List<String> changed = vrrp.changed().stream().map(name -> vrrpRestarts.containsKey(name)
+                ? name + " (restarted: " + String.join(", ", vrrpRestarts.get(name)) + ")" : name + " (in place)").toList();
+        return new Diff(vrrp.added(), vrrp.removed(), changed, vrrp.kept()).describe("vrrp");
+    }
+
+    /**
+     * "checks added api; services changed web; vrrp changed vip (in place), vip2 (restarted: vrid 51 -> 52)" —
+     * or "nothing changed".
+     */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        for (String p : List.of(checks.describe("checks"), services.describe("services"), vrrp.describe("vrrp"))) {
+        for (String p : List.of(checks.describe("checks"), services.describe("services"), describeVrrp())) {
             if (!p.isEmpty()) {
                 parts.add(p);
             }

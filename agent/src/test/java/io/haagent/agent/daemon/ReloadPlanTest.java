@@ -56,4 +56,43 @@ class ReloadPlanTest {
         assertEquals(List.of("node.state_dir"), p.needsRestart());
         assertTrue(p.describe().endsWith("node.state_dir changed too, which takes effect at the next restart of haagent"));
     }
+
+    private static String vrrp(String fields) {
+        return """
+                vrrp:
+                  vip:
+                    vrid: 51
+                    version: 3
+                    transport: udp
+                    unicast: { source: 127.0.0.1, peers: ["127.0.0.2:9112"] }
+                """ + fields;
+    }
+
+    @Test
+    void vrrpInstance_changedOnlyInWhatIsNotItsIdentity_isReconfiguredInPlace() {
+        ReloadPlan p = ReloadPlan.between(config(vrrp("    priority: 100\n")),
+                config(vrrp("    priority: 160\n    advert_interval: 100ms\n    preempt: false\n    notify: [\"/bin/true\"]\n")));
+        assertEquals(List.of("vip"), p.vrrp().changed());
+        assertTrue(p.vrrpInPlace("vip"));
+        assertEquals("vrrp changed vip (in place)", p.describe());
+    }
+
+    @Test
+    void vrrpInstance_withANewVridOrSource_isRestarted_andThePlanSaysWhy() {
+        String next = """
+                vrrp:
+                  vip:
+                    vrid: 52
+                    version: 3
+                    transport: udp
+                    unicast: { source: 127.0.0.3, peers: ["127.0.0.2:9112"], port: 9113 }
+                """;
+        ReloadPlan p = ReloadPlan.between(config(vrrp("")), config(next));
+        assertEquals(List.of("vip"), p.vrrp().changed());
+        assertEquals(List.of("vrid 51 -> 52", "unicast.source 127.0.0.1 -> 127.0.0.3", "unicast.port default -> 9113"),
+                p.vrrpRestarts().get("vip"));
+        assertTrue(!p.vrrpInPlace("vip"));
+        assertEquals("vrrp changed vip (restarted: vrid 51 -> 52, unicast.source 127.0.0.1 -> 127.0.0.3, unicast.port default -> 9113)",
+                p.describe());
+    }
 }

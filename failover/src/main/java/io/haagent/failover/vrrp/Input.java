@@ -1,6 +1,8 @@
 package io.haagent.failover.vrrp;
 
 import io.haagent.config.Ipv4;
+import java.util.List;
+import java.util.Set;
 
 /** What happened, as a fact: the only things that move the election. */
 public sealed interface Input {
@@ -28,6 +30,19 @@ public sealed interface Input {
 
     /** A tracked check came back up. */
     record TrackedCheckWentUp(String check) implements Input {}
+
+    /**
+     * A reload gave the running instance new parameters (the machine that decides this input has them) without
+     * changing its identity: the election goes on from its state. {@code before} are the parameters it ran
+     * with, {@code downChecks} the tracked checks down now (under the new tracking), {@code changes} what the
+     * reload changed, for the sentence ({@code "priority 150 -> 160"}, {@code "notify"}).
+     */
+    record Reconfigured(VrrpParams before, Set<String> downChecks, List<String> changes) implements Input {
+        public Reconfigured {
+            downChecks = Set.copyOf(downChecks);
+            changes = List.copyOf(changes);
+        }
+    }
 
     /** The instance is being stopped (shutdown or reload removed it; RFC 5798 §6.4.3 Shutdown event). */
     record StopRequested() implements Input {}

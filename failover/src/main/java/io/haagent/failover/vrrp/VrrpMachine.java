@@ -10,6 +10,7 @@ import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
+import io.haagent.failover.vrrp.Input.Reconfigured;
 import io.haagent.failover.vrrp.Input.Started;
 import io.haagent.failover.vrrp.Input.StopRequested;
 import io.haagent.failover.vrrp.Input.TimePassed;
@@ -51,6 +52,7 @@ public final class VrrpMachine {
             case AdvertReceived a -> advertReceived(a, prev, nowNanos);
             case TrackedCheckWentDown d -> trackChanged(d.check(), true, prev, nowNanos);
             case TrackedCheckWentUp u -> trackChanged(u.check(), false, prev, nowNanos);
+            case Reconfigured r -> reconfigured(r, prev, nowNanos);
         };
     }
 
@@ -348,6 +350,64 @@ public final class VrrpMachine {
         }
         return new Decision(next, actions, wakeAt(next),
                 Optional.of(prefix() + "priority " + before + " -> " + after + ": " + what));
+    }
+
+    /**
+     * keepalived keeps the election across a reload; so do we. The state stays, with no transition (and so no
+     * hook, mail, Redis action or address move) unless the new tracking demands one: a newly tracked weight-0
+     * check that is down acts as if it had just gone down, and a FAULT whose faulting check is no longer
+     * tracked (or down) returns to BACKUP. A MASTER advertises its new priority and interval at once, so a
+     * peer that now outranks it preempts by the ordinary rules (RFC 5798 §6.4.2), in one transition.
+     */
+    private Decision reconfigured(Reconfigured r, ElectionState prev, long now) {
+        Set<String> tracked = new HashSet<>();
+        p.tracks().forEach(t -> tracked.add(t.check()));
+        Set<String> down = new HashSet<>(r.downChecks());
+        down.retainAll(tracked);
+        ElectionState s = prev.withDownChecks(down);
+        String what = "reconfigured in place by a reload"
+                + (r.changes().isEmpty() ? "" : " (" + String.join(", ", r.changes()) + ")");
+        VrrpState st = prev.state();
+        if (st == VrrpState.INIT) {
+            return quiet(s);
+        }
+        int prio = effectivePriority(s);
+        Optional<String> fault = faultingCheck(down);
+        if (st != VrrpState.FAULT && fault.isPresent()) {
+            String reason = what + ": tracked check " + fault.get() + " is down";
+            if (st == VrrpState.BACKUP && now < startupEnds(s)) {
+                return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + reason
+                        + ": FAULT if it is still down in " + secs(startupEnds(s) - now)));
+            }
+            List<Action> actions = new ArrayList<>();
+            if (st == VrrpState.MASTER) {
+                actions.add(new SendAdvert(0, p.advertIntervalCentis()));
+                reason += ", sent priority 0";
+            }
+            Optional<Ipv4> master = st == VrrpState.MASTER ? Optional.empty() : s.master();
+            actions.add(new EnterFault(st, reason, master, prio));
+            ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
+                    .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                    .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
+            return transition(next, actions, st, reason);
+        }
+        if (st == VrrpState.FAULT && fault.isEmpty()) {
+            String reason = what + ": no tracked check is down any more";
+            long downAt = Math.max(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()),
+                    s.startedNanos() + p.startupDelayNanos());
+            ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
+                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+            return transition(next, List.of(new BecomeBackup(st, reason, Optional.empty(), prio)), st, reason);
+        }
+        if (st == VrrpState.MASTER) {
+            // the peers learn the new priority and interval now, not at the next advert
+            ElectionState next = s.withAdvertDue(now + advertNanos())
+                    .withMaster(Optional.of(p.source()), prio, p.advertIntervalCentis(), s.lastHeardNanos());
+            return new Decision(next, List.of(new SendAdvert(prio, p.advertIntervalCentis())), wakeAt(next),
+                    Optional.of(prefix() + what + "; still MASTER at priority " + prio + ", advertised at once"));
+        }
+        return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + what + "; still " + st + " at priority " + prio
+                + (st == VrrpState.FAULT ? " while tracked check " + fault.orElseThrow() + " is down" : "")));
     }
 
     // --- helpers ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** One instance driven by a fake ticker: feeds inputs, keeps the state, records every decision. */
 final class Node {
-    final VrrpMachine machine;
+    VrrpMachine machine;
     final FakeTicker ticker;
     ElectionState state = ElectionState.initial();
     final List<Decision> decisions = new ArrayList<>();
@@ -51,6 +51,13 @@ final class Node {
             ticker.advance(Duration.ofNanos(wake - now));
         }
         return feed(new Input.TimePassed());
+    }
+
+    /** A reload: the machine takes {@code next}, and decides what that means for the running state. */
+    Decision reconfigure(VrrpParams next, java.util.Set<String> downChecks, String... changes) {
+        VrrpParams before = machine.params();
+        machine = new VrrpMachine(next);
+        return feed(new Input.Reconfigured(before, downChecks, List.of(changes)));
     }
 
     Decision last() {

@@ -71,6 +71,18 @@ public final class Adverts {
     }
 
     /**
+     * This gate for {@code vi} after a reload that kept the instance's identity: its peers, TTL and addresses
+     * from {@code vi}; its secret and replay state kept when {@code vi}'s auth is {@code before}'s, so a reload
+     * never reopens the replay window; else a new gate as {@link #of} makes it (reading the secret file now).
+     */
+    public Adverts reconfigured(String instanceName, VrrpInstance before, VrrpInstance vi) {
+        if (!before.auth().equals(vi.auth())) {
+            return of(instanceName, vi);
+        }
+        return new Adverts(vi, auth, password, seal);
+    }
+
+    /**
      * The advert gate of instance {@code instanceName} as configured by {@code vi}; reads its secret file now.
      *
      * @throws IllegalArgumentException if the config cannot work (pass auth on v3, hmac on the ip transport,

@@ -28,8 +28,9 @@ final class HookQueue implements AutoCloseable {
     static final int OUTPUT_TAIL_BYTES = 4096;
 
     private final String instance;
-    private final List<List<String>> hooks;
-    private final Duration timeout;
+    /** Replaced by a reload; a transition runs the hooks it was enqueued with. */
+    private volatile List<List<String>> hooks;
+    private volatile Duration timeout;
     private final ExecutorService thread;
     private final Say say;
 
@@ -54,14 +55,24 @@ final class HookQueue implements AutoCloseable {
     HookQueue(String instance, List<String> hookLines, Duration timeout, Say say) {
         this.instance = instance;
         this.say = say;
-        // One program each, never split: the lint demands an absolute path, which may contain spaces.
-        this.hooks = hookLines.stream().filter(l -> !l.isBlank()).map(List::of).toList();
+        this.hooks = programs(hookLines);
         this.timeout = timeout;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vrrp-" + instance + "-notify");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** One program each, never split: the lint demands an absolute path, which may contain spaces. */
+    private static List<List<String>> programs(List<String> hookLines) {
+        return hookLines.stream().filter(l -> !l.isBlank()).map(List::of).toList();
+    }
+
+    /** A reload's hooks and timeout, for the transitions from now on; hooks queued already run as they were. */
+    void reconfigure(List<String> hookLines, Duration newTimeout) {
+        this.hooks = programs(hookLines);
+        this.timeout = newTimeout;
     }
 
     /** keepalived's name for a state in notify arguments: a stopped instance is STOP, not INIT. */
@@ -76,12 +87,13 @@ final class HookQueue implements AutoCloseable {
 
     /** Queues every hook for {@code e}; returns at once. */
     void enqueue(VrrpEvent e) {
-        if (hooks.isEmpty()) {
+        List<List<String>> now = hooks;
+        if (now.isEmpty()) {
             return;
         }
         try {
             thread.execute(() -> {
-                for (List<String> hook : hooks) {
+                for (List<String> hook : now) {
                     if (Thread.currentThread().isInterrupted()) {
                         tell(true, e, "did not run notify hook " + hook.getFirst() + " for " + e.to()
                                 + " because the instance stopped");

@@ -22,7 +22,7 @@ final class Tally {
     private record Heard(long nanos, int priority) {}
 
     private final String name;
-    private final int configuredPriority;
+    private int configuredPriority;
     private final Map<Ipv4, Heard> peers = new LinkedHashMap<>();
     private final Set<Ipv4> failing = new HashSet<>();
     private final Map<String, Long> drops = new TreeMap<>();
@@ -39,6 +39,13 @@ final class Tally {
         this.configuredPriority = configuredPriority;
         peerAddresses.forEach(p -> peers.put(p, null));
         this.sinceNanos = startedNanos;
+    }
+
+    /** A reload's priority and peers; what was heard from a peer that stays is kept. */
+    void reconfigure(int priority, List<Ipv4> peerAddresses) {
+        configuredPriority = priority;
+        peers.keySet().retainAll(Set.copyOf(peerAddresses));
+        peerAddresses.forEach(p -> peers.putIfAbsent(p, null));
     }
 
     void heard(Ipv4 peer, long nanos, int priority) {

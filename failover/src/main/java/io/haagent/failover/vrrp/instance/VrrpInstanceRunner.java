@@ -62,13 +62,10 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     }
 
     private final String name;
-    private final VrrpMachine machine;
-    private final Adverts adverts;
     private final Ticker ticker;
     private final RunnerListener listener;
     private final StateFile stateFile;
     private final HookQueue hooks;
-    private final List<Target> targets;
     private final ScheduledThreadPoolExecutor loop;
     private final Optional<LinkWatch> link;
     private final Tally tally;
@@ -77,7 +74,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private volatile AdvertHub.Registration registration;
     private volatile InstanceStatus status;
 
-    // Confined to the loop thread.
+    // Confined to the loop thread; a reload replaces the first four (reconfigure).
+    private VrrpInstance config;
+    private VrrpMachine machine;
+    private Adverts adverts;
+    private List<Target> targets;
     private ElectionState election = ElectionState.initial();
     private ScheduledFuture<?> wake;
     private long wakeAt = Long.MAX_VALUE;
@@ -88,25 +89,14 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                                RunnerListener listener) {
         this.name = name;
         this.link = config.iface().map(LinkWatch::new);
-        VrrpParams params = VrrpParams.of(name, config);
-        if (link.isPresent()) {
-            params = params.withTrack(new VrrpInstance.Track(link.get().trackName(), 0));
-        }
-        if (config.onMaster().redisPromote().isPresent()) {
-            params = params.withTrack(new VrrpInstance.Track(PROMOTION_GUARD, 0));
-        }
-        this.machine = new VrrpMachine(params);
+        this.config = config;
+        this.machine = new VrrpMachine(params(name, config, link));
         this.adverts = Adverts.of(name, config);
         this.ticker = ticker;
         this.listener = listener;
         this.stateFile = new StateFile(stateDir, name);
         this.hooks = new HookQueue(name, config.notifyHooks(), config.notifyTimeout());
-        boolean udp = config.transport() == VrrpInstance.Transport.UDP;
-        List<Target> t = new ArrayList<>();
-        for (VrrpInstance.Peer p : config.unicast().peers()) {
-            t.add(new Target(p.address(), udp ? p.port().or(config.unicast()::port).orElse(Defaults.VRRP_UDP_PORT) : 0));
-        }
-        this.targets = List.copyOf(t);
+        this.targets = targets(config);
         this.tally = new Tally(name, machine.params().priority(), targets.stream().map(Target::address).toList(),
                 ticker.nanoTime());
         this.loop = new ScheduledThreadPoolExecutor(1, r -> {
@@ -160,6 +150,85 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         });
         r.post(new Input.Started());
         return r;
+    }
+
+    /** The election's parameters: the config's, and the interface and the promotion guard tracked with weight 0. */
+    private static VrrpParams params(String name, VrrpInstance config, Optional<LinkWatch> link) {
+        VrrpParams params = VrrpParams.of(name, config);
+        if (link.isPresent()) {
+            params = params.withTrack(new VrrpInstance.Track(link.get().trackName(), 0));
+        }
+        if (config.onMaster().redisPromote().isPresent()) {
+            params = params.withTrack(new VrrpInstance.Track(PROMOTION_GUARD, 0));
+        }
+        return params;
+    }
+
+    private static List<Target> targets(VrrpInstance config) {
+        boolean udp = config.transport() == VrrpInstance.Transport.UDP;
+        List<Target> t = new ArrayList<>();
+        for (VrrpInstance.Peer p : config.unicast().peers()) {
+            t.add(new Target(p.address(), udp ? p.port().or(config.unicast()::port).orElse(Defaults.VRRP_UDP_PORT) : 0));
+        }
+        return List.copyOf(t);
+    }
+
+    /**
+     * A reload changed this instance but not its identity ({@link VrrpInstance#identityChanges} is empty): it
+     * takes {@code next} in place and the election goes on from its state — no transition, so no hook, mail or
+     * role action, unless the new tracking demands one ({@link Input.Reconfigured}). {@code downNow}: the
+     * tracked checks of {@code next} that are down now. Waits (boundedly) until it is done; any thread.
+     *
+     * @throws IllegalArgumentException {@code next} has another identity: stop this runner and start another
+     * @throws IllegalStateException    it could not be applied (a secret file unreadable, say), or not in time;
+     *                                  the instance runs on as it was
+     */
+    public void reconfigure(VrrpInstance next, Set<String> downNow) {
+        Future<?> done;
+        try {
+            done = loop.submit(() -> applyConfig(next, downNow));
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("(" + name + ") is stopped", e);
+        }
+        try {
+            done.get(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("(" + name + ") did not take the new settings within " + STOP_WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("(" + name + ") interrupted while reconfiguring", e);
+        }
+    }
+
+    /** On the loop. Everything that can fail comes before anything changes. */
+    private void applyConfig(VrrpInstance next, Set<String> downNow) {
+        List<String> identity = config.identityChanges(next);
+        if (!identity.isEmpty()) {
+            throw new IllegalArgumentException("(" + name + ") cannot take a new identity in place (" + String.join(", ", identity)
+                    + "): restart the instance");
+        }
+        Adverts nextAdverts = adverts.reconfigured(name, config, next);
+        VrrpParams before = machine.params();
+        VrrpParams params = params(name, next, link);
+        Set<String> down = new java.util.HashSet<>(downNow);
+        // what the instance tracks by itself (its interface, the promotion guard) is known here, not to the caller
+        link.map(LinkWatch::trackName).filter(election.downChecks()::contains).ifPresent(down::add);
+        if (election.downChecks().contains(PROMOTION_GUARD)) {
+            down.add(PROMOTION_GUARD);
+        }
+        List<String> changes = config.settingChanges(next);
+        config = next;
+        machine = new VrrpMachine(params);
+        adverts = nextAdverts;
+        targets = targets(next);
+        hooks.reconfigure(next.notifyHooks(), next.notifyTimeout());
+        tally.reconfigure(params.priority(), targets.stream().map(Target::address).toList());
+        feed(new Input.Reconfigured(before, down, changes));
     }
 
     /** A tracked check flipped; any thread. */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,7 @@ class VrrpInstanceRunnerTest {
 
     /** One node: its runner, what its listener heard, its state dir. */
     private record Node(VrrpInstanceRunner runner, BlockingQueue<VrrpEvent> events, Path stateDir, Path hookLog,
-                        long startedNanos, Duration startupDelay) {
+                        long startedNanos, Duration startupDelay, Path hook, String yaml) {
         VrrpEvent nextEvent() throws InterruptedException {
             VrrpEvent e = events.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertNotNull(e, "no transition within " + WAIT + "; status " + runner.status());
@@ -92,9 +93,7 @@ class VrrpInstanceRunnerTest {
                     notify: ["%s"]
                     notify_timeout: 5s
                 """.formatted(priority, source, port, peer, peerPort, startupDelay.toMillis() + "ms", hook);
-        Linter.Linted linted = Linter.lint(new Linter.Source(label + ".yaml", yaml), Linter.Options.DEFAULT);
-        assertFalse(linted.hasErrors(), linted.findings().toString());
-        VrrpInstance vi = linted.config().orElseThrow().vrrp().get("vip");
+        VrrpInstance vi = instance(yaml);
         BlockingQueue<VrrpEvent> events = new LinkedBlockingQueue<>();
         long started = System.nanoTime();
         VrrpInstanceRunner r = VrrpInstanceRunner.start("vip", vi, home.resolve("state"), hub, Ticker.SYSTEM,
@@ -105,7 +104,13 @@ class VrrpInstanceRunnerTest {
                     }
                 });
         open.add(r);
-        return new Node(r, events, home.resolve("state"), hookLog, started, startupDelay);
+        return new Node(r, events, home.resolve("state"), hookLog, started, startupDelay, hook, yaml);
+    }
+
+    private static VrrpInstance instance(String yaml) {
+        Linter.Linted linted = Linter.lint(new Linter.Source("vip.yaml", yaml), Linter.Options.DEFAULT);
+        assertFalse(linted.hasErrors(), linted.findings().toString());
+        return linted.config().orElseThrow().vrrp().get("vip");
     }
 
     /** A pair where the 150 is sure to speak before the 100's startup delay is over. */
@@ -240,5 +245,62 @@ class VrrpInstanceRunnerTest {
         assertTrue(open.isEmpty());
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive()
                 && (t.getName().equals("vrrp-vip") || t.getName().equals("vrrp-vip-notify"))), "no thread left behind");
+    }
+
+    @Test
+    void reconfigure_priorityNotifyAndTrack_keepsTheElection_noTransitionNoHook_andTheNewPriorityIsHeardAtOnce() throws Exception {
+        List<Node> nodes = pair();
+        Node a = nodes.get(0);
+        Node b = nodes.get(1);
+        awaitTransition(a, VrrpState.MASTER);
+        awaitFollowing(b, A);
+        awaitStartupDelayOver(b);
+        await("a's hooks for BACKUP and MASTER", () -> lines(a).size() == 2);
+        long aTransitions = a.runner().status().transitions();
+        long bTransitions = b.runner().status().transitions();
+        b.events().clear();
+
+        // priority up, no notify hook, the gate no longer tracked
+        String edited = a.yaml().replace("priority: 150", "priority: 160").replace("notify: [\"" + a.hook() + "\"]", "notify: []")
+                .replace("track: [ { check: gate, weight: 0 } ]", "track: []");
+        a.runner().reconfigure(instance(edited), Set.of());
+
+        assertEquals(160, a.runner().status().configuredPriority());
+        await("b hears 160", () -> b.runner().status().peers().getFirst().lastPriority().orElse(0) == 160);
+        a.runner().trackedCheck("gate", false); // no longer tracked: nothing
+        long heard = b.runner().status().advertsReceived();
+        await("more adverts", () -> b.runner().status().advertsReceived() > heard + 3);
+        assertEquals(VrrpState.MASTER, a.runner().status().state());
+        assertEquals(aTransitions, a.runner().status().transitions(), "a: no transition");
+        assertEquals(bTransitions, b.runner().status().transitions(), "b: no transition");
+        assertEquals(List.of(), List.copyOf(b.events()));
+        assertEquals(2, lines(a).size(), "no hook ran");
+        assertEquals("MASTER", a.stateFile().get("state"));
+
+        // tracking the gate again while it is down: as if it had just gone down, one transition
+        a.runner().reconfigure(instance(a.yaml()), Set.of("gate"));
+        VrrpEvent fault = awaitTransition(a, VrrpState.FAULT);
+        assertTrue(fault.reason().startsWith("reconfigured in place by a reload (priority 160 -> 150, track, notify): tracked check"
+                + " gate is down, sent priority 0"), fault.reason());
+        awaitTransition(b, VrrpState.MASTER);
+        await("the FAULT hook, from the notify list in force again", () -> lines(a).size() == 3);
+    }
+
+    @Test
+    void reconfigure_withAnotherIdentity_isRefused_andTheInstanceRunsOn() throws Exception {
+        Node a = pair().get(0);
+        awaitTransition(a, VrrpState.MASTER);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> a.runner().reconfigure(instance(a.yaml().replace("vrid: 51", "vrid: 52")), Set.of()));
+        assertTrue(e.getMessage().contains("vrid 51 -> 52"), e.getMessage());
+        assertEquals(VrrpState.MASTER, a.runner().status().state());
+    }
+
+    private static List<String> lines(Node n) {
+        try {
+            return n.hookLines();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
