@@ -162,8 +162,8 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     // Read only when asked: a connection's next request is read after its answer is written.
                     .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BUFFER_BYTES))
-                    .childOption(ChannelOption.MAX_MESSAGES_PER_READ, 1)
+                    .childOption(ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(READ_BUFFER_BYTES).maxMessagesPerRead(1))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
