@@ -1,11 +1,6 @@
 package io.haagent.lint;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +18,11 @@ public final class LintCommand {
               --host     also check against this machine: interfaces, source addresses, files,
                          and whether the Redis that failover promotes can CONFIG REWRITE
             With several files, they are also checked as one fleet (the two ends of each VRRP pair).
-            Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or unreadable file.""";
+            Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage error or a file not read (unreadable, over 4 MiB).""";
 
     private LintCommand() {}
 
-    /** Runs the command; returns the exit code: 0 clean or warnings only, 1 errors, 2 usage or unreadable file. */
+    /** Runs the command; returns the exit code: 0 clean or warnings only, 1 errors, 2 usage or a file not read. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, HostFacts::system);
     }
@@ -68,53 +63,31 @@ public final class LintCommand {
             return UNUSABLE;
         }
         List<Linter.Source> sources = new ArrayList<>();
+        List<Finding> notRead = new ArrayList<>();
         boolean unreadable = false;
         for (String f : files) {
             try {
-                sources.add(new Linter.Source(f, read(f)));
-            } catch (IOException e) {
-                err.println("haagent lint: cannot read " + f + ": " + reason(e));
+                sources.add(f.equals("-") ? ConfigFile.read(f, System.in) : ConfigFile.read(Path.of(f)));
+            } catch (ConfigFile.Unreadable e) {
+                if (e.findings().isEmpty()) {
+                    err.println("haagent lint: " + e.getMessage());
+                }
+                notRead.addAll(e.findings());
                 unreadable = true;
             }
         }
-        List<Finding> findings = Linter.lint(sources, host ? Linter.Options.onThisHost(hostFacts) : Linter.Options.DEFAULT);
+        List<Finding> findings = new ArrayList<>(notRead);
+        findings.addAll(Linter.lint(sources, host ? Linter.Options.onThisHost(hostFacts) : Linter.Options.DEFAULT));
         format.write(findings, out);
         out.flush();
         long errors = findings.stream().filter(Finding::isError).count();
         long warnings = findings.size() - errors;
         if (format == OutputFormat.TEXT) {
-            err.println("haagent lint: " + sources.size() + (sources.size() == 1 ? " file, " : " files, ")
+            int linted = sources.size() + notRead.size();
+            err.println("haagent lint: " + linted + (linted == 1 ? " file, " : " files, ")
                     + plural(errors, "error") + ", " + plural(warnings, "warning"));
         }
         return unreadable ? UNUSABLE : errors > 0 ? ERRORS : CLEAN;
-    }
-
-    private static String read(String file) throws IOException {
-        if (file.equals("-")) {
-            return decode(System.in.readAllBytes());
-        }
-        Path p = Path.of(file);
-        if (Files.isDirectory(p)) {
-            throw new IOException("it is a directory; name the config files in it");
-        }
-        return decode(Files.readAllBytes(p));
-    }
-
-    private static String decode(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof CharacterCodingException) {
-            return "not UTF-8 text";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String plural(long n, String word) {

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusTest {
     static final Path CORPUS = Path.of("src/test/resources/lint");
     private static final Pattern EXPECT = Pattern.compile("#\\s*expect:\\s*(.+)$");
+    /** Rules about reading the file, which a corpus file cannot show (it would be over 4 MiB): ConfigFileTest does. */
+    private static final Set<String> SHOWN_BY_CONFIG_FILE_TEST = Set.of(Rule.CONFIG_TOO_LARGE.id());
 
     /** The host the {@code host/} files are linted against. */
     static final HostFacts FAKE_HOST = new HostFacts() {
@@ -112,6 +114,7 @@ class CorpusTest {
             }
         }
         Set<String> all = new TreeSet<>(Arrays.stream(Rule.values()).map(Rule::id).toList());
+        all.removeAll(SHOWN_BY_CONFIG_FILE_TEST);
         assertEquals(all, demonstrated, "each rule needs a corpus file that expects it, and each expectation a rule");
     }
 

@@ -136,4 +136,19 @@ class LintCommandTest {
         assertTrue(r.out().contains("[host.source-not-local]"), r.out());
         assertEquals(0, run(bad.toString()).exit(), "without --host the machine is not consulted");
     }
+
+    @Test
+    void aFileOverTheSizeLimit_isNotRead_andGetsOneFinding() throws IOException {
+        // Hostile run, issue 10 §3.6: a 50 MB config of comments linted OK, at 400 MB resident.
+        Path big = write("big.yaml", CLEAN + "#".repeat(ConfigFile.MAX_BYTES - CLEAN.length()) + "\n");
+        Run r = run(big.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(big + ":1:1: error: it is " + (ConfigFile.MAX_BYTES + 1) + " bytes, more than the 4194304 bytes (4 MiB) "
+                + "a config may have, so it is not read; a real config is kilobytes: check that this is the config file, "
+                + "and take out what is not config [config.too-large]\n", r.out());
+        Run json = run("--format", "json", big.toString());
+        assertTrue(json.out().contains("\"rule\" : \"config.too-large\""), json.out());
+        Path atTheLimit = write("fits.yaml", CLEAN + "#".repeat(ConfigFile.MAX_BYTES - CLEAN.length() - 1) + "\n");
+        assertEquals(0, run(atTheLimit.toString()).exit(), "a file of exactly the limit is read");
+    }
 }

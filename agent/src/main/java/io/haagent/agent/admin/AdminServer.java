@@ -3,15 +3,17 @@ package io.haagent.agent.admin;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Durations;
 import io.haagent.config.HostPort;
+import io.haagent.time.Ticker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -27,7 +29,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -35,8 +40,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +55,21 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP server on {@code node.admin.listen}: {@code GET /metrics} (Prometheus text),
  * {@code GET /status} (JSON), and the POSTs that change something, which need
  * {@code Authorization: Bearer <token from node.admin.token_file>}; without a token file every
- * POST is refused. Requests are served off the event loop so a slow action never stalls a scrape.
+ * POST is refused.
+ *
+ * <p>A flood must not starve the checks, healing or VRRP (issue 10 §3.2), so everything a client can take is
+ * bounded ({@link Limits}): connections, requests sent ahead on one connection (served one at a time, answered in
+ * order), idle time, and the rate of requests without the token (429). Requests run on {@link #WORKER_THREADS}
+ * platform threads of the server's own, never on the virtual threads' carriers.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    /** Request handling threads, apart from the checks', healing's and VRRP's: a flood waits here, nowhere else. */
+    static final int WORKER_THREADS = 2;
+    /** An admin request has no body; the largest is a POST with a long reason. */
+    private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    /** Bytes taken from a socket per read, which bounds the pipelined requests decoded ahead of their turn. */
+    private static final int READ_BUFFER_BYTES = 8 * 1024;
 
     /** What a POST asks the daemon to do; each returns the reply to send. */
     public interface Actions {
@@ -85,43 +106,77 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What the server lets a client take, so that a flood cannot starve the checks, healing or VRRP.
+     *
+     * @param maxConnections     open connections at once; more are closed at once
+     * @param maxPipelined       requests a client may send ahead on one connection; one is served at a time, in order
+     * @param idleTimeout        a connection without a complete request for this long is closed
+     * @param anonymousPerSecond requests per second, over the whole server, that do not carry the token (429 above)
+     * @param anonymousBurst     how many of those may come at once
+     */
+    public record Limits(int maxConnections, int maxPipelined, Duration idleTimeout, int anonymousPerSecond,
+                         int anonymousBurst) {
+        public static final Limits DEFAULT = new Limits(64, 16, Duration.ofSeconds(30), 50, 100);
+    }
+
     private final EventLoopGroup group;
     private final Channel channel;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService workers;
 
-    private AdminServer(EventLoopGroup group, Channel channel) {
+    private AdminServer(EventLoopGroup group, Channel channel, ExecutorService workers) {
         this.group = group;
         this.channel = channel;
+        this.workers = workers;
     }
 
     /**
-     * Binds and serves. {@code token} is asked on every POST, so a reload that changes the token
-     * file takes effect at once.
+     * Binds and serves with {@link Limits#DEFAULT}. {@code token} is asked on every POST, so a reload that changes
+     * the token file takes effect at once.
      *
      * @throws IllegalStateException when the address cannot be bound, saying which and what to change
      */
     public static AdminServer start(HostPort listen, Supplier<Optional<String>> token, AgentMetrics metrics,
                                     Supplier<Map<String, Object>> status, Actions actions) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        AdminServer[] self = new AdminServer[1];
+        return start(listen, token, metrics, status, actions, Limits.DEFAULT, Ticker.SYSTEM);
+    }
+
+    /** As above, with other limits and the ticker the request rate is measured with. */
+    public static AdminServer start(HostPort listen, Supplier<Optional<String>> token, AgentMetrics metrics,
+                                    Supplier<Map<String, Object>> status, Actions actions, Limits limits, Ticker ticker) {
+        // The admin server's whole thread budget: one event loop and WORKER_THREADS platform threads. Requests never
+        // run on virtual threads, whose carriers the blocking checks and healing need (issue 10 §3.2).
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("haagent-admin-io", true),
+                NioIoHandler.newFactory());
+        AtomicInteger workerNo = new AtomicInteger();
+        // At most one request in flight per connection: the queue cannot outgrow the connections (twice, for
+        // connections closing while their request still waits).
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(2 * limits.maxConnections()),
+                r -> Thread.ofPlatform().daemon().name("haagent-admin-" + workerNo.incrementAndGet()).unstarted(r));
         Router router = new Router(token, metrics, status, actions);
+        Door door = new Door(limits, ticker, metrics);
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    // Read only when asked: a connection's next request is read after its answer is written.
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.RECVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(READ_BUFFER_BYTES).maxMessagesPerRead(1))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new Handler(router, () -> self[0].workers));
+                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                    new Connection(router, door, workers));
                         }
                     })
                     .bind(listen.host(), listen.port()).sync().channel();
-            self[0] = new AdminServer(group, ch);
             log.info("admin: listening on http://{} (/status, /metrics)", hostPort(ch));
-            return self[0];
+            return new AdminServer(group, ch, workers);
         } catch (Exception e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownNow();
             throw new IllegalStateException("admin: cannot listen on " + listen + ": " + e.getMessage()
                     + "; free the port or set node.admin.listen to another address", e);
         }
@@ -139,7 +194,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.close();
     }
 
@@ -149,6 +204,17 @@ public final class AdminServer implements AutoCloseable {
 
         Response handle(HttpMethod method, String uri, Optional<String> authorization) {
             QueryStringDecoder q = new QueryStringDecoder(uri);
+            // Decoding throws on a malformed %-escape: a client's mistake, answered 400 in one line (issue 10 §3.7b).
+            try {
+                q.path();
+            } catch (IllegalArgumentException e) {
+                return badRequest("malformed percent-encoding in the path");
+            }
+            try {
+                q.parameters();
+            } catch (IllegalArgumentException e) {
+                return badRequest("malformed percent-encoding in the query");
+            }
             List<String> path = List.of(q.path().replaceAll("^/+|/+$", "").split("/+"));
             if (method.equals(HttpMethod.GET)) {
                 return switch (q.path()) {
@@ -202,19 +268,31 @@ public final class AdminServer implements AutoCloseable {
             return Response.json(r.status(), r.body());
         }
 
+        static Response badRequest(String what) {
+            return Response.json(400, Map.of("ok", false, "message", "bad request: " + what));
+        }
+
         private Optional<Response> authorize(Optional<String> authorization) {
-            Optional<String> expected = token.get();
-            if (expected.isEmpty()) {
+            if (token.get().isEmpty()) {
                 return Optional.of(Response.json(403, Map.of("ok", false, "message",
                         "POST is refused: node.admin.token_file is not configured; set it to a file holding a token")));
             }
-            String given = authorization.filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7).strip()).orElse("");
-            // Constant-time, so the token cannot be guessed byte by byte from response times.
-            if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.get().getBytes(StandardCharsets.UTF_8))) {
+            if (!carriesToken(authorization)) {
                 return Optional.of(Response.json(401, Map.of("ok", false, "message",
                         "POST needs 'Authorization: Bearer <token>' with the token from node.admin.token_file")));
             }
             return Optional.empty();
+        }
+
+        /** Whether the request carries the configured token; never without a token file. */
+        boolean carriesToken(Optional<String> authorization) {
+            Optional<String> expected = token.get();
+            if (expected.isEmpty()) {
+                return false;
+            }
+            String given = authorization.filter(h -> h.startsWith("Bearer ")).map(h -> h.substring(7).strip()).orElse("");
+            // Constant-time, so the token cannot be guessed byte by byte from response times.
+            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.get().getBytes(StandardCharsets.UTF_8));
         }
 
         private static Optional<String> param(QueryStringDecoder q, String name) {
@@ -223,46 +301,277 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    record Response(int status, String contentType, String body) {
+    record Response(int status, String contentType, String body, Optional<Long> retryAfterSeconds) {
+        Response(int status, String contentType, String body) {
+            this(status, contentType, body, Optional.empty());
+        }
+
         static Response json(int status, Map<String, Object> body) {
             return new Response(status, "application/json", Json.write(new LinkedHashMap<>(body)));
         }
+
+        /** With {@code Retry-After} in whole seconds, rounded up (RFC 9110 §10.2.3). */
+        Response retryAfter(long nanos) {
+            return new Response(status, contentType, body, Optional.of(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L)));
+        }
     }
 
-    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final Router router;
-        private final Supplier<ExecutorService> workers;
+    /** One request as read, detached from Netty's buffers. {@code malformed} is set when it could not be decoded. */
+    private record Request(HttpMethod method, String uri, Optional<String> authorization, boolean keepAlive,
+                           Optional<String> malformed) {
+        static Request of(FullHttpRequest req) {
+            Optional<String> malformed = req.decoderResult().isFailure()
+                    ? Optional.of(String.valueOf(req.decoderResult().cause().getMessage())) : Optional.empty();
+            return new Request(req.method(), req.uri(), Optional.ofNullable(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
+                    HttpUtil.isKeepAlive(req) && malformed.isEmpty(), malformed);
+        }
+    }
 
-        Handler(Router router, Supplier<ExecutorService> workers) {
+    /**
+     * Who gets in, shared by all connections: the count of open connections and the rate of requests without the
+     * token. Touched only on the server's one event loop.
+     */
+    private static final class Door {
+        private final Limits limits;
+        private final Ticker ticker;
+        private final AgentMetrics metrics;
+        private final RequestRate anonymous;
+        private final Spell connectionsRefused;
+        private final Spell requestsRefused;
+        private int open;
+
+        Door(Limits limits, Ticker ticker, AgentMetrics metrics) {
+            this.limits = limits;
+            this.ticker = ticker;
+            this.metrics = metrics;
+            this.anonymous = new RequestRate(limits.anonymousPerSecond(), limits.anonymousBurst());
+            this.connectionsRefused = new Spell("admin: closing new connections because " + limits.maxConnections()
+                    + " are open, the most it serves at once; counted in haagent_admin_refused_total{reason=\"connections\"}",
+                    "admin: accepting connections again after closing {} at the limit");
+            this.requestsRefused = new Spell("admin: answering 429 to requests without the token because they come faster than "
+                    + limits.anonymousPerSecond() + "/s; counted in haagent_admin_refused_total{reason=\"rate\"}",
+                    "admin: serving requests without the token again after answering {} with 429");
+        }
+
+        boolean admit() {
+            long now = ticker.nanoTime();
+            if (open >= limits.maxConnections()) {
+                connectionsRefused.refused(now);
+                metrics.adminRefused("connections");
+                return false;
+            }
+            connectionsRefused.passed(now);
+            open++;
+            return true;
+        }
+
+        void left() {
+            open--;
+        }
+
+        /** Zero when a request without the token may be served now; else how long until one may. */
+        long anonymousWaitNanos() {
+            long now = ticker.nanoTime();
+            long wait = anonymous.take(now);
+            if (wait > 0) {
+                requestsRefused.refused(now);
+                metrics.adminRefused("rate");
+            } else {
+                requestsRefused.passed(now);
+            }
+            return wait;
+        }
+
+        void refused(String reason) {
+            metrics.adminRefused(reason);
+        }
+    }
+
+    /**
+     * A spell of refusals, logged on its edges only (STYLE §8: quiet while nothing changes): its first refusal, and
+     * its end with the count, once a request passes {@link #QUIET_NANOS} after the last refusal.
+     */
+    private static final class Spell {
+        private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
+        private final String starts;
+        private final String ends;
+        private long refused;
+        private long lastNanos;
+
+        Spell(String starts, String ends) {
+            this.starts = starts;
+            this.ends = ends;
+        }
+
+        void refused(long nowNanos) {
+            if (refused++ == 0) {
+                log.warn(starts);
+            }
+            lastNanos = nowNanos;
+        }
+
+        void passed(long nowNanos) {
+            if (refused > 0 && nowNanos - lastNanos >= QUIET_NANOS) {
+                log.info(ends, refused);
+                refused = 0;
+            }
+        }
+    }
+
+    /**
+     * One connection: its requests are served one at a time, in the order they came (HTTP/1.1 pipelining, RFC 9112
+     * §9.3), and the socket is read again only when the last answer is written. Its state is touched only on the
+     * event loop; the routes run on the workers.
+     */
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+        private final Router router;
+        private final Door door;
+        private final ExecutorService workers;
+        private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+        private boolean admitted;
+        private boolean busy;
+        /** More requests were sent ahead than {@link Limits#maxPipelined}: answer those kept, then close. */
+        private boolean overrun;
+        private ScheduledFuture<?> idle;
+
+        Connection(Router router, Door door, ExecutorService workers) {
             this.router = router;
+            this.door = door;
             this.workers = workers;
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            HttpMethod method = req.method();
-            String uri = req.uri();
-            Optional<String> auth = Optional.ofNullable(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            workers.get().execute(() -> {
-                Response r;
-                try {
-                    r = router.handle(method, uri, auth);
-                } catch (RuntimeException e) {
-                    log.warn("admin: {} {} failed", method, uri, e);
-                    r = Response.json(500, Map.of("ok", false, "message", "internal error: " + e));
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (!door.admit()) {
+                ctx.close();
+                return;
+            }
+            admitted = true;
+            awaitRequest(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (admitted) {
+                admitted = false;
+                door.left();
+            }
+            cancelIdle();
+            waiting.clear();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (!(msg instanceof FullHttpRequest req) || !admitted) {
+                    return;
                 }
-                FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.valueOf(r.status()), Unpooled.copiedBuffer(r.body(), StandardCharsets.UTF_8));
-                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-                HttpUtil.setContentLength(resp, resp.content().readableBytes());
-                if (keepAlive) {
-                    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                    ctx.writeAndFlush(resp);
+                cancelIdle();
+                if (waiting.size() >= door.limits.maxPipelined()) {
+                    overrun = true;
+                    door.refused("pipelined");
                 } else {
-                    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+                    waiting.add(Request.of(req));
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+            if (!busy) {
+                next(ctx);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (admitted && !busy && waiting.isEmpty()) {
+                ctx.read(); // only part of a request came: read on
+            }
+        }
+
+        /** Serves the next waiting request, or waits for one. */
+        private void next(ChannelHandlerContext ctx) {
+            Request r = waiting.poll();
+            if (r == null) {
+                if (overrun) {
+                    ctx.close();
+                } else {
+                    awaitRequest(ctx);
+                }
+                return;
+            }
+            busy = true;
+            if (r.malformed().isPresent()) {
+                log.debug("admin: answered 400 because the request could not be read: {}", r.malformed().get());
+                door.refused("malformed");
+                respond(ctx, r, Router.badRequest(r.malformed().get()));
+                return;
+            }
+            if (!router.carriesToken(r.authorization())) {
+                long wait = door.anonymousWaitNanos();
+                if (wait > 0) {
+                    respond(ctx, r, Response.json(429, Map.of("ok", false, "message", "too many requests without the "
+                            + "admin token; retry later, or send 'Authorization: Bearer <token>'")).retryAfter(wait));
+                    return;
+                }
+            }
+            try {
+                workers.execute(() -> {
+                    Response resp = serve(r);
+                    ctx.executor().execute(() -> respond(ctx, r, resp));
+                });
+            } catch (RejectedExecutionException e) {
+                respond(ctx, r, Response.json(503, Map.of("ok", false, "message", "the admin server is busy; retry later")));
+            }
+        }
+
+        private Response serve(Request r) {
+            try {
+                Response resp = router.handle(r.method(), r.uri(), r.authorization());
+                if (resp.status() == 400) {
+                    log.debug("admin: answered 400 to {} {}", r.method(), r.uri());
+                }
+                return resp;
+            } catch (RuntimeException e) {
+                log.warn("admin: {} {} failed", r.method(), r.uri(), e);
+                return Response.json(500, Map.of("ok", false, "message", "internal error: " + e));
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, Request r, Response resp) {
+            FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(resp.status()),
+                    Unpooled.copiedBuffer(resp.body(), StandardCharsets.UTF_8));
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, resp.contentType());
+            resp.retryAfterSeconds().ifPresent(s -> out.headers().set(HttpHeaderNames.RETRY_AFTER, s));
+            HttpUtil.setContentLength(out, out.content().readableBytes());
+            boolean close = !r.keepAlive() || (overrun && waiting.isEmpty());
+            out.headers().set(HttpHeaderNames.CONNECTION, close ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(out).addListener(f -> {
+                busy = false;
+                if (close || !f.isSuccess()) {
+                    ctx.close();
+                } else {
+                    next(ctx);
                 }
             });
+        }
+
+        /** Reads on, and closes the connection unless a whole request comes within the idle timeout. */
+        private void awaitRequest(ChannelHandlerContext ctx) {
+            cancelIdle();
+            idle = ctx.executor().schedule(() -> {
+                if (!busy && waiting.isEmpty() && ctx.channel().isActive()) {
+                    door.refused("idle");
+                    ctx.close();
+                }
+            }, door.limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            ctx.read();
+        }
+
+        private void cancelIdle() {
+            if (idle != null) {
+                idle.cancel(false);
+                idle = null;
+            }
         }
 
         @Override

@@ -4,6 +4,8 @@ import io.haagent.config.Defaults;
 import io.haagent.config.HostPort;
 import io.haagent.config.NodeConfig;
 import io.haagent.config.load.ConfigLoader;
+import io.haagent.lint.ConfigFile;
+import io.haagent.lint.Linter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -42,8 +44,9 @@ final class AdminClient {
         NodeConfig.Admin fromConfig = null;
         if (Files.isReadable(config)) {
             try {
-                fromConfig = ConfigLoader.load(config.toString(), Files.readString(config)).bound().node().admin();
-            } catch (IOException e) {
+                Linter.Source source = ConfigFile.read(config);
+                fromConfig = ConfigLoader.load(source.name(), source.text()).bound().node().admin();
+            } catch (ConfigFile.Unreadable e) {
                 // Unreadable config: fall back to the defaults; the daemon's own lint reports the file.
             }
         }

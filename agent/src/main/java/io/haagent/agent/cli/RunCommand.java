@@ -37,7 +37,7 @@ final class RunCommand {
             err.println("haagent run: refused to start: " + e.getMessage());
             e.findings().forEach(err::println);
             metrics.close();
-            return e.findings().isEmpty() ? Main.USAGE_ERROR : 1;
+            return e.linted() ? 1 : Main.USAGE_ERROR;
         } catch (IllegalStateException e) {
             err.println("haagent run: " + e.getMessage());
             metrics.close();

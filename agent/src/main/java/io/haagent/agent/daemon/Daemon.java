@@ -5,6 +5,7 @@ import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
+import io.haagent.lint.ConfigFile;
 import io.haagent.lint.Finding;
 import io.haagent.lint.Linter;
 import io.haagent.time.Ticker;
@@ -13,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -33,17 +34,26 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    /** The config could not be used; {@code findings} say why (empty when the file could not be read). */
+    /**
+     * The config could not be used; {@code findings} say why (none when the file could not be read at all).
+     * {@link #linted()}: the file was read and has lint errors, as against a file or directory it could not use.
+     */
     public static final class Refused extends Exception {
         private final List<Finding> findings;
+        private final boolean linted;
 
-        Refused(String message, List<Finding> findings) {
+        Refused(String message, List<Finding> findings, boolean linted) {
             super(message);
             this.findings = List.copyOf(findings);
+            this.linted = linted;
         }
 
         public List<Finding> findings() {
             return findings;
+        }
+
+        public boolean linted() {
+            return linted;
         }
     }
 
@@ -97,7 +107,7 @@ public final class Daemon implements AutoCloseable {
             Files.createDirectories(config.node().stateDir());
         } catch (IOException e) {
             throw new Refused("cannot create node.state_dir " + config.node().stateDir() + ": " + e
-                    + "; create it, or run haagent as a user that may", List.of());
+                    + "; create it, or run haagent as a user that may", List.of(), false);
         }
         Daemon d = new Daemon(configFile, version, config, metrics);
         log.info("{} started as {} with {}: {}, {}, {}", version, nodeName(config), configFile,
@@ -111,17 +121,18 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static HaagentConfig lint(Path configFile) throws Refused {
-        String text;
+        Linter.Source source;
         try {
-            text = Files.readString(configFile);
-        } catch (IOException e) {
-            throw new Refused("cannot read " + configFile + ": " + e.getMessage(), List.of());
+            // The reader lint uses: the same size limit and the same words for a file it cannot use (issue 10 §3.6, §3.7a).
+            source = ConfigFile.read(configFile);
+        } catch (ConfigFile.Unreadable e) {
+            throw new Refused(e.getMessage(), e.findings(), false);
         }
-        Linter.Linted linted = Linter.lint(new Linter.Source(configFile.toString(), text), Linter.Options.onThisHost(AgentHostFacts::system));
+        Linter.Linted linted = Linter.lint(source, Linter.Options.onThisHost(AgentHostFacts::system));
         linted.findings().stream().filter(f -> !f.isError()).forEach(f -> log.warn("config: {}", f));
         if (linted.config().isEmpty()) {
             List<Finding> errors = linted.findings().stream().filter(Finding::isError).toList();
-            throw new Refused(configFile + " has " + errors.size() + (errors.size() == 1 ? " error" : " errors"), errors);
+            throw new Refused(configFile + " has " + errors.size() + (errors.size() == 1 ? " error" : " errors"), errors, true);
         }
         return linted.config().get();
     }
@@ -173,24 +184,40 @@ public final class Daemon implements AutoCloseable {
         try {
             next = lint(configFile);
         } catch (Refused e) {
-            metrics.reload(false, e.findings().size());
-            log.error("reload: kept the running config because {}", e.getMessage());
-            e.findings().forEach(f -> log.error("reload: {}", f));
-            List<String> lines = new ArrayList<>();
-            e.findings().forEach(f -> lines.add(f.toString()));
-            mailing.send(Mails.reloadRefused(mailing.host(), "kept the running config: " + e.getMessage(), lines));
-            return new AdminServer.Reply(422, Map.of("ok", false, "message", "kept the running config: " + e.getMessage(),
-                    "findings", lines));
+            return refuseReload(422, e.getMessage(), e.findings());
+        } catch (RuntimeException e) {
+            // A bug in lint, not in the file: still a refused reload, counted and mailed like the others.
+            return refuseReload(500, "linting " + configFile + " failed: " + e, List.of());
         }
         ReloadPlan plan = ReloadPlan.between(config, next);
         for (Component c : components) {
-            c.apply(next, plan);
+            try {
+                c.apply(next, plan);
+            } catch (RuntimeException e) {
+                metrics.reload(false, 0);
+                String why = "applying " + configFile + " to " + c.getClass().getSimpleName().toLowerCase(Locale.ROOT)
+                        + " failed: " + e + "; the parts before it have the new config; fix the cause and reload again";
+                log.error("reload: {}", why);
+                mailing.send(Mails.reloadRefused(mailing.host(), why, List.of()));
+                return AdminServer.Reply.refused(500, why);
+            }
         }
         config = next;
         token = readToken(next);
         metrics.reload(true, 0);
         log.info("reload: applied {}: {}", configFile, plan.describe());
         return AdminServer.Reply.ok("applied: " + plan.describe());
+    }
+
+    /** Every refused reload is logged, counted and mailed the same way, whatever refused it. */
+    private AdminServer.Reply refuseReload(int status, String why, List<Finding> findings) {
+        metrics.reload(false, findings.size());
+        log.error("reload: kept the running config because {}", why);
+        findings.forEach(f -> log.error("reload: {}", f));
+        List<String> lines = findings.stream().map(Finding::toString).toList();
+        mailing.send(Mails.reloadRefused(mailing.host(), "kept the running config: " + why, lines));
+        return new AdminServer.Reply(status, Map.of("ok", false, "message", "kept the running config: " + why,
+                "findings", lines));
     }
 
     /** Runs {@code action} on the daemon's thread and waits for its reply. */

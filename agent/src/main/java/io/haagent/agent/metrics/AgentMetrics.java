@@ -110,6 +110,15 @@ public final class AgentMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * The admin server closed a connection or refused a request at one of its limits; {@code reason} is a stable
+     * label: {@code connections}, {@code pipelined}, {@code idle}, {@code rate}, {@code malformed}.
+     */
+    public void adminRefused(String reason) {
+        counter("haagent.admin.refused", "Admin connections closed and requests refused at the admin server's limits, by reason",
+                "reason", reason).increment();
+    }
+
     /** Drops the meters of a check or service that a reload removed, so /metrics does not show ghosts. */
     public void forget(String tagKey, String name) {
         for (Meter m : registry.getMeters()) {

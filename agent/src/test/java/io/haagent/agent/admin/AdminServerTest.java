@@ -1,23 +1,45 @@
 package io.haagent.agent.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.checker.CheckListener;
+import io.haagent.checker.CheckScheduler;
+import io.haagent.checker.CheckState;
+import io.haagent.checker.CheckStatus;
+import io.haagent.checker.probe.Probes;
+import io.haagent.config.CheckSpec;
 import io.haagent.config.HostPort;
+import io.haagent.testkit.FakeTicker;
+import io.haagent.time.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class AdminServerTest {
     private final AgentMetrics metrics = new AgentMetrics("Values: 0 test");
@@ -55,13 +77,42 @@ class AdminServerTest {
 
         public AdminServer.Reply reload() {
             calls.add("reload");
+            if (slowReload) {
+                try {
+                    // Waits (bounded) for a request sent after this one: it must not be served before this answer.
+                    overlapped.set(statusAsked.await(1, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return AdminServer.Reply.ok("slow reload done");
+            }
             return new AdminServer.Reply(422, Map.of("ok", false, "findings", List.of("x.yaml:1:1: error: bad [r]")));
         }
     };
 
+    private volatile boolean slowReload;
+    private final CountDownLatch statusAsked = new CountDownLatch(1);
+    private final AtomicBoolean overlapped = new AtomicBoolean();
+    private final FakeTicker ticker = new FakeTicker();
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
     private void start() {
-        server = AdminServer.start(new HostPort("127.0.0.1", 0), token::get, metrics,
-                () -> Map.of("node", "test-node", "checks", List.of(Map.of("name", "web", "state", "UP"))), actions);
+        start(AdminServer.Limits.DEFAULT, System::nanoTime);
+    }
+
+    private void start(AdminServer.Limits limits, Ticker clock) {
+        Logger adminLog = (Logger) LoggerFactory.getLogger(AdminServer.class);
+        adminLog.setLevel(Level.DEBUG);
+        adminLog.addAppender(logged);
+        logged.start();
+        server = AdminServer.start(new HostPort("127.0.0.1", 0), token::get, metrics, () -> {
+            statusAsked.countDown();
+            return Map.of("node", "test-node", "checks", List.of(Map.of("name", "web", "state", "UP")));
+        }, actions, limits, clock);
+    }
+
+    private RawHttp raw() throws Exception {
+        return new RawHttp(server.address().getPort(), 10_000);
     }
 
     @AfterEach
@@ -70,6 +121,7 @@ class AdminServerTest {
             server.close();
         }
         metrics.close();
+        ((Logger) LoggerFactory.getLogger(AdminServer.class)).detachAppender(logged);
     }
 
     private HttpResponse<String> send(String method, String path, String bearer) throws Exception {
@@ -160,5 +212,181 @@ class AdminServerTest {
         var e = assertThrows(IllegalStateException.class, () -> AdminServer.start(
                 new HostPort("127.0.0.1", server.address().getPort()), token::get, metrics, Map::of, actions));
         assertTrue(e.getMessage().contains("set node.admin.listen"), e.getMessage());
+    }
+
+    @Test
+    void malformedPercentEncoding_isABadRequest_inOneLine_notA500WithAStackTrace() throws Exception {
+        // Hostile run, issue 10 §3.7b: POST /x%zz answered 500 with a Java exception and a stack trace per request.
+        token.set(Optional.of("s3cret"));
+        start();
+        try (RawHttp c = raw()) {
+            c.send(RawHttp.post("/x%zz", null), RawHttp.get("/status%zz"), RawHttp.post("/node/pause?for=%zz", "s3cret"));
+            var path = c.read();
+            assertEquals(400, path.status(), path.body());
+            assertTrue(path.body().contains("bad request: malformed percent-encoding in the path"), path.body());
+            assertEquals(400, c.read().status());
+            var query = c.read();
+            assertEquals(400, query.status(), query.body());
+            assertTrue(query.body().contains("bad request: malformed percent-encoding in the query"), query.body());
+        }
+        assertEquals(List.of(), calls);
+        assertTrue(logged.list.stream().noneMatch(e -> e.getThrowableProxy() != null), () -> "a stack trace was logged: " + logged.list);
+        assertTrue(logged.list.stream().filter(e -> e.getFormattedMessage().contains("%zz")).count() <= 3, () -> "" + logged.list);
+    }
+
+    @Test
+    void pipelinedRequests_areServedOneAtATime_andAnsweredInOrder() throws Exception {
+        // Hostile run, issue 10 §3.2: pipelined requests were all served at once and could come back out of order.
+        token.set(Optional.of("s3cret"));
+        slowReload = true;
+        start();
+        try (RawHttp c = raw()) {
+            c.send(RawHttp.post("/reload", "s3cret"), RawHttp.get("/status"));
+            var first = c.read();
+            var second = c.read();
+            assertTrue(first.body().contains("slow reload done"), "the slow first request is answered first: " + first.body());
+            assertTrue(second.body().contains("test-node"), second.body());
+        }
+        assertFalse(overlapped.get(), "GET /status was served while the POST sent before it was still running");
+    }
+
+    @Test
+    void connectionsBeyondTheLimit_areClosed_andCounted() throws Exception {
+        start(new AdminServer.Limits(2, 16, Duration.ofMinutes(5), 1000, 1000), System::nanoTime);
+        try (RawHttp a = raw(); RawHttp b = raw()) {
+            assertEquals(200, a.send(RawHttp.get("/healthz")).read().status());
+            assertEquals(200, b.send(RawHttp.get("/healthz")).read().status());
+            try (RawHttp c = raw()) {
+                assertTrue(c.closedByServer(), "a third connection is closed at once");
+            }
+            assertEquals(200, a.send(RawHttp.get("/healthz")).read().status(), "the two within the limit still work");
+        }
+        // The two closed above free their places once the server has seen them go: try until it has (bounded).
+        int status = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (status != 200 && System.nanoTime() < deadline) {
+            try (RawHttp e = raw()) {
+                var r = e.send(RawHttp.get("/healthz")).read();
+                status = r == null ? 0 : r.status();
+            } catch (java.net.SocketException closed) {
+                Thread.onSpinWait();
+            }
+        }
+        assertEquals(200, status, "places are given back when connections close");
+        assertTrue(metrics.scrape().contains("haagent_admin_refused_total{reason=\"connections\"}"), metrics.scrape());
+    }
+
+    @Test
+    void idleConnection_isClosedAfterTheIdleTimeout() throws Exception {
+        start(new AdminServer.Limits(64, 16, Duration.ofMillis(200), 1000, 1000), System::nanoTime);
+        try (RawHttp silent = raw(); RawHttp used = raw()) {
+            assertEquals(200, used.send(RawHttp.get("/healthz")).read().status());
+            assertTrue(silent.closedByServer(), "a connection that never sends a request is closed");
+            assertTrue(used.closedByServer(), "a connection idle after its answer is closed");
+        }
+        assertTrue(metrics.scrape().contains("haagent_admin_refused_total{reason=\"idle\"} 2.0"), metrics.scrape());
+    }
+
+    @Test
+    void requestsWithoutTheToken_pastTheRate_areAnswered429_whileTheTokenStillWorks() throws Exception {
+        token.set(Optional.of("s3cret"));
+        start(new AdminServer.Limits(64, 16, Duration.ofMinutes(5), 2, 3), ticker::nanoTime);
+        try (RawHttp c = raw()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, c.send(RawHttp.get("/healthz")).read().status(), "within the burst");
+            }
+            var refused = c.send(RawHttp.get("/metrics")).read();
+            assertEquals(429, refused.status());
+            assertEquals("1", refused.headers().get("retry-after"));
+            assertTrue(refused.body().contains("too many requests"), refused.body());
+            assertEquals(429, c.send(RawHttp.post("/node/pause", "wrong")).read().status(), "a wrong token counts as none");
+            assertEquals(200, c.send(RawHttp.post("/node/pause", "s3cret")).read().status(), "the operator gets through");
+            ticker.advance(Duration.ofMillis(500));
+            assertEquals(200, c.send(RawHttp.get("/healthz")).read().status(), "one more after half a second at 2/s");
+            assertEquals(429, c.send(RawHttp.get("/healthz")).read().status());
+        }
+        assertEquals(List.of("pause-node operator request"), calls);
+        assertTrue(metrics.scrape().contains("haagent_admin_refused_total{reason=\"rate\"} 3.0"), metrics.scrape());
+    }
+
+    @Test
+    void floodOfPipelinedScrapes_doesNotStarveTheChecks() throws Exception {
+        // Hostile run, issue 10 §3.2: 50 connections pipelining 200 GET /metrics each kept the admin port at 100% CPU
+        // for 30 s; the master's Redis check timed out and the pair failed over. A blocking check (disk, as redis)
+        // runs on a virtual thread: it must keep getting one, and never time out, while the flood lasts.
+        start();
+        ConcurrentLinkedQueue<CheckStatus> results = new ConcurrentLinkedQueue<>();
+        try (Probes probes = Probes.create(); CheckScheduler checks = CheckScheduler.create(probes, System::nanoTime)) {
+            checks.addListener(new CheckListener() {
+                @Override
+                public void resultRecorded(CheckStatus s) {
+                    results.add(s);
+                }
+            });
+            checks.apply(Map.of("disk", new CheckSpec.Disk(Path.of("/"), 100,
+                    new CheckSpec.CheckTiming(Duration.ofMillis(100), Duration.ofSeconds(1), 1, 1))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (runs(checks) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // waiting for the check to start, before the flood
+            }
+            long runsBefore = runs(checks);
+            int[] answered = new int[4]; // 200, 429, other, connections cut short
+            ExecutorService clients = Executors.newFixedThreadPool(50);
+            try {
+                List<Future<int[]>> each = new ArrayList<>();
+                long floodEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                for (int i = 0; i < 50; i++) {
+                    each.add(clients.submit(() -> flood(200, floodEnds)));
+                }
+                for (Future<int[]> f : each) {
+                    int[] r = f.get(60, TimeUnit.SECONDS);
+                    for (int k = 0; k < 4; k++) {
+                        answered[k] += r[k];
+                    }
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            long runsDuring = runs(checks) - runsBefore;
+            System.out.printf("flood: %d answered 200, %d answered 429, %d other, %d connections closed early; check runs during: %d%n",
+                    answered[0], answered[1], answered[2], answered[3], runsDuring);
+            // The listener hears each result within milliseconds; let it catch up with the snapshot.
+            long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (results.size() < runs(checks) && System.nanoTime() < caughtUp) {
+                Thread.sleep(10);
+            }
+            List<String> bad = results.stream().filter(s -> s.last().map(r -> !r.up()).orElse(false))
+                    .map(CheckStatus::lastReason).toList();
+            assertEquals(List.of(), bad, "the check failed during the flood");
+            assertEquals(CheckState.UP, checks.snapshot().getFirst().state());
+            assertTrue(runsDuring >= 1, "the check kept running during the flood");
+            assertTrue(answered[1] > 0, "past the rate, scrapes without the token are refused");
+        }
+    }
+
+    private static long runs(CheckScheduler checks) {
+        return checks.snapshot().stream().mapToLong(CheckStatus::runs).sum();
+    }
+
+    /** One flooding client: {@code n} pipelined scrapes on one connection, reading answers until all came or it closed. */
+    private int[] flood(int n, long endsAtNanos) throws Exception {
+        int[] answered = new int[4];
+        try (RawHttp c = new RawHttp(server.address().getPort(), 20_000)) {
+            c.send(java.util.stream.IntStream.range(0, n).mapToObj(i -> RawHttp.get("/metrics")).toArray(String[]::new));
+            for (int i = 0; i < n && System.nanoTime() < endsAtNanos; i++) {
+                RawHttp.Response r;
+                try {
+                    r = c.read();
+                } catch (java.io.IOException cut) {
+                    r = null;
+                }
+                if (r == null) {
+                    answered[3]++;
+                    break;
+                }
+                answered[r.status() == 200 ? 0 : r.status() == 429 ? 1 : 2]++;
+            }
+        }
+        return answered;
     }
 }

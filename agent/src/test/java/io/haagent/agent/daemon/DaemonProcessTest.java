@@ -3,12 +3,14 @@ package io.haagent.agent.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.lint.ConfigFile;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,8 +40,13 @@ class DaemonProcessTest {
     }
 
     private Process haagent(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "io.haagent.agent.cli.Main"));
+        return haagentWith(List.of(), args);
+    }
+
+    private Process haagentWith(List<String> jvmOptions, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.haagent.agent.cli.Main"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile()).start();
@@ -272,5 +279,87 @@ class DaemonProcessTest {
         String err = Files.readString(dir.resolve("stderr.log"));
         assertTrue(err.contains("haagent run: refused to start: " + cfg + " has 1 error"), err);
         assertTrue(err.contains("vrrp.vip.vrid: 300 is out of range; use 1-255 [value.range]"), err);
+    }
+
+    /** {@code text} padded with a comment to one byte over the size a config may have. */
+    private Path overTheLimit(Path file, String text) throws IOException {
+        byte[] head = text.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[ConfigFile.MAX_BYTES + 1];
+        java.util.Arrays.fill(all, (byte) '#');
+        System.arraycopy(head, 0, all, 0, head.length);
+        all[all.length - 1] = '\n';
+        return Files.write(file, all);
+    }
+
+    @Test
+    void run_withAConfigOverTheSizeLimit_exits2_withTheFinding_withinItsHeap() throws Exception {
+        // Hostile run, issue 10 §3.6: a 50 MB config of comments made run die of an OutOfMemoryError in its 64 MiB heap.
+        Path cfg = config(freePort(), "");
+        overTheLimit(cfg, Files.readString(cfg));
+        Process p = haagentWith(List.of("-Xmx64m"), "run", "--config", cfg.toString());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "refuses at once");
+        String err = Files.readString(dir.resolve("stderr.log"));
+        assertEquals(2, p.exitValue(), err);
+        assertTrue(err.contains("haagent run: refused to start: " + cfg + " is too large to read"), err);
+        assertTrue(err.contains(cfg + ":1:1: error: it is " + (ConfigFile.MAX_BYTES + 1) + " bytes, more than the 4194304 bytes"
+                + " (4 MiB) a config may have"), err);
+        assertTrue(err.contains("[config.too-large]"), err);
+        assertTrue(!err.contains("OutOfMemoryError"), err);
+    }
+
+    @Test
+    void run_withANonUtf8Config_saysSoInLintsWords() throws Exception {
+        // Hostile run, issue 10 §3.7a: run said "Input length = 2" where lint says "not UTF-8 text".
+        Path cfg = Files.write(dir.resolve("latin1.yaml"), "node: { name: caf\u00e9 }\n".getBytes(StandardCharsets.ISO_8859_1));
+        Process p = haagent("run", "--config", cfg.toString());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String err = Files.readString(dir.resolve("stderr.log"));
+        assertEquals(2, p.exitValue(), err);
+        assertEquals("haagent run: refused to start: cannot read " + cfg + ": not UTF-8 text\n", err);
+    }
+
+    @Test
+    void reload_ofAFileTooLargeOrNotUtf8_isRefused_counted_mailed_andKeepsTheRunningConfig() throws Exception {
+        // Hostile run, issue 10 §3.6 and §3.7a: POST /reload of a 50 MB config answered 500 and was neither counted
+        // nor mailed; of a non-UTF-8 one, it said "Input length = 1".
+        int port = freePort();
+        int smtp = freePort(); // nothing listens: the mails stay in the spool, where the test reads them
+        Path cfg = config(port, """
+                checks:
+                  web: { type: tcp, address: "127.0.0.1:1" }
+                notify:
+                  mail: { smtp: { host: 127.0.0.1, port: %d, starttls: false }, from: ha@example.com, to: [ops@example.com] }
+                """.formatted(smtp));
+        String running = Files.readString(cfg);
+        Process p = haagent("run", "--config", cfg.toString());
+        await(port, "/status", r -> r.body().contains("\"name\" : \"web\""));
+
+        overTheLimit(cfg, running.replace("web:", "api:"));
+        var tooLarge = call(port, "POST", "/reload");
+        assertEquals(422, tooLarge.statusCode(), tooLarge.body());
+        assertTrue(tooLarge.body().contains("kept the running config: " + cfg + " is too large to read"), tooLarge.body());
+        assertTrue(tooLarge.body().contains("[config.too-large]"), tooLarge.body());
+
+        Files.write(cfg, running.replace("web:", "caf\u00e9:").getBytes(StandardCharsets.ISO_8859_1));
+        var latin1 = call(port, "POST", "/reload");
+        assertEquals(422, latin1.statusCode(), latin1.body());
+        assertTrue(latin1.body().contains("kept the running config: cannot read " + cfg + ": not UTF-8 text"), latin1.body());
+
+        var metrics = call(port, "GET", "/metrics");
+        assertTrue(metrics.body().contains("haagent_config_reloads_total{result=\"failed\"} 2.0"), metrics.body());
+        var status = call(port, "GET", "/status");
+        assertTrue(status.body().contains("\"name\" : \"web\""), "the running config stays: " + status.body());
+        List<String> mailed = new ArrayList<>();
+        try (var spool = Files.list(dir.resolve("state/mail"))) {
+            for (Path m : spool.filter(f -> f.toString().endsWith(".mail")).toList()) {
+                String text = Files.readString(m);
+                if (text.contains("summary: config reload refused")) {
+                    mailed.add(text.contains("too large") ? "too large" : text.contains("not UTF-8") ? "not UTF-8" : text);
+                }
+            }
+        }
+        assertEquals(List.of("not UTF-8", "too large"), mailed.stream().sorted().toList());
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     }
 }
