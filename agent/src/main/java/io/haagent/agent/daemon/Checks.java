@@ -29,8 +29,12 @@ final class Checks implements Component {
     private final AgentMetrics metrics;
     private final Ticker ticker;
 
-    /** @param tracked hears every flip too: the VRRP instances that track the check */
-    Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing, BiConsumer<String, CheckState> tracked) {
+    /**
+     * @param tracked  hears every flip too: the VRRP instances that track the check
+     * @param observed hears every result (on the checker's listener thread): what failover reads of a Redis's role
+     */
+    Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing, BiConsumer<String, CheckState> tracked,
+           Consumer<CheckStatus> observed) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.scheduler = CheckScheduler.create(probes, ticker);
@@ -38,6 +42,7 @@ final class Checks implements Component {
             @Override
             public void resultRecorded(CheckStatus s) {
                 s.last().ifPresent(r -> metrics.checkResult(s.name(), s.type(), r.up(), r.duration().toNanos()));
+                observed.accept(s);
             }
 
             @Override

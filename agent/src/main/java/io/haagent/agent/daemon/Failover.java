@@ -6,6 +6,11 @@ import io.haagent.agent.mail.Mails;
 import io.haagent.agent.mail.Step;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.checker.CheckState;
+import io.haagent.checker.CheckStatus;
+import io.haagent.checker.probe.CheckResult;
+import io.haagent.checker.probe.RedisReplication;
+import io.haagent.config.CheckSpec;
+import io.haagent.config.HostPort;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
@@ -30,6 +35,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -59,6 +69,8 @@ final class Failover implements Component {
     private final BiConsumer<String, Optional<String>> hold;
     private final BiConsumer<String, String> knownDown;
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
+    /** The config's checks, to know which Redis a check result is about. */
+    private volatile Map<String, CheckSpec> checks = Map.of();
     /** Instances that could not start, with why: shown in /status until a reload starts or removes them. */
     private final Map<String, String> failed = new ConcurrentHashMap<>();
 
@@ -73,16 +85,9 @@ final class Failover implements Component {
     /** How long the new master has to promote its Redis before the old master's Redis may be restarted. */
     private static final Duration PROMOTION_SETTLE = Duration.ofSeconds(1);
 
-    /** A hand-over from this node's MASTER in progress (see {@code Listener.startHandover}). */
-    private static final class Handover {
-        final long startedNanos;
-        volatile long newMasterHeardNanos;
-        volatile Ipv4 newMaster;
-
-        Handover(long startedNanos) {
-            this.startedNanos = startedNanos;
-        }
-    }
+    /** Wakes the hand-overs ({@link Handover}) when they are due; one thread for all instances. */
+    private final ScheduledExecutorService handoverTimer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("vrrp-handover").unstarted(r));
 
     /**
      * @param checkStates the checks' current states, to seed an instance that starts while a tracked check is down
@@ -105,6 +110,7 @@ final class Failover implements Component {
 
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
+        checks = config.checks();
         Path stateDir = config.node().stateDir();
         List<String> stop = new ArrayList<>();
         List<String> start = new ArrayList<>();
@@ -229,6 +235,25 @@ final class Failover implements Component {
         down.forEach(check -> knownDown.accept(check, "service " + service + ": " + what));
     }
 
+    /**
+     * A check ran. A {@code redis} check of a Redis that an instance promotes, showing it a replica with the link
+     * up, lifts that instance's promotion guard: the Redis follows a master again, whoever made it (hostile run,
+     * fault 3: a standby whose promotion failed stayed FAULT with its Redis replicating, because only a replicate
+     * action lifted the guard, and none runs in FAULT while the master is unknown). Any thread.
+     */
+    void checkObserved(CheckStatus status) {
+        if (!(status.last().flatMap(CheckResult::replication).orElse(null) instanceof RedisReplication repl)
+                || repl.role() != RedisReplication.Role.REPLICA || !repl.masterLinkUp() || repl.master().isEmpty()) {
+            return;
+        }
+        for (Running r : instances.values()) {
+            Optional<VrrpInstance.RedisPromote> promote = r.config().onMaster().redisPromote();
+            if (promote.isPresent() && checks.get(status.name()) instanceof CheckSpec.Redis spec && promote.get().isProbedBy(spec)) {
+                r.listener().replicating(repl.master().get(), status.name());
+            }
+        }
+    }
+
     /** A check flipped: every instance that tracks it hears of it. Any thread. */
     void checkChanged(String check, CheckState to) {
         if (to == CheckState.UNKNOWN) {
@@ -303,6 +328,7 @@ final class Failover implements Component {
         instances.clear();
         failed.clear();
         hub.close();
+        handoverTimer.shutdownNow();
     }
 
     /**
@@ -317,8 +343,8 @@ final class Failover implements Component {
         private volatile VrrpInstance config;
         private volatile RoleActions actions;
         volatile VrrpInstanceRunner runner;
-        /** While this node hands MASTER over: since when, and when the new master was first heard. */
-        private volatile Handover handover;
+        /** While this node hands MASTER over (see {@link Handover}); null otherwise. */
+        private final AtomicReference<Handover> handover = new AtomicReference<>();
         private volatile Duration handoverTimeout;
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
@@ -381,7 +407,7 @@ final class Failover implements Component {
             metrics.vrrpState(e.instance(), e.to().code());
             metrics.vrrpTransition(e.instance(), e.to().name());
             if (e.to() == VrrpState.MASTER) {
-                handover = null;
+                handover.set(null);
                 holds.keySet().forEach(service -> hold.accept(service, Optional.of("vrrp " + name + " is MASTER")));
             } else if (e.from() == VrrpState.MASTER && !holds.isEmpty()) {
                 startHandover(e);
@@ -411,43 +437,45 @@ final class Failover implements Component {
 
         @Override
         public void advertReceived(String instance, Ipv4 peer, int priority) {
-            Handover h = handover;
-            if (h != null && priority > 0 && h.newMasterHeardNanos == 0) {
-                h.newMasterHeardNanos = System.nanoTime(); // only a master advertises: the peer has taken over
-                h.newMaster = peer;
+            Handover before = handover.get();
+            if (before == null) {
+                return;
+            }
+            long now = ticker.nanoTime();
+            if (handover.compareAndSet(before, before.heard(peer, priority, now)) && handover.get() != before) {
+                decideHandover(); // only a master advertises: the peer has taken over
             }
         }
 
-        /**
-         * This node left MASTER: its Redis service stays held until the new master has been heard and has had
-         * {@link #PROMOTION_SETTLE} to promote its Redis. Restarted earlier, the old master's Redis comes back
-         * empty as a master, and the replica, still pointed at it, would resync from it and lose everything just
-         * before its own promotion. With no peer taking over, the hold ends after {@link #handoverTimeout}: then
-         * nobody else can serve, and a restart is the best left.
-         */
+        /** This node left MASTER: its Redis service stays held until {@link Handover} releases it. */
         private void startHandover(VrrpEvent left) {
-            Handover h = new Handover(System.nanoTime());
-            handover = h;
-            Thread.ofVirtual().name("vrrp-" + name + "-handover").start(() -> {
-                try {
-                    while (handover == h) {
-                        long now = System.nanoTime();
-                        boolean settled = h.newMasterHeardNanos != 0 && now - h.newMasterHeardNanos >= PROMOTION_SETTLE.toNanos();
-                        boolean timedOut = now - h.startedNanos >= handoverTimeout.toNanos();
-                        if (settled || timedOut) {
-                            handover = null;
-                            log.info("({}) releasing {} for healing: {} [event {}]", name, String.join(", ", holds.keySet()),
-                                    settled ? "the new master " + h.newMaster + " has taken over"
-                                            : "no new master within " + handoverTimeout.toMillis() + " ms", left.eventId());
-                            holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
-                            return;
-                        }
-                        Thread.sleep(50);
+            handover.set(Handover.left(ticker.nanoTime(), left.eventId()));
+            decideHandover();
+        }
+
+        /** Releases the held services when the hand-over says so, else comes back when it is due. Any thread. */
+        private void decideHandover() {
+            Handover h = handover.get();
+            if (h == null) {
+                return;
+            }
+            long now = ticker.nanoTime();
+            switch (h.decide(now, PROMOTION_SETTLE, handoverTimeout)) {
+                case Handover.Verdict.Release r -> {
+                    if (handover.compareAndSet(h, null)) {
+                        log.info("({}) releasing {} for healing: {} [event {}]", name, String.join(", ", holds.keySet()),
+                                r.reason(), h.eventId());
+                        holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
-            });
+                case Handover.Verdict.Wait w -> {
+                    try {
+                        handoverTimer.schedule(this::decideHandover, Math.max(0, w.wakeAtNanos() - now), TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // shutting down: the holds end with the listener
+                    }
+                }
+            }
         }
 
         @Override
@@ -475,13 +503,10 @@ final class Failover implements Component {
                 }
             }
             report.refusal().ifPresent(this::guardDown);
-            if (guardDown != null && report.refusal().isEmpty() && report.outcomes().stream()
-                    .anyMatch(o -> o.ok() && o.action().equals("redis replicate"))) {
+            if (guardDown != null && report.refusal().isEmpty() && report.succeeded(RoleActions.Kind.REDIS_REPLICATE)) {
                 guardUp("the local Redis replicates the master again");
             }
-            boolean transition = report.trigger().equals(report.event().to().name())
-                    || report.trigger().equals("STOP");
-            if (transition && report.event().to() != VrrpState.INIT) {
+            if (report.trigger() instanceof RoleActions.Trigger.Transition t && t.to() != VrrpState.INIT) {
                 List<Step> steps = report.outcomes().stream()
                         .map(o -> new Step(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(), o.took()))
                         .toList();
@@ -489,26 +514,34 @@ final class Failover implements Component {
             }
         }
 
-        private void guardDown(String why) {
+        /** A check saw the local Redis replicate {@code master} with the link up. */
+        synchronized void replicating(HostPort master, String check) {
+            if (guardDown != null) {
+                guardUp("the local Redis replicates " + master + " with the link up (check " + check + ")");
+            }
+        }
+
+        // synchronized: the actions thread, the checker's and an operator's request may lift or drop it at once
+        private synchronized void guardDown(String why) {
             guardDown = why;
             log.error("({}) giving MASTER up: {}; it returns when the local Redis replicates the new master, or force it with"
                     + " POST /vrrp/{}/promote", name, why, name);
             VrrpInstanceRunner r = runner;
             if (r != null) {
-                r.trackedCheck(VrrpInstanceRunner.PROMOTION_GUARD, false);
+                r.promotionGuard(true, why);
             }
         }
 
-        private void guardUp(String why) {
+        private synchronized void guardUp(String why) {
             guardDown = null;
             log.info("({}) promotion guard lifted: {}", name, why);
             VrrpInstanceRunner r = runner;
             if (r != null) {
-                r.trackedCheck(VrrpInstanceRunner.PROMOTION_GUARD, true);
+                r.promotionGuard(false, why);
             }
         }
 
-        AdminServer.Reply force(String reason) {
+        synchronized AdminServer.Reply force(String reason) {
             actions.forceNextPromotion();
             log.warn("({}) an operator forces the next promotion past the guard: {}", name, reason);
             String was = guardDown;
@@ -526,7 +559,7 @@ final class Failover implements Component {
                 return;
             }
             Map<String, Object> last = new LinkedHashMap<>();
-            last.put("trigger", r.trigger());
+            last.put("trigger", r.trigger().describe());
             last.put("event_id", r.event().eventId());
             List<Map<String, Object>> steps = new ArrayList<>();
             for (RoleActions.Outcome o : r.outcomes()) {
@@ -544,7 +577,7 @@ final class Failover implements Component {
         @Override
         public void close() {
             actions.close();
-            handover = null;
+            handover.set(null);
             holds.keySet().forEach(service -> hold.accept(service, Optional.empty()));
         }
     }

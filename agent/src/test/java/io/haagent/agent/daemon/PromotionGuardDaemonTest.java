@@ -54,34 +54,7 @@ class PromotionGuardDaemonTest {
     void neverSyncedReplica_refusedWithFault_thenForcedByTheOperator() throws Exception {
         try (RedisServer orphan = RedisServer.builder().replicaOf("127.0.0.1", FreePorts.tcp()).start()) {
             int admin = FreePorts.tcp();
-            int vrrpPort;
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                vrrpPort = s.getLocalPort();
-            }
-            Path token = dir.resolve("admin.token");
-            Files.writeString(token, "tok\n");
-            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-            Path config = dir.resolve("haagent.yaml");
-            Files.writeString(config, """
-                    node:
-                      name: guard
-                      state_dir: "%s"
-                      admin: { listen: "127.0.0.1:%d", token_file: "%s" }
-                    vrrp:
-                      vip:
-                        vrid: 51
-                        advert_interval: 100ms
-                        version: 3
-                        transport: udp
-                        unicast: { source: 127.0.0.1, peers: ["127.0.0.2"], port: %d }
-                        startup_delay: 300ms
-                        on_master:
-                          redis_promote: { port: %d, max_link_down: 10s }
-                    """.formatted(dir.resolve("state"), admin, token, vrrpPort, orphan.port()));
-            daemon = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    "io.haagent.agent.cli.Main", "run", "--config", config.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("haagent.log").toFile()).start();
+            startDaemon(admin, orphan.port(), "");
 
             await("the refused promotion puts the instance in FAULT", () -> "FAULT".equals(vip(admin).get("state"))
                     && vip(admin).get("promotion_refused") != null);
@@ -107,6 +80,66 @@ class PromotionGuardDaemonTest {
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, unknown.statusCode(), unknown.body());
         }
+    }
+
+    /**
+     * Hostile run, fault 3: the standby's promotion failed and it went FAULT (right), then stayed FAULT for minutes
+     * although its Redis replicated the new master with the link up — the guard lifted only after a replicate
+     * action, and none runs in FAULT with the master unknown. Now the redis check's INFO lifts it.
+     */
+    @Test
+    void refusedStandby_whoseRedisIsSeenReplicatingWithTheLinkUp_leavesFaultWithoutTheOperator() throws Exception {
+        try (RedisServer orphan = RedisServer.builder().replicaOf("127.0.0.1", FreePorts.tcp()).start();
+             RedisServer master = RedisServer.start()) {
+            int admin = FreePorts.tcp();
+            startDaemon(admin, orphan.port(), """
+                    checks:
+                      redis: { type: redis, port: %d, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }
+                    """.formatted(orphan.port()));
+            await("the refused promotion puts the instance in FAULT", () -> "FAULT".equals(vip(admin).get("state"))
+                    && vip(admin).get("promotion_refused") != null);
+
+            // The operator (or the new master's agent) points it at a live master: it syncs, link up.
+            orphan.command("REPLICAOF", "127.0.0.1", Integer.toString(master.port()));
+            orphan.awaitMasterLinkUp(WAIT);
+
+            await("the guard lifts by itself and the instance leaves FAULT", () -> vip(admin).get("promotion_refused") == null
+                    && !"FAULT".equals(vip(admin).get("state")));
+            assertTrue(log().contains("(vip) promotion guard lifted: the local Redis replicates 127.0.0.1:" + master.port()
+                    + " with the link up (check redis)"), log());
+            assertTrue(log().contains("(vip) FAULT -> BACKUP: the promotion guard lifted"), log());
+        }
+    }
+
+    private void startDaemon(int admin, int redisPort, String checks) throws IOException {
+        int vrrpPort;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            vrrpPort = s.getLocalPort();
+        }
+        Path token = dir.resolve("admin.token");
+        Files.writeString(token, "tok\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Path config = dir.resolve("haagent.yaml");
+        Files.writeString(config, """
+                node:
+                  name: guard
+                  state_dir: "%s"
+                  admin: { listen: "127.0.0.1:%d", token_file: "%s" }
+                %svrrp:
+                  vip:
+                    vrid: 51
+                    advert_interval: 100ms
+                    version: 3
+                    transport: udp
+                    unicast: { source: 127.0.0.1, peers: ["127.0.0.2"], port: %d }
+                    startup_delay: 300ms
+                    on_master:
+                      redis_promote: { port: %d, max_link_down: 10s }
+                """.formatted(dir.resolve("state"), admin, token, checks, vrrpPort, redisPort));
+        daemon = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.haagent.agent.cli.Main", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("haagent.log").toFile()).start();
     }
 
     @SuppressWarnings("unchecked")

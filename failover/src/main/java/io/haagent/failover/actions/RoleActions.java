@@ -46,16 +46,65 @@ public final class RoleActions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-    /** One action's outcome, for the log, the mail body and the status. */
-    public record Outcome(String action, boolean ok, String sentence, Duration took) {}
+    /** The actions there are. */
+    public enum Kind {
+        REDIS_PROMOTE("redis promote"),
+        REDIS_REPLICATE("redis replicate"),
+        ACQUIRE_ADDRESS("acquire"),
+        RELEASE_ADDRESS("release");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * One action's outcome, for the log, the mail body and the status.
+     *
+     * @param object what it acted on, when the kind does not say ({@code "local 10.0.1.100/24 on eth0"}); else empty
+     */
+    public record Outcome(Kind kind, String object, boolean ok, String sentence, Duration took) {
+        /** {@code "redis promote"}, {@code "acquire local 10.0.1.100/24 on eth0"}: the action as people read it. */
+        public String action() {
+            return object.isEmpty() ? kind.label : kind.label + " " + object;
+        }
+    }
+
+    /** What made the actions run. */
+    public sealed interface Trigger {
+        /** The instance entered {@code to} (INIT: it stopped). */
+        record Transition(VrrpState to) implements Trigger {}
+
+        /** A BACKUP heard its master after the transition. */
+        record MasterLearned(Ipv4 master) implements Trigger {}
+
+        /** A MASTER heard a lower-priority master claim the role. */
+        record Reasserted(Ipv4 lowerPeer) implements Trigger {}
+
+        /** {@code "MASTER"}, {@code "STOP"}, {@code "learned master 10.0.1.11"}, {@code "re-asserted after hearing ..."}. */
+        default String describe() {
+            return switch (this) {
+                case Transition t -> t.to() == VrrpState.INIT ? "STOP" : t.to().name();
+                case MasterLearned m -> "learned master " + m.master();
+                case Reasserted r -> "re-asserted after hearing " + r.lowerPeer();
+            };
+        }
+    }
 
     /**
      * Everything one trigger did. {@code event} is the transition (or the one in force for a later
      * trigger); {@code refusal} is set when a MASTER must not keep the role (promotion refused or failed).
      */
-    public record Report(VrrpEvent event, String trigger, List<Outcome> outcomes, Optional<String> refusal) {
+    public record Report(VrrpEvent event, Trigger trigger, List<Outcome> outcomes, Optional<String> refusal) {
         public Report {
             outcomes = List.copyOf(outcomes);
+        }
+
+        /** Whether a step of {@code kind} ran and succeeded. */
+        public boolean succeeded(Kind kind) {
+            return outcomes.stream().anyMatch(o -> o.kind() == kind && o.ok());
         }
     }
 
@@ -137,7 +186,7 @@ public final class RoleActions implements AutoCloseable {
         submit(() -> {
             List<Outcome> done = new ArrayList<>();
             replicate(master, done);
-            return new Report(e, "learned master " + master, done, Optional.empty());
+            return new Report(e, new Trigger.MasterLearned(master), done, Optional.empty());
         });
     }
 
@@ -149,7 +198,7 @@ public final class RoleActions implements AutoCloseable {
         submit(() -> {
             List<Outcome> done = new ArrayList<>();
             acquire(done);
-            return new Report(e, "re-asserted after hearing " + lowerPeer, done, Optional.empty());
+            return new Report(e, new Trigger.Reasserted(lowerPeer), done, Optional.empty());
         });
     }
 
@@ -162,28 +211,28 @@ public final class RoleActions implements AutoCloseable {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             switch (r) {
                 case PromotionResult.Promoted p -> {
-                    done.add(new Outcome("redis promote", true, p.sentence(), took));
+                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence(), took));
                     p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
                 }
                 case PromotionResult.Refused ref -> {
-                    done.add(new Outcome("redis promote", false, ref.sentence(), took));
-                    return new Report(e, "MASTER", done, Optional.of("refused to promote the local Redis: " + ref.reason()));
+                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, ref.sentence(), took));
+                    return new Report(e, new Trigger.Transition(e.to()), done, Optional.of("refused to promote the local Redis: " + ref.reason()));
                 }
                 case PromotionResult.Failed f -> {
-                    done.add(new Outcome("redis promote", false, f.sentence(), took));
-                    return new Report(e, "MASTER", done, Optional.of("could not promote the local Redis: " + f.reason()));
+                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, f.sentence(), took));
+                    return new Report(e, new Trigger.Transition(e.to()), done, Optional.of("could not promote the local Redis: " + f.reason()));
                 }
             }
         }
         acquire(done);
-        return new Report(e, "MASTER", done, Optional.empty());
+        return new Report(e, new Trigger.Transition(e.to()), done, Optional.empty());
     }
 
     private Report leftMaster(VrrpEvent e, Optional<Ipv4> master) {
         List<Outcome> done = new ArrayList<>();
         release(done);
         master.ifPresent(m -> replicate(m, done));
-        return new Report(e, e.to().name(), done, Optional.empty());
+        return new Report(e, new Trigger.Transition(e.to()), done, Optional.empty());
     }
 
     private Report stopped(VrrpEvent e) {
@@ -191,7 +240,7 @@ public final class RoleActions implements AutoCloseable {
         if (e.from() == VrrpState.MASTER) {
             release(done);
         }
-        return new Report(e, "STOP", done, Optional.empty());
+        return new Report(e, new Trigger.Transition(e.to()), done, Optional.empty());
     }
 
     private void acquire(List<Outcome> done) {
@@ -203,13 +252,13 @@ public final class RoleActions implements AutoCloseable {
     }
 
     private static void move(AddressMover a, boolean acquire, List<Outcome> done) {
-        String action = (acquire ? "acquire " : "release ") + a.describe();
+        Kind kind = acquire ? Kind.ACQUIRE_ADDRESS : Kind.RELEASE_ADDRESS;
         long t0 = System.nanoTime();
         try {
             MoveResult r = acquire ? a.acquire() : a.release();
-            done.add(new Outcome(action, true, r.sentence(), Duration.ofNanos(System.nanoTime() - t0)));
+            done.add(new Outcome(kind, a.describe(), true, r.sentence(), Duration.ofNanos(System.nanoTime() - t0)));
         } catch (AddressMoveException ex) {
-            done.add(new Outcome(action, false, ex.getMessage(), Duration.ofNanos(System.nanoTime() - t0)));
+            done.add(new Outcome(kind, a.describe(), false, ex.getMessage(), Duration.ofNanos(System.nanoTime() - t0)));
         }
     }
 
@@ -222,10 +271,10 @@ public final class RoleActions implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         switch (r) {
             case ReplicationResult.Replicated ok -> {
-                done.add(new Outcome("redis replicate", true, ok.sentence(), took));
+                done.add(new Outcome(Kind.REDIS_REPLICATE, "", true, ok.sentence(), took));
                 ok.warnings().forEach(w -> log.warn("({}) {}", name, w));
             }
-            case ReplicationResult.Failed f -> done.add(new Outcome("redis replicate", false, f.sentence(), took));
+            case ReplicationResult.Failed f -> done.add(new Outcome(Kind.REDIS_REPLICATE, "", false, f.sentence(), took));
         }
     }
 

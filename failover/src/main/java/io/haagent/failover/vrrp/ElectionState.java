@@ -18,11 +18,13 @@ import java.util.Set;
  * @param startedNanos          when the instance was started, for {@code startup_delay}
  * @param lowerSinceNanos       BACKUP: since when the master advertises a lower priority, for {@code preempt_delay}
  * @param downChecks            tracked checks currently down
+ * @param promotionRefused      the local Redis must not be promoted (the promotion guard): FAULT until that lifts
  * @param mismatchLogged        peers whose interval mismatch was already logged (log once)
  */
 public record ElectionState(VrrpState state, Optional<Ipv4> master, int masterPriority, int masterAdvertCentis,
                             long lastHeardNanos, long downAtNanos, long advertDueNanos, long startedNanos,
-                            long lowerSinceNanos, Set<String> downChecks, Set<Ipv4> mismatchLogged) {
+                            long lowerSinceNanos, Set<String> downChecks, boolean promotionRefused,
+                            Set<Ipv4> mismatchLogged) {
 
     public static final long NEVER = Long.MIN_VALUE;
 
@@ -34,46 +36,51 @@ public record ElectionState(VrrpState state, Optional<Ipv4> master, int masterPr
     /** Before {@link Input.Started}: INIT, nothing heard. Tracked checks count as up until told otherwise. */
     public static ElectionState initial() {
         return new ElectionState(VrrpState.INIT, Optional.empty(), 0, 0, NEVER, NEVER, NEVER, NEVER, NEVER,
-                Set.of(), Set.of());
+                Set.of(), false, Set.of());
     }
 
     ElectionState withState(VrrpState s) {
         return new ElectionState(s, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withMaster(Optional<Ipv4> m, int priority, int advertCentis, long heardNanos) {
         return new ElectionState(state, m, priority, advertCentis, heardNanos, downAtNanos, advertDueNanos,
-                startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+                startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withDownAt(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, t,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withAdvertDue(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                t, startedNanos, lowerSinceNanos, downChecks, mismatchLogged);
+                t, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withStarted(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, t, lowerSinceNanos, downChecks, mismatchLogged);
+                advertDueNanos, t, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withLowerSince(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, t, downChecks, mismatchLogged);
+                advertDueNanos, startedNanos, t, downChecks, promotionRefused, mismatchLogged);
     }
 
     ElectionState withDownChecks(Set<String> checks) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, checks, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, checks, promotionRefused, mismatchLogged);
+    }
+
+    ElectionState withPromotionRefused(boolean refused) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, refused, mismatchLogged);
     }
 
     ElectionState withMismatchLogged(Set<Ipv4> peers) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, peers);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, peers);
     }
 }

@@ -32,6 +32,16 @@ public sealed interface Input {
     record TrackedCheckWentUp(String check) implements Input {}
 
     /**
+     * The local Redis must not be promoted ({@code why}: the promotion guard refused, or the promotion failed):
+     * the instance holds FAULT, as a weight-0 tracked check that is down would make it, until
+     * {@link PromotionAllowed}.
+     */
+    record PromotionRefused(String why) implements Input {}
+
+    /** The promotion guard lifted ({@code why}: the local Redis replicates a master again, or an operator forced it). */
+    record PromotionAllowed(String why) implements Input {}
+
+    /**
      * A reload gave the running instance new parameters (the machine that decides this input has them) without
      * changing its identity: the election goes on from its state. {@code before} are the parameters it ran
      * with, {@code downChecks} the tracked checks down now (under the new tracking), {@code changes} what the

@@ -10,6 +10,8 @@ import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
+import io.haagent.failover.vrrp.Input.PromotionAllowed;
+import io.haagent.failover.vrrp.Input.PromotionRefused;
 import io.haagent.failover.vrrp.Input.Reconfigured;
 import io.haagent.failover.vrrp.Input.Started;
 import io.haagent.failover.vrrp.Input.StopRequested;
@@ -53,6 +55,8 @@ public final class VrrpMachine {
             case TrackedCheckWentDown d -> trackChanged(d.check(), true, prev, nowNanos);
             case TrackedCheckWentUp u -> trackChanged(u.check(), false, prev, nowNanos);
             case Reconfigured r -> reconfigured(r, prev, nowNanos);
+            case PromotionRefused r -> guardChanged(true, r.why(), prev, nowNanos);
+            case PromotionAllowed a -> guardChanged(false, a.why(), prev, nowNanos);
         };
     }
 
@@ -95,12 +99,13 @@ public final class VrrpMachine {
         if (prev.state() != VrrpState.INIT) {
             return quiet(prev);
         }
-        ElectionState s = ElectionState.initial().withDownChecks(prev.downChecks()).withStarted(now)
+        ElectionState s = ElectionState.initial().withDownChecks(prev.downChecks())
+                .withPromotionRefused(prev.promotionRefused()).withStarted(now)
                 .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
         int prio = effectivePriority(s);
-        Optional<String> down = faultingCheck(s.downChecks());
-        if (down.isPresent()) {
-            String reason = "started while tracked check " + down.get() + " is down";
+        Optional<String> fault = faultCause(s);
+        if (fault.isPresent()) {
+            String reason = "started while " + fault.get();
             return transition(s.withState(VrrpState.FAULT),
                     List.of(new EnterFault(VrrpState.INIT, reason, Optional.empty(), prio)), VrrpState.INIT, reason);
         }
@@ -127,7 +132,8 @@ public final class VrrpMachine {
             reason = "stopped, sent priority 0 so a backup takes over after skew time";
         }
         actions.add(new ReturnToInit(prev.state(), reason, Optional.empty(), prio));
-        return transition(ElectionState.initial().withDownChecks(prev.downChecks()), actions, prev.state(), reason);
+        return transition(ElectionState.initial().withDownChecks(prev.downChecks()).withPromotionRefused(prev.promotionRefused()),
+                actions, prev.state(), reason);
     }
 
     private Decision timePassed(ElectionState prev, long now) {
@@ -141,9 +147,9 @@ public final class VrrpMachine {
                         now + advertNanos(), Optional.empty());
             }
             case BACKUP -> {
-                Optional<String> down = faultingCheck(prev.downChecks());
-                if (down.isPresent() && now >= startupEnds(prev)) {
-                    String reason = "tracked check " + down.get() + " is still down at the end of the startup delay";
+                Optional<String> fault = faultCause(prev);
+                if (fault.isPresent() && now >= startupEnds(prev)) {
+                    String reason = fault.get() + " at the end of the startup delay";
                     ElectionState next = prev.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
                             .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER);
                     return transition(next, List.of(new EnterFault(VrrpState.BACKUP, reason, prev.master(),
@@ -295,13 +301,26 @@ public final class VrrpMachine {
         } else {
             checks.remove(check);
         }
-        ElectionState s = prev.withDownChecks(checks);
-        int before = effectivePriority(prev);
-        int after = effectivePriority(s);
         String what = "tracked check " + check + (down ? " went down" : " came back up") + " (weight "
                 + track.get().weight() + ")";
-        boolean faultBefore = faultingCheck(prev.downChecks()).isPresent();
-        boolean faultAfter = faultingCheck(checks).isPresent();
+        return faultOrPriorityChanged(prev, prev.withDownChecks(checks), what, now);
+    }
+
+    /** The promotion guard: a refusal holds the instance in FAULT as a weight-0 tracked check that is down would. */
+    private Decision guardChanged(boolean refused, String why, ElectionState prev, long now) {
+        if (prev.promotionRefused() == refused) {
+            return quiet(prev);
+        }
+        String what = refused ? "the local Redis must not be promoted: " + why : "the promotion guard lifted: " + why;
+        return faultOrPriorityChanged(prev, prev.withPromotionRefused(refused), what, now);
+    }
+
+    /** {@code s}: {@code prev} with a tracked check or the guard changed, as {@code what} says. */
+    private Decision faultOrPriorityChanged(ElectionState prev, ElectionState s, String what, long now) {
+        int before = effectivePriority(prev);
+        int after = effectivePriority(s);
+        boolean faultBefore = faultCause(prev).isPresent();
+        boolean faultAfter = faultCause(s).isPresent();
         VrrpState st = prev.state();
         if (st == VrrpState.INIT) {
             return quiet(s);
@@ -372,9 +391,9 @@ public final class VrrpMachine {
             return quiet(s);
         }
         int prio = effectivePriority(s);
-        Optional<String> fault = faultingCheck(down);
+        Optional<String> fault = faultCause(s);
         if (st != VrrpState.FAULT && fault.isPresent()) {
-            String reason = what + ": tracked check " + fault.get() + " is down";
+            String reason = what + ": " + fault.get();
             if (st == VrrpState.BACKUP && now < startupEnds(s)) {
                 return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + reason
                         + ": FAULT if it is still down in " + secs(startupEnds(s) - now)));
@@ -392,7 +411,7 @@ public final class VrrpMachine {
             return transition(next, actions, st, reason);
         }
         if (st == VrrpState.FAULT && fault.isEmpty()) {
-            String reason = what + ": no tracked check is down any more";
+            String reason = what + ": nothing holds it in FAULT any more";
             long downAt = Math.max(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()),
                     s.startedNanos() + p.startupDelayNanos());
             ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
@@ -407,7 +426,7 @@ public final class VrrpMachine {
                     Optional.of(prefix() + what + "; still MASTER at priority " + prio + ", advertised at once"));
         }
         return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + what + "; still " + st + " at priority " + prio
-                + (st == VrrpState.FAULT ? " while tracked check " + fault.orElseThrow() + " is down" : "")));
+                + (st == VrrpState.FAULT ? " while " + fault.orElseThrow() : "")));
     }
 
     // --- helpers ---------------------------------------------------------------------------------
@@ -437,14 +456,24 @@ public final class VrrpMachine {
         return switch (s.state()) {
             case MASTER -> s.advertDueNanos();
             // a FAULT deferred through the startup delay is decided when the delay ends
-            case BACKUP -> faultingCheck(s.downChecks()).isPresent() ? Math.min(s.downAtNanos(), startupEnds(s))
-                    : s.downAtNanos();
+            case BACKUP -> faultCause(s).isPresent() ? Math.min(s.downAtNanos(), startupEnds(s)) : s.downAtNanos();
             default -> Long.MAX_VALUE;
         };
     }
 
     private long startupEnds(ElectionState s) {
         return s.startedNanos() + p.startupDelayNanos();
+    }
+
+    /**
+     * Why the instance must be in FAULT, as a clause ("tracked check redis is down"), if it must: the promotion
+     * guard refuses the local Redis, or a check tracked with weight 0 is down.
+     */
+    private Optional<String> faultCause(ElectionState s) {
+        if (s.promotionRefused()) {
+            return Optional.of("the promotion guard refuses the local Redis");
+        }
+        return faultingCheck(s.downChecks()).map(c -> "tracked check " + c + " is down");
     }
 
     private Optional<String> faultingCheck(Set<String> down) {

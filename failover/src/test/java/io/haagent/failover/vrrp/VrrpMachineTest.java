@@ -288,7 +288,7 @@ class VrrpMachineTest {
         assertEquals(started + 3_000_000_000L, d.nextWakeAtNanos(), "woken when the startup delay ends");
         n.fireTimer();
         assertEquals(VrrpState.FAULT, n.vrrpState());
-        assertEquals(Optional.of("(redis-vip) BACKUP -> FAULT: tracked check redis is still down at the end of the startup "
+        assertEquals(Optional.of("(redis-vip) BACKUP -> FAULT: tracked check redis is down at the end of the startup "
                 + "delay"), n.last().sentence());
         assertInstanceOf(EnterFault.class, n.last().actions().getFirst());
     }

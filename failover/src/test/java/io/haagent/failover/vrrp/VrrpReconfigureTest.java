@@ -91,8 +91,8 @@ class VrrpReconfigureTest {
 
         assertEquals(VrrpState.BACKUP, n.vrrpState());
         assertInstanceOf(BecomeBackup.class, d.actions().getFirst());
-        assertEquals(Optional.of("(redis-vip) FAULT -> BACKUP: reconfigured in place by a reload (track): no tracked check is"
-                + " down any more"), d.sentence());
+        assertEquals(Optional.of("(redis-vip) FAULT -> BACKUP: reconfigured in place by a reload (track): nothing holds it in"
+                + " FAULT any more"), d.sentence());
     }
 
     @Test

@@ -45,12 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VrrpInstanceRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
-    /**
-     * The tracked check that a refused Redis promotion holds down (weight 0: FAULT), so a node whose
-     * Redis must not be promoted gives the role up; {@link #trackedCheck} with {@code up} lifts it.
-     */
-    public static final String PROMOTION_GUARD = "redis promotion guard";
-
     /** How long {@link #close} waits for the stop (and its priority-0 advert) to be processed. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -152,14 +146,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         return r;
     }
 
-    /** The election's parameters: the config's, and the interface and the promotion guard tracked with weight 0. */
+    /** The election's parameters: the config's, and the interface tracked with weight 0 (as keepalived does). */
     private static VrrpParams params(String name, VrrpInstance config, Optional<LinkWatch> link) {
         VrrpParams params = VrrpParams.of(name, config);
         if (link.isPresent()) {
             params = params.withTrack(new VrrpInstance.Track(link.get().trackName(), 0));
-        }
-        if (config.onMaster().redisPromote().isPresent()) {
-            params = params.withTrack(new VrrpInstance.Track(PROMOTION_GUARD, 0));
         }
         return params;
     }
@@ -216,11 +207,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         VrrpParams before = machine.params();
         VrrpParams params = params(name, next, link);
         Set<String> down = new java.util.HashSet<>(downNow);
-        // what the instance tracks by itself (its interface, the promotion guard) is known here, not to the caller
+        // the instance tracks its interface by itself: known here, not to the caller
         link.map(LinkWatch::trackName).filter(election.downChecks()::contains).ifPresent(down::add);
-        if (election.downChecks().contains(PROMOTION_GUARD)) {
-            down.add(PROMOTION_GUARD);
-        }
         List<String> changes = config.settingChanges(next);
         config = next;
         machine = new VrrpMachine(params);
@@ -229,6 +217,14 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         hooks.reconfigure(next.notifyHooks(), next.notifyTimeout());
         tally.reconfigure(params.priority(), targets.stream().map(Target::address).toList());
         feed(new Input.Reconfigured(before, down, changes));
+    }
+
+    /**
+     * The promotion guard: {@code refused}, the local Redis must not be promoted ({@code why}) and the instance
+     * holds FAULT until it is called again with {@code refused} false (the guard lifted). Any thread.
+     */
+    public void promotionGuard(boolean refused, String why) {
+        post(refused ? new Input.PromotionRefused(why) : new Input.PromotionAllowed(why));
     }
 
     /** A tracked check flipped; any thread. */
