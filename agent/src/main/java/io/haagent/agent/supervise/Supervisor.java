@@ -250,13 +250,33 @@ public final class Supervisor implements AutoCloseable {
         }
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
-        recordPid(service, p.toHandle());
-        Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
-        Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
-        // Report the start before asking for the exit, so that the listener can never hear them reversed.
-        safely(() -> listener.started(service, p.pid()));
-        c.exitReported = p.onExit().thenRun(() -> exited(c));
+        boolean reported = false;
+        try {
+            recordPid(service, p.toHandle());
+            Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
+            Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
+            // Report the start before asking for the exit, so that the listener can never hear them reversed.
+            safely(() -> listener.started(service, p.pid()));
+            reported = true;
+        } finally {
+            if (!reported) {
+                // The start throws (out of threads, say): the caller counts it as failed, so no child may stay
+                // behind unwatched — a later start would take it for running and its exit would go unnoticed.
+                c.stopRequested = true;
+                killQuietly(c);
+            }
+            c.exitReported = p.onExit().thenRun(() -> exited(c));
+        }
         return p.pid();
+    }
+
+    private void killQuietly(Child c) {
+        try {
+            signal(c, ServiceSpec.StopSignal.KILL, true);
+        } catch (Throwable t) {
+            // the direct kill below needs neither a thread nor a descriptor
+        }
+        c.process.destroyForcibly();
     }
 
     private Map<String, String> environment(String service, ServiceSpec.Process spec) {

@@ -61,6 +61,40 @@ class SupervisorTest {
         return supervisor(Supervisor.Options.DEFAULT);
     }
 
+    /**
+     * Regression (issue 10, 3.1): a start that threw after the child was spawned left that child running with
+     * nobody watching its exit; the next start found it "running" and reported it, and its death went unnoticed.
+     */
+    @Test
+    void start_thatThrowsAfterTheSpawn_leavesNoChild_andTheNextChildsExitIsReported() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        supervisor = new Supervisor(dir, new Supervisor.Listener() {
+            @Override
+            public void started(String service, long pid) {
+                if (failing.get()) {
+                    throw new OutOfMemoryError("unable to create native thread");
+                }
+                listener.started(service, pid);
+            }
+
+            @Override
+            public void exited(String service, long pid, int exitCode, boolean stopRequested) {
+                listener.exited(service, pid, exitCode, stopRequested);
+            }
+        }, Supervisor.Options.DEFAULT);
+        assertThrows(OutOfMemoryError.class, () -> supervisor.start("web", sh("exec sleep 60")));
+        Heard gone = Await.next(heard, "the failed start's child stopped");
+        assertEquals(List.of("exited", true), List.of(gone.what(), gone.requested()));
+        assertTrue(supervisor.pid("web").isEmpty(), "a failed start leaves no child");
+
+        failing.set(false);
+        long pid = supervisor.start("web", sh("exec sleep 60"));
+        assertNotEquals(gone.pid(), pid);
+        assertEquals(new Heard("started", "web", pid, 0, false), Await.next(heard, "the start"));
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        assertEquals(new Heard("exited", "web", pid, 137, false), Await.next(heard, "the kill noticed"));
+    }
+
     static ServiceSpec.Process sh(String script, ServiceSpec.StopSignal stop, Duration stopTimeout) {
         return new ServiceSpec.Process(List.of("sh", "-c", script), Optional.empty(), Map.of(), stop, stopTimeout,
                 Duration.ofSeconds(10));
