@@ -203,6 +203,27 @@ class VrrpInstanceRunnerTest {
         a.runner().close(); // idempotent
     }
 
+    /**
+     * Regression (issue 10, 3.7c): an advert of another vrid from a configured peer was dropped by the shared
+     * socket before any instance saw it, so neither status nor the metric counted it although the README says
+     * {@code wrong_vrid} does.
+     */
+    @Test
+    void advertOfAnotherVrid_fromThePeer_isCountedAsWrongVrid() throws Exception {
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
+        Node a = start("a", A, portA, B, portB, 150, Duration.ZERO);
+        byte[] vrid99 = io.haagent.failover.vrrp.wire.VrrpCodec.encode(
+                io.haagent.failover.vrrp.wire.VrrpPacket.v3(99, 100, List.of(Ipv4.parse("10.0.0.99")), 10), B, A);
+        try (java.net.DatagramSocket peer = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName(B.toString()), portB))) {
+            peer.send(new java.net.DatagramPacket(vrid99, vrid99.length,
+                    new java.net.InetSocketAddress(java.net.InetAddress.getByName(A.toString()), portA)));
+            await("the vrid 99 advert counted as wrong_vrid; status " + a.runner().status(),
+                    () -> a.runner().status().drops().getOrDefault("wrong_vrid", 0L) == 1L);
+        }
+    }
+
     @Test
     void trackedCheckWithWeightZero_downForcesFault_upElectsAgain() throws Exception {
         List<Node> nodes = pair();
