@@ -67,7 +67,7 @@ public final class Actuator implements AutoCloseable {
             case Action.Emit e -> {
                 try {
                     events.accept(e.event());
-                } catch (RuntimeException ex) {
+                } catch (Throwable ex) { // on the decision loop's thread: nothing may end it
                     log.error("delivering event {} failed; healing carries on", e.event().id(), ex);
                 }
             }

@@ -116,4 +116,31 @@ class HealLoopTest {
                     String.join("\n", heard.log()));
         }
     }
+
+    /**
+     * Issue 10, 3.1, the same wedge one level up: a hook that throws (say, out of memory while updating a metric)
+     * ended the heal loop's thread, and with it all healing, without a word.
+     */
+    @Test
+    void hookThatThrowsOnce_healingCarriesOn() throws Exception {
+        AtomicBoolean thrown = new AtomicBoolean();
+        HealLoop.Hooks hooks = new HealLoop.Hooks() {
+            @Override
+            public void decided(io.haagent.agent.heal.Decision decision) {
+                if (thrown.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                heard.decided(decision);
+            }
+        };
+        try (HealLoop loop = new HealLoop(new Healer(Map.of("web", service("exec sleep 60", 5)),
+                new NodeConfig.RestartBudget(100, Duration.ofMinutes(1)), new Healer.Options(0, Duration.ofSeconds(10))),
+                dir, Ticker.SYSTEM, hooks)) {
+            Await.until("the first child", () -> loop.supervisor().pid("web").isPresent());
+            long first = loop.supervisor().pid("web").getAsLong();
+            ProcessHandle.of(first).orElseThrow().destroyForcibly();
+            Await.until("the kill healed after the hook threw", () -> loop.supervisor().pid("web").orElse(first) != first);
+            assertTrue(thrown.get());
+        }
+    }
 }
