@@ -80,7 +80,7 @@ public final class Actuator implements AutoCloseable {
                 }
             });
             // Nothing waits for a stop: the healer has already moved on (the service was removed or changed).
-            case Action.StopProcess s -> lane(s.service(), "stop", why -> { }, () -> supervisor.stop(s.service()));
+            case Action.StopProcess s -> lane(s.service(), "stop", null, () -> supervisor.stop(s.service()));
             case Action.RestartService r -> lane(r.service(), "restart", why -> report.accept(
                     new Observation.RestartFinished(r.service(), false, why)), () -> {
                 Restarter restarter = restarters.forService(r.service(), r.means());
@@ -110,6 +110,7 @@ public final class Actuator implements AutoCloseable {
      * OutOfMemoryError("unable to create native thread") when the agent is out of threads or descriptors — is
      * reported through {@code failed} as a failed action, so the healer goes to BACKOFF and retries as
      * supervisord and monit do; a restart that is never reported would leave the service RESTARTING for good.
+     * A stop ({@code failed} null) has nobody waiting for it: it is only logged.
      */
     private void lane(String service, String what, Consumer<String> failed, Runnable work) {
         Runnable guarded = () -> {
@@ -128,6 +129,11 @@ public final class Actuator implements AutoCloseable {
     }
 
     private void fail(String service, String what, Consumer<String> failed, Throwable t) {
+        if (failed == null) {
+            log.error("service {}: the {} failed with {}; its child may still run, and the next start of the service"
+                    + " stops what it left", service, what, t.toString(), t);
+            return;
+        }
         log.error("service {}: the {} failed with {}; reported as failed, so healing retries it after its backoff",
                 service, what, t.toString(), t);
         try {
