@@ -130,8 +130,8 @@ public final class Actuator implements AutoCloseable {
 
     private void fail(String service, String what, Consumer<String> failed, Throwable t) {
         if (failed == null) {
-            log.error("service {}: the {} failed with {}; its child may still run, and the next start of the service"
-                    + " stops what it left", service, what, t.toString(), t);
+            log.error("service {}: the {} failed with {}; its child may still run: a restart of the service stops it"
+                    + " first, and the agent stops it when it exits", service, what, t.toString(), t);
             return;
         }
         log.error("service {}: the {} failed with {}; reported as failed, so healing retries it after its backoff",
