@@ -67,19 +67,22 @@ public final class Actuator implements AutoCloseable {
             case Action.Emit e -> {
                 try {
                     events.accept(e.event());
-                } catch (RuntimeException ex) {
+                } catch (Throwable ex) { // on the decision loop's thread: nothing may end it
                     log.error("delivering event {} failed; healing carries on", e.event().id(), ex);
                 }
             }
-            case Action.StartProcess s -> lane(s.service(), () -> {
+            case Action.StartProcess s -> lane(s.service(), "start", why -> report.accept(
+                    new Observation.RestartFinished(s.service(), false, why)), () -> {
                 try {
                     supervisor.start(s.service(), s.process()); // the listener reports the start
                 } catch (IOException ex) {
                     report.accept(new Observation.RestartFinished(s.service(), false, ex.getMessage()));
                 }
             });
-            case Action.StopProcess s -> lane(s.service(), () -> supervisor.stop(s.service()));
-            case Action.RestartService r -> lane(r.service(), () -> {
+            // Nothing waits for a stop: the healer has already moved on (the service was removed or changed).
+            case Action.StopProcess s -> lane(s.service(), "stop", null, () -> supervisor.stop(s.service()));
+            case Action.RestartService r -> lane(r.service(), "restart", why -> report.accept(
+                    new Observation.RestartFinished(r.service(), false, why)), () -> {
                 Restarter restarter = restarters.forService(r.service(), r.means());
                 try {
                     String detail = restarter.restart();
@@ -90,7 +93,8 @@ public final class Actuator implements AutoCloseable {
                     report.accept(new Observation.RestartFinished(r.service(), false, ex.getMessage()));
                 }
             });
-            case Action.EscalateVm v -> lane(v.service(), () -> {
+            case Action.EscalateVm v -> lane(v.service(), "VM restart", why -> report.accept(
+                    new Observation.VmRestartFinished(v.service(), false, why)), () -> {
                 Restarter restarter = restarters.forVm(v.vm());
                 try {
                     report.accept(new Observation.VmRestartFinished(v.service(), true, restarter.restart()));
@@ -101,15 +105,42 @@ public final class Actuator implements AutoCloseable {
         }
     }
 
-    private void lane(String service, Runnable work) {
-        lanes.computeIfAbsent(service, s -> Executors.newSingleThreadExecutor(
-                Thread.ofVirtual().name("heal-" + s).factory())).execute(() -> {
-                    try {
-                        work.run();
-                    } catch (RuntimeException e) {
-                        log.error("service {}: an action failed unexpectedly", service, e);
-                    }
-                });
+    /**
+     * Runs {@code work} on the service's lane. Whatever else it throws — a RuntimeException, an Error such as
+     * OutOfMemoryError("unable to create native thread") when the agent is out of threads or descriptors — is
+     * reported through {@code failed} as a failed action, so the healer goes to BACKOFF and retries as
+     * supervisord and monit do; a restart that is never reported would leave the service RESTARTING for good.
+     * A stop ({@code failed} null) has nobody waiting for it: it is only logged.
+     */
+    private void lane(String service, String what, Consumer<String> failed, Runnable work) {
+        Runnable guarded = () -> {
+            try {
+                work.run();
+            } catch (Throwable t) { // see above: anything unreported wedges the service
+                fail(service, what, failed, t);
+            }
+        };
+        try {
+            lanes.computeIfAbsent(service, s -> Executors.newSingleThreadExecutor(
+                    Thread.ofVirtual().name("heal-" + s).factory())).execute(guarded);
+        } catch (Throwable t) { // the lane itself could not be made or took no work (closed, out of threads)
+            fail(service, what, failed, t);
+        }
+    }
+
+    private void fail(String service, String what, Consumer<String> failed, Throwable t) {
+        if (failed == null) {
+            log.error("service {}: the {} failed with {}; its child may still run: a restart of the service stops it"
+                    + " first, and the agent stops it when it exits", service, what, t.toString(), t);
+            return;
+        }
+        log.error("service {}: the {} failed with {}; reported as failed, so healing retries it after its backoff",
+                service, what, t.toString(), t);
+        try {
+            failed.accept(t.toString());
+        } catch (Throwable again) {
+            log.error("service {}: could not report the failed {} either", service, what, again);
+        }
     }
 
     /**

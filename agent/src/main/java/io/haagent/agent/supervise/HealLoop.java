@@ -110,15 +110,24 @@ public final class HealLoop implements AutoCloseable {
             }
             long now = ticker.nanoTime();
             Decision d;
-            if (item instanceof Reload r) {
-                d = healer.reload(r.next(), state, now);
-                healer = r.next();
-            } else {
-                d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
+            try {
+                if (item instanceof Reload r) {
+                    d = healer.reload(r.next(), state, now);
+                    healer = r.next();
+                } else {
+                    d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
+                }
+            } catch (Throwable t) { // this thread is all of healing: it must outlive any one observation
+                log.error("healing could not decide on {}; it carries on with the state it had", item, t);
+                continue;
             }
             state = d.state();
             d.log().forEach(log::info);
-            hooks.decided(d);
+            try {
+                hooks.decided(d);
+            } catch (Throwable t) { // metrics and state: a failure there must not cost the actions
+                log.error("a heal hook failed on a decision; healing carries on", t);
+            }
             actuator.perform(d.actions());
             wake = d.nextWakeAtNanos();
         }

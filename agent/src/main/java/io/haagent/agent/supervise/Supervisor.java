@@ -29,8 +29,13 @@ import org.slf4j.LoggerFactory;
  *   <li>A child's exit is seen at once ({@link Process#onExit()}), not at the next check, and is
  *       reported to the {@link Listener} — after the report of its start, never before.</li>
  *   <li>A child gets a clean environment: {@code PATH} (the agent's), {@code LANG}, {@code LC_ALL}
- *       and {@code TZ} when the agent has them, {@code HAAGENT_SERVICE}, then the service's {@code env};
- *       stdin is /dev/null; the working directory is {@code workdir}, else {@code /}.</li>
+ *       and {@code TZ} when the agent has them, the service's {@code env}, then {@code HAAGENT_SERVICE}
+ *       and {@code HAAGENT_STATE_DIR}; stdin is /dev/null; the working directory is {@code workdir}, else
+ *       {@code /}.</li>
+ *   <li>Those two variables mark everything the child starts, and survive a {@code setsid}: a child that
+ *       daemonizes leaves its process group, so its group kill misses what it forked. Before each start and
+ *       after each stop the supervisor looks in /proc for processes so marked outside the child's group —
+ *       orphans — and stops them (stop_signal, then SIGKILL after stop_timeout), one warning each.</li>
  *   <li>Each child leads its own process group (started through {@code setsid}), so that stopping
  *       it reaches what it started too: the stop signal goes to the group, and after
  *       {@code stop_timeout} SIGKILL does. Whatever a child leaves in its group when it exits is
@@ -56,6 +61,9 @@ public final class Supervisor implements AutoCloseable {
          * @param stopRequested the supervisor stopped it on purpose (stop, restart, close)
          */
         void exited(String service, long pid, int exitCode, boolean stopRequested);
+
+        /** An orphan a daemonizing child left outside its process group was stopped (and logged). */
+        default void orphanStopped(String service, long pid, String command) {}
     }
 
     /**
@@ -72,6 +80,8 @@ public final class Supervisor implements AutoCloseable {
     private final Path logRoot;
     /** {@code <state_dir>/run/<service>.pid}: the running child, so a restarted agent finds what a dead one left. */
     private final Path pidRoot;
+    /** The agent's state_dir, absolute: with the service's name, it marks the processes of this agent's services. */
+    private final String stateDir;
     private final Listener listener;
     private final Options options;
     private final CommandRunner runner;
@@ -90,6 +100,7 @@ public final class Supervisor implements AutoCloseable {
     public Supervisor(Path stateDir, Listener listener, Options options, CommandRunner runner) {
         this.logRoot = stateDir.resolve("logs");
         this.pidRoot = stateDir.resolve("run");
+        this.stateDir = stateDir.toAbsolutePath().normalize().toString();
         this.listener = listener;
         this.options = options;
         this.runner = runner;
@@ -233,6 +244,8 @@ public final class Supervisor implements AutoCloseable {
         String program = resolveForChild(spec.command().get(0), env.get("PATH"), what);
         RotatingLog[] pair = logsOf(service);
         stopLeftover(service);
+        Child previous = children.get(service);
+        stopOrphans(service, spec, previous == null ? OptionalLong.empty() : OptionalLong.of(previous.process.pid()));
 
         List<String> argv = new ArrayList<>();
         setsid.ifPresent(s -> argv.add(s.toString()));
@@ -250,13 +263,33 @@ public final class Supervisor implements AutoCloseable {
         }
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
-        recordPid(service, p.toHandle());
-        Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
-        Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
-        // Report the start before asking for the exit, so that the listener can never hear them reversed.
-        safely(() -> listener.started(service, p.pid()));
-        c.exitReported = p.onExit().thenRun(() -> exited(c));
+        boolean reported = false;
+        try {
+            recordPid(service, p.toHandle());
+            Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
+            Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
+            // Report the start before asking for the exit, so that the listener can never hear them reversed.
+            safely(() -> listener.started(service, p.pid()));
+            reported = true;
+        } finally {
+            if (!reported) {
+                // The start throws (out of threads, say): the caller counts it as failed, so no child may stay
+                // behind unwatched — a later start would take it for running and its exit would go unnoticed.
+                c.stopRequested = true;
+                killQuietly(c);
+            }
+            c.exitReported = p.onExit().thenRun(() -> exited(c));
+        }
         return p.pid();
+    }
+
+    private void killQuietly(Child c) {
+        try {
+            signal(c, ServiceSpec.StopSignal.KILL, true);
+        } catch (Throwable t) {
+            // the direct kill below needs neither a thread nor a descriptor
+        }
+        c.process.destroyForcibly();
     }
 
     private Map<String, String> environment(String service, ServiceSpec.Process spec) {
@@ -268,8 +301,10 @@ public final class Supervisor implements AutoCloseable {
                 env.put(k, v);
             }
         }
-        env.put("HAAGENT_SERVICE", service);
         env.putAll(spec.env());
+        // Last, so that no service env can unmark its processes: see stopOrphans.
+        env.put("HAAGENT_SERVICE", service);
+        env.put("HAAGENT_STATE_DIR", stateDir);
         return env;
     }
 
@@ -410,6 +445,7 @@ public final class Supervisor implements AutoCloseable {
     private boolean stop(Child c) {
         if (!c.process.isAlive()) {
             awaitExitReported(c);
+            stopOrphans(c.service, c.spec, OptionalLong.of(c.process.pid()));
             return false;
         }
         c.stopRequested = true;
@@ -431,7 +467,128 @@ public final class Supervisor implements AutoCloseable {
                     c.service, c.process.pid(), options.killWait());
         }
         awaitExitReported(c);
+        stopOrphans(c.service, c.spec, OptionalLong.of(c.process.pid()));
         return killed;
+    }
+
+    /**
+     * Stops what the service's children left running outside their process group: processes whose environment
+     * carries this agent's {@code HAAGENT_STATE_DIR} and the service's {@code HAAGENT_SERVICE} (both survive a
+     * setsid) and whose group is neither {@code childGroup} (the last child's own, killed with it) nor the agent's.
+     * Only /proc of this pid namespace is read, and only processes we may read; nothing else is touched.
+     */
+    private void stopOrphans(String service, ServiceSpec.Process spec, OptionalLong childGroup) {
+        List<ProcessHandle> orphans = findOrphans(service, childGroup);
+        if (orphans.isEmpty()) {
+            return;
+        }
+        Map<ProcessHandle, String> commands = new LinkedHashMap<>();
+        for (ProcessHandle h : orphans) {
+            commands.put(h, h.info().commandLine().orElse(h.info().command().orElse("?")));
+            switch (spec.stopSignal()) {
+                case TERM -> h.destroy();
+                case KILL -> h.destroyForcibly();
+                default -> kill(spec.stopSignal(), String.valueOf(h.pid()), service, true);
+            }
+        }
+        long deadline = System.nanoTime() + spec.stopTimeout().toNanos();
+        for (ProcessHandle h : orphans) {
+            boolean killed = false;
+            boolean gone = awaitGone(h, deadline - System.nanoTime());
+            if (!gone) {
+                h.destroyForcibly();
+                killed = true;
+                gone = awaitGone(h, options.killWait().toNanos());
+            }
+            String command = commands.get(h);
+            if (gone) {
+                log.warn("service {}: stopped orphan pid {} ({}) left by its daemonizing child (it called setsid, so"
+                        + " the stop of its process group missed it){}", service, h.pid(), command,
+                        killed ? "; SIGKILL after stop_timeout " + spec.stopTimeout() : "");
+            } else {
+                log.error("service {}: orphan pid {} ({}) left by its daemonizing child survived SIGKILL for {}"
+                        + " (uninterruptible sleep?); giving up on it", service, h.pid(), command, options.killWait());
+            }
+            safely(() -> listener.orphanStopped(service, h.pid(), command));
+        }
+    }
+
+    /**
+     * Polls: onExit of a process that is not our child polls too, but slowly (seconds), and an orphan dead but
+     * not yet reaped by its new parent is a zombie, which is gone enough.
+     */
+    private static boolean awaitGone(ProcessHandle h, long nanos) {
+        long deadline = System.nanoTime() + Math.max(0, nanos);
+        while (h.isAlive() && processGroup(h.pid()) >= 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !h.isAlive();
+            }
+        }
+        return true;
+    }
+
+    private List<ProcessHandle> findOrphans(String service, OptionalLong childGroup) {
+        String serviceMark = "HAAGENT_SERVICE=" + service;
+        String agentMark = "HAAGENT_STATE_DIR=" + stateDir;
+        long self = ProcessHandle.current().pid();
+        long ownGroup = processGroup(self);
+        List<ProcessHandle> found = new ArrayList<>();
+        File[] procs = new File("/proc").listFiles((d, n) -> !n.isEmpty() && n.chars().allMatch(Character::isDigit));
+        if (procs == null) {
+            return found; // no /proc (not Linux): nothing to find
+        }
+        for (File p : procs) {
+            long pid = Long.parseLong(p.getName());
+            if (pid == self) {
+                continue;
+            }
+            try {
+                byte[] environ = Files.readAllBytes(p.toPath().resolve("environ"));
+                if (!hasEntry(environ, serviceMark) || !hasEntry(environ, agentMark)) {
+                    continue;
+                }
+                long group = processGroup(pid);
+                if (group < 0 || group == ownGroup || childGroup.isPresent() && group == childGroup.getAsLong()) {
+                    continue; // gone, a zombie, or in a group a stop kills anyway
+                }
+                ProcessHandle.of(pid).ifPresent(found::add);
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile, or not ours to read
+            }
+        }
+        return found;
+    }
+
+    private static boolean hasEntry(byte[] environ, String entry) {
+        byte[] want = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) {
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start == want.length && java.util.Arrays.equals(environ, start, i, want, 0, want.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    /** The process group of {@code pid} from /proc/PID/stat, or -1 when it is gone or a zombie. */
+    private static long processGroup(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return f[0].equals("Z") || f[0].equals("X") ? -1 : Long.parseLong(f[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static List<ProcessHandle> descendants(Child c) {

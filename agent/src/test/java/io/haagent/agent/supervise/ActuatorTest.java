@@ -78,6 +78,22 @@ class ActuatorTest {
                 r.detail());
     }
 
+    /** Regression (issue 10, 3.1): an action that throws anything must still end as a failed start, never silence. */
+    @Test
+    void startProcess_throwsARuntimeException_reportsAFailedStart() throws Exception {
+        // ProcessBuilder refuses a NUL in the environment with IllegalArgumentException, not an IOException.
+        var spec = new ServiceSpec.Process(List.of("sh", "-c", "exec sleep 60"), Optional.empty(),
+                java.util.Map.of("BROKEN", "a\u0000b"), ServiceSpec.StopSignal.TERM, java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(1));
+        actuator.perform(new Action.StartProcess("web", spec, Optional.of("abcd1234")));
+        RestartFinished r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the failed start"));
+        assertFalse(r.ok());
+        assertTrue(r.detail().startsWith("java.lang.IllegalArgumentException: "), r.detail());
+        actuator.perform(new Action.RestartService("web", spec, "abcd1234"));
+        r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the failed restart"));
+        assertFalse(r.ok());
+    }
+
     @Test
     void restartService_systemd_reportsWhatSystemctlDid() throws Exception {
         scripts.recorder("systemctl");

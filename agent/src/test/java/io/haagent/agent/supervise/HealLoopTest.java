@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.agent.heal.HealEvent;
+import io.haagent.agent.heal.Observation;
 import io.haagent.agent.heal.Healer;
 import io.haagent.agent.heal.ServiceState;
 import io.haagent.config.NodeConfig;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,88 @@ class HealLoopTest {
             assertTrue(heard.log().stream().anyMatch(l -> l.matches("service web: restarting now \\(attempt 1 of 5\\)"
                     + " because process " + first + " exited with code 137 \\(signal 9, KILL\\) \\[event .{8}]")),
                     String.join("\n", heard.log()));
+        }
+    }
+
+    /**
+     * Regression (issue 10, 3.1, "a service wedged for good"): with the agent out of file descriptors a restart
+     * threw something other than the failures it reports; the actuator never reported the restart as finished,
+     * the service stayed RESTARTING for ever, later kills went unnoticed and an operator's restart was refused
+     * as "already running". Here the supervisor's bookkeeping after a start throws the Error a JVM throws when it
+     * cannot get a thread or a descriptor, until the cause goes away.
+     */
+    @Test
+    void actionThatThrows_endsInBackoff_retries_andRecoversOnceTheCauseIsGone() throws Exception {
+        AtomicBoolean failing = new AtomicBoolean(true);
+        var policy = new ServiceSpec.RestartPolicy(new ServiceSpec.Backoff(Duration.ofMillis(100),
+                Duration.ofMillis(200)), 1000, Duration.ofMinutes(10), Optional.empty());
+        var process = new ServiceSpec.Process(List.of("sh", "-c", "exec sleep 60"), Optional.empty(), Map.of(),
+                ServiceSpec.StopSignal.TERM, Duration.ofSeconds(5), Duration.ofMillis(200));
+        var web = new ServiceSpec(List.of(), Optional.of(process), policy, Optional.empty(), List.of());
+        var healer = new Healer(Map.of("web", web), new NodeConfig.RestartBudget(1000, Duration.ofMinutes(1)),
+                new Healer.Options(0, Duration.ofSeconds(10)));
+        try (HealLoop loop = new HealLoop(healer, dir, Ticker.SYSTEM, heard, l -> new Supervisor.Listener() {
+            @Override
+            public void started(String service, long pid) {
+                if (failing.get()) {
+                    throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/"
+                            + "resource limits reached");
+                }
+                l.started(service, pid);
+            }
+
+            @Override
+            public void exited(String service, long pid, int exitCode, boolean stopRequested) {
+                l.exited(service, pid, exitCode, stopRequested);
+            }
+        })) {
+            Await.until("web to leave RESTARTING for BACKOFF",
+                    () -> loop.state().service("web").state() == ServiceState.BACKOFF);
+            Await.until("a retry after the backoff", () -> heard.log().stream()
+                    .filter(l -> l.startsWith("service web: restarting in")).count() >= 2);
+            assertTrue(heard.log().stream().anyMatch(l -> l.contains("because the start failed: ")
+                    && l.contains("OutOfMemoryError: unable to create native thread")), String.join("\n", heard.log()));
+
+            failing.set(false);
+            Await.until("web RUNNING once the cause is gone",
+                    () -> loop.state().service("web").state() == ServiceState.RUNNING);
+            long pid = loop.supervisor().pid("web").orElseThrow();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            Await.until("the kill noticed and healed", () -> loop.supervisor().pid("web").orElse(pid) != pid
+                    && loop.state().service("web").state() == ServiceState.RUNNING);
+
+            loop.observe(new Observation.RestartRequested("web", "test"));
+            Await.until("the operator's restart", () -> heard.log().stream()
+                    .anyMatch(l -> l.contains("an operator asked")));
+            assertTrue(heard.log().stream().noneMatch(l -> l.contains("one is already running")),
+                    String.join("\n", heard.log()));
+        }
+    }
+
+    /**
+     * Issue 10, 3.1, the same wedge one level up: a hook that throws (say, out of memory while updating a metric)
+     * ended the heal loop's thread, and with it all healing, without a word.
+     */
+    @Test
+    void hookThatThrowsOnce_healingCarriesOn() throws Exception {
+        AtomicBoolean thrown = new AtomicBoolean();
+        HealLoop.Hooks hooks = new HealLoop.Hooks() {
+            @Override
+            public void decided(io.haagent.agent.heal.Decision decision) {
+                if (thrown.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                heard.decided(decision);
+            }
+        };
+        try (HealLoop loop = new HealLoop(new Healer(Map.of("web", service("exec sleep 60", 5)),
+                new NodeConfig.RestartBudget(100, Duration.ofMinutes(1)), new Healer.Options(0, Duration.ofSeconds(10))),
+                dir, Ticker.SYSTEM, hooks)) {
+            Await.until("the first child", () -> loop.supervisor().pid("web").isPresent());
+            long first = loop.supervisor().pid("web").getAsLong();
+            ProcessHandle.of(first).orElseThrow().destroyForcibly();
+            Await.until("the kill healed after the hook threw", () -> loop.supervisor().pid("web").orElse(first) != first);
+            assertTrue(thrown.get());
         }
     }
 }

@@ -61,6 +61,104 @@ class SupervisorTest {
         return supervisor(Supervisor.Options.DEFAULT);
     }
 
+    /**
+     * Regression (issue 10, 3.1): a start that threw after the child was spawned left that child running with
+     * nobody watching its exit; the next start found it "running" and reported it, and its death went unnoticed.
+     */
+    @Test
+    void start_thatThrowsAfterTheSpawn_leavesNoChild_andTheNextChildsExitIsReported() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        supervisor = new Supervisor(dir, new Supervisor.Listener() {
+            @Override
+            public void started(String service, long pid) {
+                if (failing.get()) {
+                    throw new OutOfMemoryError("unable to create native thread");
+                }
+                listener.started(service, pid);
+            }
+
+            @Override
+            public void exited(String service, long pid, int exitCode, boolean stopRequested) {
+                listener.exited(service, pid, exitCode, stopRequested);
+            }
+        }, Supervisor.Options.DEFAULT);
+        assertThrows(OutOfMemoryError.class, () -> supervisor.start("web", sh("exec sleep 60")));
+        Heard gone = Await.next(heard, "the failed start's child stopped");
+        assertEquals(List.of("exited", true), List.of(gone.what(), gone.requested()));
+        assertTrue(supervisor.pid("web").isEmpty(), "a failed start leaves no child");
+
+        failing.set(false);
+        long pid = supervisor.start("web", sh("exec sleep 60"));
+        assertNotEquals(gone.pid(), pid);
+        assertEquals(new Heard("started", "web", pid, 0, false), Await.next(heard, "the start"));
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        assertEquals(new Heard("exited", "web", pid, 137, false), Await.next(heard, "the kill noticed"));
+    }
+
+    /** Live processes whose environment carries {@code HAAGENT_SERVICE=service}: the child, and what escaped it. */
+    static Set<Long> marked(String service) {
+        Set<Long> pids = new HashSet<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(q -> q.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String env = new String(Files.readAllBytes(p.resolve("environ")), java.nio.charset.StandardCharsets.UTF_8);
+                    if (List.of(env.split("\0")).contains("HAAGENT_SERVICE=" + service)
+                            && !Files.readString(p.resolve("stat")).contains(") Z ")) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return pids;
+    }
+
+    /**
+     * Regression (issue 10, 3.7d): a child that daemonizes ({@code setsid -f}) leaves its process group, so the
+     * group kill of a stop or restart missed what it forked: one orphan per restart, without a word.
+     */
+    @Test
+    void restart_ofAChildThatDaemonizes_stopsTheOrphanItLeft() throws Exception {
+        String service = "daemonizer" + ProcessHandle.current().pid();
+        ServiceSpec.Process spec = sh("setsid -f sleep 300; exec sleep 301");
+        List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            supervisor = new Supervisor(dir, new Supervisor.Listener() {
+                @Override
+                public void started(String s, long pid) {}
+
+                @Override
+                public void exited(String s, long pid, int exitCode, boolean stopRequested) {}
+
+                @Override
+                public void orphanStopped(String s, long pid, String command) {
+                    assertEquals(service, s);
+                    assertTrue(command.contains("sleep 300"), command);
+                    reported.add(pid);
+                }
+            }, Supervisor.Options.DEFAULT);
+            long first = supervisor.start(service, spec);
+            Await.until("the first child's orphan", () -> marked(service).size() == 2);
+            long second = supervisor.restart(service, spec);
+            Await.until("the second child's orphan", () -> marked(service).size() >= 2);
+            long third = supervisor.restart(service, spec);
+            Await.until("the third child's orphan", () -> marked(service).size() >= 2);
+            Set<Long> left = marked(service);
+            assertEquals(2, left.size(), "only the third child and its own orphan may run: " + left + " (children "
+                    + first + ", " + second + ", " + third + ")");
+            assertTrue(left.contains(third), left.toString());
+            assertEquals(2, reported.size(), "one report per orphan stopped: " + reported);
+            supervisor.stop(service);
+            Await.until("no orphan after the stop: " + marked(service), () -> marked(service).isEmpty());
+            assertEquals(3, reported.size(), "the stop stopped the third child's orphan: " + reported);
+        } finally {
+            marked(service).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
     static ServiceSpec.Process sh(String script, ServiceSpec.StopSignal stop, Duration stopTimeout) {
         return new ServiceSpec.Process(List.of("sh", "-c", script), Optional.empty(), Map.of(), stop, stopTimeout,
                 Duration.ofSeconds(10));
@@ -176,7 +274,7 @@ class SupervisorTest {
         assertEquals("hello from " + work.toRealPath() + " as web", lines.get(0));
         Set<String> childEnv = lines.stream().skip(1).filter(l -> l.contains("="))
                 .map(l -> l.substring(0, l.indexOf('='))).collect(Collectors.toSet());
-        Set<String> expected = new HashSet<>(Set.of("PATH", "LANG", "LC_ALL", "TZ", "HAAGENT_SERVICE", "GREETING",
+        Set<String> expected = new HashSet<>(Set.of("PATH", "LANG", "LC_ALL", "TZ", "HAAGENT_SERVICE", "HAAGENT_STATE_DIR", "GREETING",
                 "PWD", "SHLVL", "_", "OLDPWD"));
         assertTrue(expected.containsAll(childEnv), "unexpected variables: " + childEnv);
         for (String k : System.getenv().keySet()) {

@@ -36,8 +36,13 @@ public enum AdvertDrop {
      * missing or does not verify.
      */
     BAD_AUTH("bad_auth"),
-    /** HMAC only: a correctly sealed advert whose counter was already seen, or that is too old to trust. */
-    REPLAYED("replayed");
+    /**
+     * HMAC only: a correctly sealed advert whose counter was already seen, that is too old to trust, or that an
+     * earlier run of the peer sealed.
+     */
+    REPLAYED("replayed"),
+    /** HMAC only: a correctly sealed advert whose counter is too far ahead of our clock: the clocks disagree. */
+    CLOCK_AHEAD("clock_ahead");
 
     private final String label;
 

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +58,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
 
     private final String name;
     private final Ticker ticker;
+    /** Wall clock for the hmac counters and the events' timestamps (tests set it off to play a stepped clock). */
+    private final InstantSource wallClock;
     private final RunnerListener listener;
     private final StateFile stateFile;
     private final HookQueue hooks;
@@ -80,13 +83,14 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private volatile VrrpEvent lastEvent; // written on the loop thread only
 
     private VrrpInstanceRunner(String name, VrrpInstance config, Path stateDir, Ticker ticker,
-                               RunnerListener listener) {
+                               InstantSource wallClock, RunnerListener listener) {
         this.name = name;
         this.link = config.iface().map(LinkWatch::new);
         this.config = config;
         this.machine = new VrrpMachine(params(name, config, link));
         this.adverts = Adverts.of(name, config);
         this.ticker = ticker;
+        this.wallClock = wallClock;
         this.listener = listener;
         this.stateFile = new StateFile(stateDir, name);
         this.hooks = new HookQueue(name, config.notifyHooks(), config.notifyTimeout());
@@ -123,7 +127,14 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
                                            Ticker ticker, RunnerListener listener, Set<String> downAtStart)
             throws IOException {
-        VrrpInstanceRunner r = new VrrpInstanceRunner(name, config, stateDir, ticker, listener);
+        return start(name, config, stateDir, hub, ticker, InstantSource.system(), listener, downAtStart);
+    }
+
+    /** As above, with the wall clock the hmac seal and the events read. */
+    public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
+                                           Ticker ticker, InstantSource wallClock, RunnerListener listener,
+                                           Set<String> downAtStart) throws IOException {
+        VrrpInstanceRunner r = new VrrpInstanceRunner(name, config, stateDir, ticker, wallClock, listener);
         boolean udp = config.transport() == VrrpInstance.Transport.UDP;
         AdvertHub.Endpoint endpoint = new AdvertHub.Endpoint(config.transport(), config.unicast().source(),
                 udp ? config.unicast().port().orElse(Defaults.VRRP_UDP_PORT) : 0, config.iface());
@@ -326,7 +337,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
 
     private void admit(Datagram d) {
         long now = ticker.nanoTime();
-        Instant wall = Instant.now();
+        Instant wall = wallClock.instant();
         switch (adverts.admit(d, micros(wall))) {
             case Admission.Admitted a -> {
                 a.notice().ifPresent(n -> log.info("({}) {}", name, n));
@@ -343,7 +354,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     }
 
     private void feed(Input in) {
-        decideAndAct(in, ticker.nanoTime(), Instant.now());
+        decideAndAct(in, ticker.nanoTime(), wallClock.instant());
     }
 
     private void decideAndAct(Input in, long now, Instant wall) {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One socket per local endpoint, shared by every VRRP instance sending from it, with received datagrams
- * handed to the instance whose VRID they carry. Sharing is what keepalived does too: two raw sockets bound
+ * handed to the instance whose VRID they carry (one no instance claims, to all of them). Sharing is what keepalived does too: two raw sockets bound
  * to one address would each get every advert, and two udp sockets cannot bind one port.
  *
  * <p>{@link #register} and {@link Registration#close} may be called from any thread; a socket is opened by
@@ -125,7 +125,10 @@ public final class AdvertHub implements AutoCloseable {
         }
     }
 
-    /** Datagrams that no registered instance claimed (unknown VRID or too short), per endpoint, for the metrics. */
+    /**
+     * Datagrams that arrived while no instance was registered on their endpoint (closing), per endpoint. One of
+     * another vrid goes to every instance on the endpoint, which counts it as {@code wrong_vrid}.
+     */
     public Map<Endpoint, Long> unclaimed() {
         Map<Endpoint, Long> snapshot = new HashMap<>();
         unclaimed.forEach((endpoint, count) -> snapshot.put(endpoint, count.sum()));

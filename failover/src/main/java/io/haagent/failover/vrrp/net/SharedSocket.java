@@ -22,15 +22,28 @@ final class SharedSocket implements AdvertTransport.Receiver {
         this.unclaimed = unclaimed;
     }
 
+    /**
+     * Hands the datagram to the instance of its vrid. One that no instance claims (another vrid, or too short
+     * to carry one) goes to every instance on the endpoint, which refuses it with its reason ({@code
+     * not_a_peer}, {@code wrong_vrid}, {@code too_short}, ...) and counts it in status and metrics: a peer
+     * configured with the wrong vrid must show up there, not vanish here.
+     */
     @Override
     public void received(Datagram d) {
         byte[] payload = d.payload();
         AdvertTransport.Receiver receiver =
                 payload.length > VRID_OFFSET ? byVrid.get(payload[VRID_OFFSET] & 0xff) : null;
-        if (receiver == null) {
-            unclaimed.increment();
+        if (receiver != null) {
+            receiver.received(d);
             return;
         }
-        receiver.received(d);
+        boolean any = false;
+        for (AdvertTransport.Receiver r : byVrid.values()) {
+            r.received(d);
+            any = true;
+        }
+        if (!any) {
+            unclaimed.increment(); // between the last unregistration and the socket's close
+        }
     }
 }

@@ -55,8 +55,12 @@ class AdvertsFuzzTest {
         boolean hmac = config.contains("hmac");
         Adverts us = AdvertsTest.gate(US, PEER, config);
         Adverts peer = AdvertsTest.gate(PEER, US, config);
-        // The peer's key, to seal garbage as an authenticated but broken peer would.
-        HmacSeal peerSeal = new HmacSeal("k3y-of-the-pair".getBytes(StandardCharsets.UTF_8));
+        // The peer's key and run epoch, to seal garbage as an authenticated but broken peer would (another epoch
+        // would be another run of the peer, and every switch would retire one run's adverts as replayed).
+        byte[] probe = peer.encode(100, 100, US_IP, AdvertsTest.T0 - 60_000_000);
+        HmacSeal peerSeal = new HmacSeal("k3y-of-the-pair".getBytes(StandardCharsets.UTF_8),
+                probe.length >= HmacSeal.OVERHEAD ? java.nio.ByteBuffer.wrap(probe, probe.length - HmacSeal.OVERHEAD,
+                        HmacSeal.EPOCH_LENGTH).getLong() : 0);
         Map<AdvertDrop, Integer> refusals = new EnumMap<>(AdvertDrop.class);
         int admitted = 0;
         long wall = AdvertsTest.T0;

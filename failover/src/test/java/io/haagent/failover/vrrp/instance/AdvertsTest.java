@@ -111,7 +111,7 @@ class AdvertsTest {
     void v3HmacOverUdp_peerAdvert_isAdmitted() {
         Pair p = Pair.of("version: 3, transport: udp, auth: { type: hmac, secret: k3y-of-the-pair }");
         byte[] bytes = p.peer().encode(150, 100, US_IP, T0);
-        assertEquals(8 + 4 + HmacSeal.OVERHEAD, bytes.length, "one address, then counter and MAC");
+        assertEquals(8 + 4 + HmacSeal.OVERHEAD, bytes.length, "one address, then epoch, counter and MAC");
         Datagram d = new Datagram(PEER_IP, US_IP, Datagram.TTL_UNKNOWN, bytes);
         assertEquals(new Input.AdvertReceived(PEER_IP, 150, 100), admitted(p.us().admit(d, T0 + 1_000)).input());
         Datagram next = new Datagram(PEER_IP, US_IP, Datagram.TTL_UNKNOWN, p.peer().encode(150, 100, US_IP, T0 + 1_000_000));
@@ -214,6 +214,59 @@ class AdvertsTest {
         Refused r = refused(AdvertDrop.REPLAYED, p.us().admit(recorded, T0 + 45_200_000));
         assertEquals("advert is 45.2 s old by our clock; if it is not a replay, are the clocks of the pair in sync?",
                 r.detail());
+    }
+
+    private static final String HMAC = "transport: udp, auth: { type: hmac, secret: k3y-of-the-pair }";
+    private static final long MINUTES_10 = 600_000_000L;
+
+    private static Datagram sentBy(Adverts sender, long senderWallMicros) {
+        return new Datagram(PEER_IP, US_IP, Datagram.TTL_UNKNOWN, sender.encode(150, 100, US_IP, senderWallMicros));
+    }
+
+    /** Issue 10, 3.5: a counter far ahead of our clock must not become the bar every later advert has to clear. */
+    @Test
+    void hmac_senderClockTenMinutesAhead_isRefusedClockAhead() {
+        Pair p = Pair.of(HMAC);
+        Refused r = assertInstanceOf(Refused.class, p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + MINUTES_10), T0));
+        assertEquals("clock_ahead", r.reason().label(), r.detail());
+        assertEquals("advert is 600.0 s ahead of our clock (at most 30 s is accepted): the clocks of the pair"
+                + " disagree; sync them (NTP)", r.detail());
+    }
+
+    /**
+     * Regression (issue 10, 3.5, split brain from a clock step): the sender ran 10 minutes ahead, was restarted
+     * with the right clock, and every advert of its new run was dropped as replayed until real time caught up.
+     */
+    @Test
+    void hmac_senderRestartedWithTheRightClock_afterRunningTenMinutesAhead_isAdmittedAtOnce() {
+        Pair p = Pair.of(HMAC);
+        p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + MINUTES_10), T0);
+        p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + MINUTES_10 + 1_000_000), T0 + 1_000_000);
+        Adverts restarted = gate(PEER, US, HMAC);
+        admitted(p.us().admit(sentBy(restarted, T0 + 2_000_000), T0 + 2_000_000));
+        admitted(p.us().admit(sentBy(restarted, T0 + 3_000_000), T0 + 3_000_000));
+    }
+
+    /** The same within the accepted skew: 20 s ahead was admitted, the restarted run 20 s "behind" must be too. */
+    @Test
+    void hmac_senderRestartedWithItsClockStepped20sBack_isAdmittedAtOnce() {
+        Pair p = Pair.of(HMAC);
+        admitted(p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + 20_000_000), T0));
+        Adverts restarted = gate(PEER, US, HMAC);
+        admitted(p.us().admit(sentBy(restarted, T0 + 1_000_000), T0 + 1_000_000));
+    }
+
+    /** Replay protection holds across the peer's runs: a recording of its previous run is refused after a restart. */
+    @Test
+    void hmac_advertOfThePeersPreviousRun_replayedAfterItsRestart_isRefusedReplayed() {
+        Pair p = Pair.of(HMAC);
+        Datagram recorded = p.fromPeer(Datagram.TTL_UNKNOWN, T0 + 20_000_000); // its clock was 20 s ahead
+        admitted(p.us().admit(recorded, T0));
+        Adverts restarted = gate(PEER, US, HMAC);
+        admitted(p.us().admit(sentBy(restarted, T0 + 1_000_000), T0 + 1_000_000));
+        Refused r = refused(AdvertDrop.REPLAYED, p.us().admit(recorded, T0 + 2_000_000));
+        assertTrue(r.detail().contains("earlier run"), r.detail());
+        admitted(p.us().admit(sentBy(restarted, T0 + 3_000_000), T0 + 3_000_000));
     }
 
     @Test
@@ -397,7 +450,7 @@ class AdvertsTest {
     void dropLabels_neverChange() {
         assertEquals(List.of("too_short", "bad_version", "bad_type", "bad_vrid", "bad_length", "bad_checksum",
                         "bad_auth_type", "zero_interval", "not_a_peer", "wrong_vrid", "wrong_version", "bad_ttl",
-                        "bad_auth", "replayed"),
+                        "bad_auth", "replayed", "clock_ahead"),
                 Stream.of(AdvertDrop.values()).map(AdvertDrop::label).toList());
         for (DropReason r : DropReason.values()) {
             assertEquals(r.name().toLowerCase(Locale.ROOT), AdvertDrop.of(r).label(), "1:1 with the codec");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.Ipv4;
 import io.haagent.failover.vrrp.instance.HmacSeal.Opened;
@@ -35,17 +36,32 @@ class HmacSealTest {
     }
 
     @Test
-    void format_isVrrpThenBigEndianCounterThenHmacOverBytesCounterSourceDestination() throws Exception {
-        byte[] sealed = new HmacSeal(KEY).seal(VRRP, A, B, T0);
-        assertEquals(VRRP.length + 8 + 32, sealed.length);
+    void format_isVrrpThenEpochThenCounterThenHmacOverBytesEpochCounterSourceDestinationLayout() throws Exception {
+        byte[] sealed = new HmacSeal(KEY, 0x0123456789abcdefL).seal(VRRP, A, B, T0);
+        assertEquals(VRRP.length + 8 + 8 + 32, sealed.length);
         assertArrayEquals(VRRP, Arrays.copyOf(sealed, VRRP.length));
-        assertEquals(T0, ByteBuffer.wrap(sealed, VRRP.length, 8).getLong());
+        assertEquals(0x0123456789abcdefL, ByteBuffer.wrap(sealed, VRRP.length, 8).getLong());
+        assertEquals(T0, ByteBuffer.wrap(sealed, VRRP.length + 8, 8).getLong());
 
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
-        mac.update(sealed, 0, VRRP.length + 8);
+        mac.update(sealed, 0, VRRP.length + 16);
+        mac.update(new byte[] {10, 0, 1, 10, 10, 0, 1, 11, 2});
+        assertArrayEquals(mac.doFinal(), Arrays.copyOfRange(sealed, VRRP.length + 16, sealed.length));
+    }
+
+    /** A peer still on the first layout (vrrp, counter, MAC without the layout byte) is told to upgrade. */
+    @Test
+    void firstLayoutWithoutEpoch_isBadAuth_sayingToUpgradeThePeer() throws Exception {
+        byte[] old = Arrays.copyOf(VRRP, VRRP.length + 8 + 8 + 32); // 8 more VRRP-ish bytes stand in for the message
+        ByteBuffer.wrap(old, VRRP.length + 8, 8).putLong(T0);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+        mac.update(old, 0, VRRP.length + 16);
         mac.update(new byte[] {10, 0, 1, 10, 10, 0, 1, 11});
-        assertArrayEquals(mac.doFinal(), Arrays.copyOfRange(sealed, VRRP.length + 8, sealed.length));
+        System.arraycopy(mac.doFinal(), 0, old, VRRP.length + 16, 32);
+        Opened.Invalid i = invalid(AdvertDrop.BAD_AUTH, new HmacSeal(KEY).open(old, A, B, T0));
+        assertTrue(i.detail().contains("older haagent"), i.detail());
     }
 
     @Test
@@ -91,8 +107,8 @@ class HmacSealTest {
 
     @Test
     void shorterThanTheSeal_isBadAuth() {
-        Opened.Invalid i = invalid(AdvertDrop.BAD_AUTH, new HmacSeal(KEY).open(new byte[39], A, B, T0));
-        assertEquals("39 bytes, too short to carry the 40-byte HMAC seal: does the peer have auth type hmac too?",
+        Opened.Invalid i = invalid(AdvertDrop.BAD_AUTH, new HmacSeal(KEY).open(new byte[47], A, B, T0));
+        assertEquals("47 bytes, too short to carry the 48-byte HMAC seal: does the peer have auth type hmac too?",
                 i.detail());
         // Exactly a seal over nothing: verifies (the codec then refuses the empty message).
         byte[] bare = new HmacSeal(KEY).seal(new byte[0], A, B, T0);
@@ -136,6 +152,37 @@ class HmacSealTest {
         Opened.Invalid i = invalid(AdvertDrop.REPLAYED, new HmacSeal(KEY).open(edge, A, B, T0 + HmacSeal.MAX_AGE_MICROS + 1));
         assertEquals("advert is 30.0 s old by our clock; if it is not a replay, are the clocks of the pair in sync?",
                 i.detail());
+    }
+
+    @Test
+    void counterAhead_upTo30sIsAccepted_beyondIsClockAhead() {
+        valid(new HmacSeal(KEY).open(new HmacSeal(KEY).seal(VRRP, A, B, T0 + HmacSeal.MAX_AHEAD_MICROS), A, B, T0));
+        invalid(AdvertDrop.CLOCK_AHEAD,
+                new HmacSeal(KEY).open(new HmacSeal(KEY).seal(VRRP, A, B, T0 + HmacSeal.MAX_AHEAD_MICROS + 1), A, B, T0));
+    }
+
+    @Test
+    void newEpoch_startsAfresh_andRetiresThePreviousOne() {
+        HmacSeal receiver = new HmacSeal(KEY);
+        HmacSeal run1 = new HmacSeal(KEY, 1);
+        HmacSeal run2 = new HmacSeal(KEY, 2);
+        byte[] late = run1.seal(VRRP, A, B, T0 + 10_000_000);
+        valid(receiver.open(late, A, B, T0));
+        valid(receiver.open(run2.seal(VRRP, A, B, T0 + 1), A, B, T0 + 1)); // lower counter, new run: accepted
+        Opened.Invalid i = invalid(AdvertDrop.REPLAYED, receiver.open(run1.seal(VRRP, A, B, T0 + 20_000_000), A, B,
+                T0 + 2));
+        assertEquals("sealed by an earlier run of 10.0.1.10 (epoch 0000000000000001), which has restarted since: a "
+                + "replayed advert", i.detail());
+        byte[] second = run2.seal(VRRP, A, B, T0 + 3);
+        valid(receiver.open(second, A, B, T0 + 3));
+        invalid(AdvertDrop.REPLAYED, receiver.open(second, A, B, T0 + 4));
+    }
+
+    @Test
+    void freshSeals_drawDifferentEpochs() {
+        byte[] a = new HmacSeal(KEY).seal(VRRP, A, B, T0);
+        byte[] b = new HmacSeal(KEY).seal(VRRP, A, B, T0);
+        assertTrue(ByteBuffer.wrap(a, VRRP.length, 8).getLong() != ByteBuffer.wrap(b, VRRP.length, 8).getLong());
     }
 
     @Test

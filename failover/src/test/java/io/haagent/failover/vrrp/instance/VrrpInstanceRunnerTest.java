@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,12 @@ class VrrpInstanceRunnerTest {
 
     private Node start(String label, Ipv4 source, int port, Ipv4 peer, int peerPort, int priority,
                        Duration startupDelay) throws IOException {
+        return start(label, source, port, peer, peerPort, priority, startupDelay, "", InstantSource.system());
+    }
+
+    /** @param more flow-map entries added to the instance, e.g. {@code auth: {...}}; @param wallClock the node's clock */
+    private Node start(String label, Ipv4 source, int port, Ipv4 peer, int peerPort, int priority,
+                       Duration startupDelay, String more, InstantSource wallClock) throws IOException {
         Path home = Files.createDirectories(dir.resolve(label));
         Path hookLog = home.resolve("hook.log");
         Path hook = home.resolve("notify.sh");
@@ -92,17 +99,18 @@ class VrrpInstanceRunnerTest {
                     track: [ { check: gate, weight: 0 } ]
                     notify: ["%s"]
                     notify_timeout: 5s
-                """.formatted(priority, source, port, peer, peerPort, startupDelay.toMillis() + "ms", hook);
+                """.formatted(priority, source, port, peer, peerPort, startupDelay.toMillis() + "ms", hook)
+                + (more.isEmpty() ? "" : "    " + more + "\n");
         VrrpInstance vi = instance(yaml);
         BlockingQueue<VrrpEvent> events = new LinkedBlockingQueue<>();
         long started = System.nanoTime();
         VrrpInstanceRunner r = VrrpInstanceRunner.start("vip", vi, home.resolve("state"), hub, Ticker.SYSTEM,
-                new RunnerListener() {
+                wallClock, new RunnerListener() {
                     @Override
                     public void transitioned(VrrpEvent e) {
                         events.add(e);
                     }
-                });
+                }, java.util.Set.of());
         open.add(r);
         return new Node(r, events, home.resolve("state"), hookLog, started, startupDelay, hook, yaml);
     }
@@ -206,6 +214,54 @@ class VrrpInstanceRunnerTest {
                 hooked.stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList());
         assertEquals(mastered.eventId(), hooked.get(1).substring(hooked.get(1).lastIndexOf(' ') + 1));
         a.runner().close(); // idempotent
+    }
+
+    /**
+     * Regression (issue 10, 3.7c): an advert of another vrid from a configured peer was dropped by the shared
+     * socket before any instance saw it, so neither status nor the metric counted it although the README says
+     * {@code wrong_vrid} does.
+     */
+    @Test
+    void advertOfAnotherVrid_fromThePeer_isCountedAsWrongVrid() throws Exception {
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
+        Node a = start("a", A, portA, B, portB, 150, Duration.ZERO);
+        byte[] vrid99 = io.haagent.failover.vrrp.wire.VrrpCodec.encode(
+                io.haagent.failover.vrrp.wire.VrrpPacket.v3(99, 100, List.of(Ipv4.parse("10.0.0.99")), 10), B, A);
+        try (java.net.DatagramSocket peer = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName(B.toString()), portB))) {
+            peer.send(new java.net.DatagramPacket(vrid99, vrid99.length,
+                    new java.net.InetSocketAddress(java.net.InetAddress.getByName(A.toString()), portA)));
+            await("the vrid 99 advert counted as wrong_vrid; status " + a.runner().status(),
+                    () -> a.runner().status().drops().getOrDefault("wrong_vrid", 0L) == 1L);
+        }
+    }
+
+    /**
+     * Regression (issue 10, 3.5, split brain from a clock step): the higher priority ran with its clock 10 minutes
+     * ahead and was restarted with the right one; the other node refused every advert of the new run as replayed
+     * and both were MASTER until real time caught up. Now the restarted run is heard at once.
+     */
+    @Test
+    void hmac_masterRestartedWithTheRightClock_afterRunningTenMinutesAhead_isFollowedAtOnce() throws Exception {
+        String hmac = "auth: { type: hmac, secret: k3y-of-the-pair }";
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
+        Node a = start("a", A, portA, B, portB, 100, Duration.ZERO, hmac, InstantSource.system());
+        InstantSource tenMinutesAhead = InstantSource.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(10));
+        Node b = start("b", B, portB, A, portA, 150, Duration.ZERO, hmac, tenMinutesAhead);
+        await("b MASTER", () -> b.runner().status().state() == VrrpState.MASTER);
+        Thread.sleep(500); // a few adverts of the run 10 minutes ahead reach a (whatever a makes of them)
+        b.runner().close();
+        Node b2 = start("b2", B, portB, A, portA, 150, Duration.ZERO, hmac, InstantSource.system());
+        await("b's new run MASTER", () -> b2.runner().status().state() == VrrpState.MASTER);
+        awaitFollowing(a, B);
+        Thread.sleep(1500); // several Master_Down_Intervals (≈0.35 s): a silent-to-a b2 would have lost a by now
+        InstanceStatus sa = a.runner().status();
+        assertEquals(VrrpState.BACKUP, sa.state(), "a's status " + sa);
+        assertEquals(Optional.of(B), sa.master(), "a's status " + sa);
+        assertEquals(0L, sa.drops().getOrDefault("replayed", 0L), "a's status " + sa);
+        assertTrue(sa.drops().getOrDefault("clock_ahead", 0L) > 0, "the run 10 minutes ahead was refused: " + sa);
     }
 
     @Test
