@@ -28,8 +28,14 @@ public sealed interface Observation {
      * @param exitCode as Java reports it: 128+N when signal N killed the child
      */
     record ProcessExited(String service, long pid, int exitCode, boolean stopRequested) implements Observation {
-        /** "process 1234 exited with code 1", "process 1234 exited with code 137 (signal 9, KILL)". */
+        /**
+         * "process 1234 exited with code 1", "process 1234 exited with code 137 (signal 9, KILL)"; a negative code
+         * is an exit status nobody could learn (a child adopted from a previous agent).
+         */
         public String describe() {
+            if (exitCode < 0) {
+                return "process " + pid + " exited (its exit status is unknown: it was adopted from a previous haagent)";
+            }
             String s = "process " + pid + " exited with code " + exitCode;
             if (exitCode > 128 && exitCode < 128 + 32) {
                 int sig = exitCode - 128;

@@ -243,7 +243,10 @@ public final class Supervisor implements AutoCloseable {
         Map<String, String> env = environment(service, spec);
         String program = resolveForChild(spec.command().get(0), env.get("PATH"), what);
         RotatingLog[] pair = logsOf(service);
-        stopLeftover(service);
+        Optional<ProcessHandle> leftover = leftover(service);
+        if (leftover.isPresent()) {
+            return adopt(service, spec, leftover.get());
+        }
         Child previous = children.get(service);
         stopOrphans(service, spec, previous == null ? OptionalLong.empty() : OptionalLong.of(previous.process.pid()));
 
@@ -368,45 +371,54 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * A child whose agent was killed (or crashed) outlives it in its own process group; the next
-     * agent would start a second copy beside it, fighting over ports and files. Its pid file names
-     * it, and the start time proves the pid was not reused: stop its whole group first.
+     * Adopts a child a killed (or crashed) agent left running, rather than restarting it: a restart would
+     * empty a Redis master that holds acknowledged writes (hostile run, fault 4), and starting a second copy
+     * beside it would fight over ports and files. From now on it is the service's child — stopped, restarted
+     * and healed like one — except that its output is lost (its pipes died with that agent) until its next
+     * restart, and its exit status is unknown.
      */
-    private void stopLeftover(String service) {
+    private long adopt(String service, ServiceSpec.Process spec, ProcessHandle h) {
+        Process p = new AdoptedProcess(h);
+        // it was started through setsid by the previous agent when this one would: its pid leads its group
+        Child c = new Child(service, p, spec, setsid.isPresent());
+        children.put(service, c);
+        recordPid(service, h);
+        log.warn("service {}: adopted pid {} left running by a previous haagent instead of restarting it; its output"
+                + " is not captured until its next restart", service, h.pid());
+        safely(() -> listener.started(service, h.pid()));
+        c.exitReported = p.onExit().thenRun(() -> exited(c));
+        return h.pid();
+    }
+
+    /**
+     * A child whose agent was killed (or crashed) outlives it in its own process group. Its pid file names
+     * it, and the start time proves the pid was not reused.
+     */
+    private Optional<ProcessHandle> leftover(String service) {
         Path file = pidRoot.resolve(service + ".pid");
         String[] recorded;
         try {
             if (!Files.exists(file)) {
-                return;
+                return Optional.empty();
             }
             recorded = Files.readString(file).strip().split(" ", 2);
             Files.deleteIfExists(file);
         } catch (IOException e) {
             log.warn("service {}: cannot read {}: {}", service, file, e.toString());
-            return;
+            return Optional.empty();
         }
         long pid;
         try {
             pid = Long.parseLong(recorded[0]);
         } catch (NumberFormatException e) {
-            return;
+            return Optional.empty();
         }
         Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                 .filter(h -> recorded.length == 2 && h.info().startInstant().map(Object::toString).orElse("").equals(recorded[1]));
         if (leftover.isEmpty() || children.containsKey(service) && children.get(service).process.pid() == pid) {
-            return;
+            return Optional.empty();
         }
-        log.warn("service {}: pid {} was left running by a previous haagent; stopping its process group before "
-                + "starting a new child, so that two copies never run", service, pid);
-        kill(ServiceSpec.StopSignal.KILL, "-" + pid, service, true);
-        leftover.get().destroyForcibly();
-        try {
-            leftover.get().onExit().get(options.killWait().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            log.error("service {}: leftover pid {} survived SIGKILL for {}", service, pid, options.killWait());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return leftover;
     }
 
     private void recordPid(String service, ProcessHandle h) {

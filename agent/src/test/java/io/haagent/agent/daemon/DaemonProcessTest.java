@@ -244,8 +244,13 @@ class DaemonProcessTest {
         }
     }
 
+    /**
+     * Hostile run, fault 4: a restarted agent stopped the Redis "left running by a previous haagent" — the master
+     * holding an acknowledged write — and the write was lost. The next agent adopts the child it finds running
+     * instead (never two copies, and nothing restarted), and heals it like its own when it dies.
+     */
     @Test
-    void childLeftByAKilledAgent_isStoppedByTheNextAgent_neverTwoCopies() throws Exception {
+    void childLeftByAKilledAgent_isAdoptedByTheNextAgent_notRestarted_andHealedWhenItDies() throws Exception {
         int port = freePort();
         Path cfg = config(port, """
                 services:
@@ -253,20 +258,32 @@ class DaemonProcessTest {
                 """);
         Process first = haagent("run", "--config", cfg.toString());
         long orphan = pid(await(port, "/status", r -> pid(r.body()) > 0).body());
+        long fresh = -1;
         try {
             first.destroyForcibly(); // kill -9 the agent: its child lives on in its own process group
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
             assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the child outlived its agent");
 
             Process second = haagent("run", "--config", cfg.toString());
-            long fresh = pid(await(port, "/status", r -> pid(r.body()) > 0 && pid(r.body()) != orphan).body());
-            assertTrue(ProcessHandle.of(orphan).map(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join())
-                    .map(h -> !h.isAlive()).orElse(true), "the leftover child was stopped");
-            assertTrue(ProcessHandle.of(fresh).map(ProcessHandle::isAlive).orElse(false));
+            await(port, "/status", r -> r.body().contains("\"state\" : \"RUNNING\"") && pid(r.body()) == orphan);
+            assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the adopted child still runs");
+            String log = Files.readString(dir.resolve("stdout.log"));
+            assertTrue(log.contains("service sleeper: adopted pid " + orphan + " left running by a previous haagent"), log);
+
+            ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly); // the adopted child dies: healed
+            fresh = pid(await(port, "/status", r -> pid(r.body()) > 0 && pid(r.body()) != orphan).body());
+            assertTrue(Files.readString(dir.resolve("stdout.log")).contains("process " + orphan + " exited"),
+                    Files.readString(dir.resolve("stdout.log")));
             second.destroy(); // SIGTERM: the agent stops its own child
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+            long f = fresh;
+            assertTrue(ProcessHandle.of(f).map(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join())
+                    .map(h -> !h.isAlive()).orElse(true), "the new child stopped with its agent");
         } finally {
             ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+            if (fresh > 0) {
+                ProcessHandle.of(fresh).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 

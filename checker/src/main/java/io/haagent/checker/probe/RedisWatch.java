@@ -35,6 +35,12 @@ final class RedisWatch implements Watch {
     /** Nothing is published here; subscribing only keeps the connection out of the idle timeout. */
     static final String CHANNEL = "__haagent_watch__";
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    /**
+     * Reconnects tried quickly after a loss, for the refusal that proves the server gone: a process being killed
+     * may still have its listening socket for a moment, which accepts the connection and then resets it.
+     */
+    private static final int TRIES_AFTER_LOSS = 5;
+    private static final Duration RETRY_AFTER_LOSS = Duration.ofMillis(20);
     private static final Duration MAX_RETRY = Duration.ofSeconds(1);
 
     private final CheckSpec.Redis spec;
@@ -70,7 +76,7 @@ final class RedisWatch implements Watch {
 
     private void loop() {
         Duration retry = FIRST_RETRY;
-        boolean justLost = false;
+        int triesLeftAfterLoss = 0;
         while (!closed) {
             Jedis jedis;
             String id;
@@ -83,20 +89,26 @@ final class RedisWatch implements Watch {
                 if (closed) {
                     return;
                 }
-                if (justLost && Reasons.refused(e)) {
+                boolean afterLoss = triesLeftAfterLoss > 0;
+                if (afterLoss && Reasons.refused(e)) {
                     listener.down("connect refused after the server closed the watch connection");
+                    triesLeftAfterLoss = 0;
+                } else if (afterLoss) {
+                    triesLeftAfterLoss--;
                 }
-                justLost = false;
-                LOG.debug("redis {}:{}: watch cannot connect, retrying in {}: {}", spec.host(), spec.port(), retry,
+                Duration wait = triesLeftAfterLoss > 0 ? RETRY_AFTER_LOSS : retry;
+                LOG.debug("redis {}:{}: watch cannot connect, retrying in {}: {}", spec.host(), spec.port(), wait,
                         Reasons.of(e, spec.timing().timeout()));
-                if (!pause(retry)) {
+                if (!pause(wait)) {
                     return;
                 }
-                retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
+                if (triesLeftAfterLoss == 0) {
+                    retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
+                }
                 continue;
             }
             retry = FIRST_RETRY;
-            justLost = false;
+            triesLeftAfterLoss = 0;
             if (runId != null && id != null && !id.equals(runId)) {
                 // Up again already: a run tells whether it is fine. Not down, which would make healing restart it.
                 listener.lost("the server restarted: run_id " + abbreviate(runId) + " is now " + abbreviate(id));
@@ -119,7 +131,7 @@ final class RedisWatch implements Watch {
             if (closed) {
                 return;
             }
-            justLost = true;
+            triesLeftAfterLoss = TRIES_AFTER_LOSS;
             listener.lost("the server closed the watch connection");
         }
     }

@@ -165,11 +165,11 @@ class RedisWatchTest {
         assertEquals("down: connect refused after the server closed the watch connection", events.all.get(1));
     }
 
-    private static void await(BooleanSupplier condition, String what) {
+    private void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + WAIT + " for: " + what);
+                throw new AssertionError("waited " + WAIT + " for: " + what + "; the watch said " + events.all);
             }
             try {
                 Thread.sleep(10); // polling a condition; bounded by WAIT
