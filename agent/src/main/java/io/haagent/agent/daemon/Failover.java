@@ -71,6 +71,8 @@ final class Failover implements Component {
     private final Map<String, Running> instances = new ConcurrentHashMap<>();
     /** The config's checks, to know which Redis a check result is about. */
     private volatile Map<String, CheckSpec> checks = Map.of();
+    /** node.state_dir: state files, and what the role actions remember of the local Redis. */
+    private volatile Path stateDir;
     /** Instances that could not start, with why: shown in /status until a reload starts or removes them. */
     private final Map<String, String> failed = new ConcurrentHashMap<>();
 
@@ -81,6 +83,9 @@ final class Failover implements Component {
     static final String NOT_RUNNING = "NOT_RUNNING";
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
+
+    /** How often a refused instance tries to make its Redis a replica of the master it hears. */
+    private static final Duration REPLICATE_WHILE_REFUSED_EVERY = Duration.ofSeconds(5);
 
     /** How long the new master has to promote its Redis before the old master's Redis may be restarted. */
     private static final Duration PROMOTION_SETTLE = Duration.ofSeconds(1);
@@ -111,7 +116,7 @@ final class Failover implements Component {
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
         checks = config.checks();
-        Path stateDir = config.node().stateDir();
+        stateDir = config.node().stateDir(); // changes only with a restart of haagent (ReloadPlan.needsRestart)
         List<String> stop = new ArrayList<>();
         List<String> start = new ArrayList<>();
         if (plan == null) {
@@ -349,13 +354,15 @@ final class Failover implements Component {
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
+        /** When {@link #replicateWhileRefused} last queued a replicate (0: never). */
+        private volatile long lastReplicateWhileRefusedNanos;
 
         Listener(String name, VrrpInstance config, Map<String, List<String>> holds) {
             this.name = name;
             this.holds = holds;
             this.config = config;
             this.handoverTimeout = handoverTimeout(config);
-            this.actions = RoleActions.of(name, config, this);
+            this.actions = RoleActions.of(name, config, stateDir, this);
         }
 
         /** Three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over. */
@@ -372,7 +379,7 @@ final class Failover implements Component {
             VrrpInstance before = config;
             if (!before.onMaster().equals(next.onMaster()) || !before.onBackup().equals(next.onBackup())) {
                 RoleActions old = actions;
-                actions = RoleActions.of(name, next, this);
+                actions = RoleActions.of(name, next, stateDir, this);
                 old.close();
             }
             Map<String, List<String>> was = holds;
@@ -437,6 +444,9 @@ final class Failover implements Component {
 
         @Override
         public void advertReceived(String instance, Ipv4 peer, int priority) {
+            if (guardDown != null && priority > 0) {
+                replicateWhileRefused(peer);
+            }
             Handover before = handover.get();
             if (before == null) {
                 return;
@@ -512,6 +522,27 @@ final class Failover implements Component {
                         .toList();
                 mail.accept(Mails.vrrpTransition(host, report.event(), steps));
             }
+        }
+
+        /**
+         * Refused into FAULT, the instance ignores adverts, so no replicate action would ever run and the guard would
+         * hold for good (hostile run, faults 3 and 4). A peer advertising with a priority is MASTER: the local Redis
+         * replicates it — the live master's data wins — and the guard lifts once that succeeds. At most every
+         * {@link #REPLICATE_WHILE_REFUSED_EVERY}, on the runner's thread (it only queues the action).
+         */
+        private void replicateWhileRefused(Ipv4 master) {
+            long now = ticker.nanoTime();
+            VrrpInstanceRunner r = runner;
+            if (r == null || now - lastReplicateWhileRefusedNanos < REPLICATE_WHILE_REFUSED_EVERY.toNanos()
+                    && lastReplicateWhileRefusedNanos != 0) {
+                return;
+            }
+            lastReplicateWhileRefusedNanos = now;
+            r.lastEvent().ifPresent(e -> {
+                log.info("({}) promotion refused, and {} is MASTER: making the local Redis its replica [event {}]", name,
+                        master, e.eventId());
+                actions.masterLearned(e, master);
+            });
         }
 
         /** A check saw the local Redis replicate {@code master} with the link up. */

@@ -39,13 +39,16 @@ class PromotionGuardDaemonTest {
     Path dir;
 
     private Process daemon;
+    private Process peer;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.destroy();
-            if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
+        for (Process p : new Process[] {daemon, peer}) {
+            if (p != null) {
+                p.destroy();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
             }
         }
     }
@@ -111,6 +114,100 @@ class PromotionGuardDaemonTest {
         }
     }
 
+    /**
+     * Hostile run, fault 4: a node whose Redis restarted empty as a master must not promote it, and must not stay
+     * out of the pair either: refused into FAULT, it makes its Redis a replica of the master it hears, and the
+     * guard lifts. Here the refused Redis is a never-synced replica (the guard's other refusal), the peer a second
+     * daemon on 127.0.0.2 whose Redis is a master with a key.
+     */
+    @Test
+    void refusedNode_hearingAMaster_replicatesIt_andLeavesFault() throws Exception {
+        try (RedisServer orphan = RedisServer.builder().replicaOf("127.0.0.1", FreePorts.tcp()).start();
+             RedisServer live = RedisServer.builder().config("bind 127.0.0.1 127.0.0.2").start()) {
+            live.command("SET", "acknowledged", "yes");
+            int admin = FreePorts.tcp();
+            int peerAdmin = FreePorts.tcp();
+            int vrrpPort;
+            try (DatagramSocket sock = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                vrrpPort = sock.getLocalPort();
+            }
+            daemon = spawn("a", """
+                    node:
+                      name: a
+                      state_dir: "%s"
+                      admin: { listen: "127.0.0.1:%d", token_file: "%s" }
+                    vrrp:
+                      vip:
+                        vrid: 51
+                        priority: 150
+                        preempt: false
+                        advert_interval: 100ms
+                        version: 3
+                        transport: udp
+                        unicast: { source: 127.0.0.1, peers: ["127.0.0.2"], port: %d }
+                        startup_delay: 300ms
+                        on_master:
+                          redis_promote: { port: %d, max_link_down: 10s }
+                        on_backup:
+                          redis_replicate: { port: %d, master_port: %d }
+                    """.formatted(dir.resolve("a"), admin, token(), vrrpPort, orphan.port(), orphan.port(), live.port()));
+            await("a refused into FAULT", () -> "FAULT".equals(vip(admin).get("state")) && vip(admin).get("promotion_refused") != null);
+
+            peer = spawn("b", """
+                    node:
+                      name: b
+                      state_dir: "%s"
+                      admin: { listen: "127.0.0.2:%d", token_file: "%s" }
+                    vrrp:
+                      vip:
+                        vrid: 51
+                        priority: 100
+                        preempt: false
+                        advert_interval: 100ms
+                        version: 3
+                        transport: udp
+                        unicast: { source: 127.0.0.2, peers: ["127.0.0.1"], port: %d }
+                        startup_delay: 300ms
+                        on_master:
+                          redis_promote: { port: %d, max_link_down: 10s }
+                    """.formatted(dir.resolve("b"), peerAdmin, token(), vrrpPort, live.port()));
+
+            await("a replicates b's Redis, the guard lifts, a leaves FAULT", () -> vip(admin).get("promotion_refused") == null
+                    && "BACKUP".equals(vip(admin).get("state")));
+            assertTrue(log("a").contains("(vip) promotion refused, and 127.0.0.2 is MASTER: making the local Redis its replica"),
+                    log("a"));
+            orphan.awaitMasterLinkUp(WAIT);
+            assertEquals("yes", orphan.command("GET", "acknowledged"), "the live master's data won");
+            assertEquals("master", live.command("ROLE").lines().findFirst().orElse(""), "b's Redis stayed the master");
+        }
+    }
+
+    private Path token() throws IOException {
+        Path token = dir.resolve("admin.token");
+        if (!Files.exists(token)) {
+            Files.writeString(token, "tok\n");
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        }
+        return token;
+    }
+
+    private Process spawn(String name, String yaml) throws IOException {
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, yaml);
+        return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.haagent.agent.cli.Main", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    }
+
+    private String log(String name) {
+        try {
+            return Files.readString(dir.resolve(name + ".log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
     private void startDaemon(int admin, int redisPort, String checks) throws IOException {
         int vrrpPort;
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -157,7 +254,11 @@ class PromotionGuardDaemonTest {
         }
     }
 
+    /** The daemon's log; with two daemons, both, each under its name. */
     private String log() {
+        if (Files.exists(dir.resolve("a.log"))) {
+            return "--- a:\n" + log("a") + "\n--- b:\n" + log("b");
+        }
         try {
             return Files.readString(dir.resolve("haagent.log"));
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import io.haagent.failover.address.AddressMoveException;
 import io.haagent.failover.address.AddressMover;
 import io.haagent.failover.address.AddressMovers;
 import io.haagent.failover.address.MoveResult;
+import io.haagent.failover.redis.KnownRedis;
 import io.haagent.failover.redis.PromotionResult;
 import io.haagent.failover.redis.RedisPromoter;
 import io.haagent.failover.redis.RedisReplicator;
@@ -13,6 +14,7 @@ import io.haagent.failover.redis.ReplicationResult;
 import io.haagent.failover.redis.RewriteCheck;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,26 +120,34 @@ public final class RoleActions implements AutoCloseable {
     private final Optional<RedisPromoter> promoter;
     private final Optional<RedisReplicator> replicator;
     private final Optional<AddressMover> address;
+    /** The Redis last promoted or made a replica here, so a restarted one is not promoted blindly. */
+    private final Optional<KnownRedis> known;
     private final Listener listener;
     private final ExecutorService thread;
     private final AtomicBoolean forceNext = new AtomicBoolean();
 
     RoleActions(String name, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
-                Optional<AddressMover> address, Listener listener) {
+                Optional<AddressMover> address, Optional<KnownRedis> known, Listener listener) {
         this.name = name;
         this.promoter = promoter;
         this.replicator = replicator;
         this.address = address;
+        this.known = known;
         this.listener = listener;
         this.thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("vrrp-" + name + "-actions")
                 .unstarted(r));
     }
 
-    /** The actions {@code config} asks for; none configured gives an instance that only reports. */
-    public static RoleActions of(String name, VrrpInstance config, Listener listener) {
+    /**
+     * The actions {@code config} asks for; none configured gives an instance that only reports. The run_id of
+     * the Redis it promotes or replicates is kept in {@code stateDir/<name>.redis-run-id}.
+     */
+    public static RoleActions of(String name, VrrpInstance config, Path stateDir, Listener listener) {
+        Optional<KnownRedis> known = config.onMaster().redisPromote().isPresent() || config.onBackup().redisReplicate().isPresent()
+                ? Optional.of(new KnownRedis(stateDir.resolve(name + ".redis-run-id"))) : Optional.empty();
         return new RoleActions(name, config.onMaster().redisPromote().map(RedisPromoter::of),
                 config.onBackup().redisReplicate().map(RedisReplicator::of),
-                config.onMaster().address().map(AddressMovers::of), listener);
+                config.onMaster().address().map(AddressMovers::of), known, listener);
     }
 
     /** True when there is anything to do on a transition (else the caller need not wait for reports). */
@@ -207,11 +217,12 @@ public final class RoleActions implements AutoCloseable {
         if (promoter.isPresent()) {
             boolean force = forceNext.getAndSet(false);
             long t0 = System.nanoTime();
-            PromotionResult r = promoter.get().promote(force);
+            PromotionResult r = promoter.get().promote(force, known.flatMap(KnownRedis::runId));
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             switch (r) {
                 case PromotionResult.Promoted p -> {
                     done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence(), took));
+                    p.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
                     p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
                 }
                 case PromotionResult.Refused ref -> {
@@ -272,6 +283,7 @@ public final class RoleActions implements AutoCloseable {
         switch (r) {
             case ReplicationResult.Replicated ok -> {
                 done.add(new Outcome(Kind.REDIS_REPLICATE, "", true, ok.sentence(), took));
+                ok.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
                 ok.warnings().forEach(w -> log.warn("({}) {}", name, w));
             }
             case ReplicationResult.Failed f -> done.add(new Outcome(Kind.REDIS_REPLICATE, "", false, f.sentence(), took));

@@ -3,6 +3,7 @@ package io.haagent.failover.redis;
 import io.haagent.config.Durations;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -24,12 +25,22 @@ import java.util.OptionalLong;
  * </ul>
  * {@code master_sync_in_progress:1} needs no rule of its own: a first sync also shows the link
  * down since -1 with offset 0, and a resync shows the age of the outage that caused it.
+ *
+ * <p>A Redis that is a master already is trusted only while it is the process haagent last promoted or
+ * made a replica ({@code run_id} from {@code INFO server}, remembered in the state dir). Another
+ * {@code run_id} means it restarted since, and came back as a master — with persistence off, empty: the
+ * hostile run promoted such a Redis and lost an acknowledged write. With nothing remembered (a new state
+ * dir) it is trusted, as at a first deployment.
  */
 final class PromotionGuard {
     /** Beyond ten years the number is an epoch timestamp (pre-4.0 Redis, never linked), not an outage. */
     private static final long IMPLAUSIBLE_OUTAGE_SECONDS = 10L * 365 * 24 * 3600;
 
     private PromotionGuard() {}
+
+    private static String abbreviate(String runId) {
+        return runId.length() > 8 ? runId.substring(0, 8) : runId;
+    }
 
     /** What the guard found. */
     sealed interface Verdict {
@@ -44,7 +55,21 @@ final class PromotionGuard {
     }
 
     static Verdict decide(Info replication, Info persistence, Duration maxLinkDown) {
+        return decide(replication, persistence, maxLinkDown, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param runId      the Redis's {@code run_id} now, when {@code INFO server} tells it
+     * @param knownRunId the {@code run_id} of the Redis haagent last promoted or made a replica here, if any
+     */
+    static Verdict decide(Info replication, Info persistence, Duration maxLinkDown, Optional<String> runId,
+                          Optional<String> knownRunId) {
         if (replication.isMaster()) {
+            if (runId.isPresent() && knownRunId.isPresent() && !runId.get().equals(knownRunId.get())) {
+                return new Verdict.Unsafe("it restarted since haagent last promoted it or made it a replica (run_id "
+                        + abbreviate(knownRunId.get()) + " is now " + abbreviate(runId.get())
+                        + ") and came back as a master, which may be empty or behind; let it replicate the live master");
+            }
             return new Verdict.AlreadyMaster();
         }
         if (persistence.number("loading").orElse(0) == 1) {

@@ -23,9 +23,10 @@ public sealed interface PromotionResult {
      * @param forcedPast    the guard's objection that {@code force} overrode
      * @param closedClients client connections {@code CLIENT KILL TYPE normal|pubsub} closed
      * @param warnings      what went wrong without undoing the promotion (a failed {@code CONFIG REWRITE})
+     * @param runId         the promoted Redis's {@code run_id}, for the guard's next decision; empty if hidden
      */
     record Promoted(String sentence, boolean wasMaster, Optional<String> forcedPast, long closedClients,
-                    List<Step> steps, List<String> warnings) implements PromotionResult {
+                    List<Step> steps, List<String> warnings, Optional<String> runId) implements PromotionResult {
         public Promoted {
             steps = List.copyOf(steps);
             warnings = List.copyOf(warnings);

@@ -62,16 +62,27 @@ public final class RedisPromoter {
      * </ol>
      */
     public PromotionResult promote(boolean force) {
+        return promote(force, Optional.empty());
+    }
+
+    /**
+     * As {@link #promote(boolean)}, refusing also a master whose {@code run_id} is not {@code knownRunId}: the
+     * Redis haagent last promoted or made a replica restarted since (see {@link PromotionGuard}).
+     */
+    public PromotionResult promote(boolean force, Optional<String> knownRunId) {
         List<Step> steps = new ArrayList<>();
         Verdict verdict;
         Optional<String> forcedPast = Optional.empty();
+        Optional<String> runId;
         List<String> warnings = new ArrayList<>();
         long closed = 0;
         String did;
         try (Jedis jedis = redis.connect()) {
             String replication = redis.step("INFO replication", steps, () -> jedis.info("replication"));
             String persistence = redis.step("INFO persistence", steps, () -> jedis.info("persistence"));
-            verdict = PromotionGuard.decide(Info.parse(replication), Info.parse(persistence), config.maxLinkDown());
+            runId = runId(jedis, steps);
+            verdict = PromotionGuard.decide(Info.parse(replication), Info.parse(persistence), config.maxLinkDown(), runId,
+                    knownRunId);
             if (verdict instanceof Verdict.Unsafe unsafe) {
                 if (!force) {
                     return new PromotionResult.Refused(redis.name() + ": refused to promote because " + unsafe.reason()
@@ -111,7 +122,22 @@ public final class RedisPromoter {
         forcedPast.ifPresent(why -> sentence.append(", forced by the operator although ").append(why));
         warnings.forEach(w -> sentence.append("; WARNING: ").append(w));
         return new PromotionResult.Promoted(sentence.toString(), verdict instanceof Verdict.AlreadyMaster, forcedPast,
-                closed, steps, warnings);
+                closed, steps, warnings, runId);
+    }
+
+    /** {@code INFO server}'s run_id; empty when Redis does not tell it (an ACL), so the restart rule cannot apply. */
+    private Optional<String> runId(Jedis jedis, List<Step> steps) throws ActionFailure {
+        try {
+            return Info.parse(redis.step("INFO server", steps, () -> {
+                try {
+                    return jedis.info("server");
+                } catch (JedisDataException e) {
+                    return ""; // denied: no run_id
+                }
+            })).text("run_id");
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -90,8 +90,16 @@ public final class RedisReplicator {
         } catch (ActionFailure e) {
             return failed(master, e.getMessage(), steps);
         }
+        Optional<String> runId;
         try (Jedis fresh = redis.connect()) {
             Info after = Info.parse(redis.step("INFO replication (confirm master)", steps, () -> fresh.info("replication")));
+            runId = Info.parse(redis.step("INFO server", steps, () -> {
+                try {
+                    return fresh.info("server");
+                } catch (JedisDataException e) {
+                    return ""; // denied by an ACL: no run_id, and the guard's restart rule cannot apply
+                }
+            })).text("run_id");
             if (!after.isReplicaOf(masterHost, config.masterPort())) {
                 return failed(master, "Redis reports role:" + after.text("role").orElse("?")
                         + after.text("master_host").map(h -> " of " + after.master()).orElse("") + " afterwards", steps);
@@ -101,7 +109,7 @@ public final class RedisReplicator {
         }
         StringBuilder sentence = new StringBuilder(redis.name()).append(": ").append(did);
         warnings.forEach(w -> sentence.append("; WARNING: ").append(w));
-        return new ReplicationResult.Replicated(sentence.toString(), wasReplica, steps, warnings);
+        return new ReplicationResult.Replicated(sentence.toString(), wasReplica, steps, warnings, runId);
     }
 
     /**

@@ -15,9 +15,10 @@ public sealed interface ReplicationResult {
      *
      * @param wasReplica it already replicated that master: no {@code REPLICAOF} was sent
      * @param warnings   what went wrong without undoing the change (a failed {@code CONFIG REWRITE})
+     * @param runId      the replica's {@code run_id}, for the promotion guard; empty if Redis hides it
      */
-    record Replicated(String sentence, boolean wasReplica, List<Step> steps, List<String> warnings)
-            implements ReplicationResult {
+    record Replicated(String sentence, boolean wasReplica, List<Step> steps, List<String> warnings,
+                      java.util.Optional<String> runId) implements ReplicationResult {
         public Replicated {
             steps = List.copyOf(steps);
             warnings = List.copyOf(warnings);

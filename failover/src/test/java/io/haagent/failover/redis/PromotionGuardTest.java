@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.haagent.failover.redis.PromotionGuard.Verdict;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +121,27 @@ class PromotionGuardTest {
     void master_isAlreadyMaster() {
         Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:0\r\n");
         assertInstanceOf(Verdict.AlreadyMaster.class, PromotionGuard.decide(master, NOT_LOADING, MAX));
+    }
+
+    /** Hostile run, fault 4: a master's Redis restarted empty as a master, and was "already master, nothing to promote". */
+    @Test
+    void master_restartedSinceHaagentLastPromotedOrReplicatedIt_isUnsafe() {
+        Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:0\r\n");
+        Verdict v = PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("b2c3d4e5f6a7"), Optional.of("a1b2c3d4e5f6"));
+        Verdict.Unsafe unsafe = assertInstanceOf(Verdict.Unsafe.class, v);
+        assertEquals("it restarted since haagent last promoted it or made it a replica (run_id a1b2c3d4 is now b2c3d4e5) and"
+                + " came back as a master, which may be empty or behind; let it replicate the live master", unsafe.reason());
+    }
+
+    @Test
+    void master_theOneHaagentLastPromoted_orNothingRemembered_isAlreadyMaster() {
+        Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:0\r\n");
+        assertInstanceOf(Verdict.AlreadyMaster.class,
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.of("a1b2c3d4e5f6")));
+        assertInstanceOf(Verdict.AlreadyMaster.class,
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.empty()));
+        assertInstanceOf(Verdict.AlreadyMaster.class,
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.empty(), Optional.of("a1b2c3d4e5f6")));
     }
 
     @Test
