@@ -34,11 +34,13 @@ final class Mailing implements Component {
             return;
         }
         Mailer old = mailer;
-        mailer = config.mail().map(m -> Mailer.start(m, host, config.node().stateDir())).orElse(null);
-        applied = config.mail();
         if (old != null) {
+            // First: the old mailer spools what it has queued, so that the new one loads it. A mail
+            // submitted meanwhile still reaches the old one, which spools it.
             old.close();
         }
+        mailer = config.mail().map(m -> Mailer.start(m, host, config.node().stateDir())).orElse(null);
+        applied = config.mail();
     }
 
     /** Spools and sends {@code mail} (if its event is one {@code notify.mail.events} asks for); returns at once. */
@@ -59,6 +61,7 @@ final class Mailing implements Component {
         Map<String, Object> mail = new LinkedHashMap<>();
         mail.put("pending", s.pending());
         mail.put("last_failure", s.lastFailure().orElse(null));
+        mail.put("dropped", s.dropped());
         into.put("mail", mail);
     }
 

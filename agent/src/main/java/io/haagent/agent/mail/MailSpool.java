@@ -43,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * A file that does not parse is moved to {@code mail/bad/} with a warning, once, and never retried.
+ *
+ * <p>Only the {@code mail-sender} thread writes (see {@link Mailer}); not final so that a test can watch
+ * which thread writes and when.
  */
-final class MailSpool {
+class MailSpool {
     private static final Logger log = LoggerFactory.getLogger(MailSpool.class);
     static final String MAGIC = "haagent-mail 1";
     private static final String SUFFIX = ".mail";
@@ -93,7 +96,7 @@ final class MailSpool {
         return entries;
     }
 
-    /** Writes the mail durably before any send attempt. */
+    /** Writes the mail durably (the file and the directory forced to disk) before any send attempt. */
     Entry write(Mail mail) throws IOException {
         Files.createDirectories(dir);
         String id = mail.eventIds().isEmpty() ? "mail" : mail.eventIds().getFirst().replaceAll("[^A-Za-z0-9_-]", "_");

@@ -366,6 +366,19 @@ class DaemonProcessTest {
         assertTrue(metrics.body().contains("haagent_config_reloads_total{result=\"failed\"} 2.0"), metrics.body());
         var status = call(port, "GET", "/status");
         assertTrue(status.body().contains("\"name\" : \"web\""), "the running config stays: " + status.body());
+        // The mailer spools on its own thread (submit only queues): wait for both, bounded.
+        List<String> mailed = refusedReloadMails();
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); mailed.size() < 2 && System.nanoTime() < until; ) {
+            Thread.sleep(20);
+            mailed = refusedReloadMails();
+        }
+        assertEquals(List.of("not UTF-8", "too large"), mailed.stream().sorted().toList());
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /** What the spool holds of "config reload refused" mails: "too large", "not UTF-8" or the whole text. */
+    private List<String> refusedReloadMails() throws IOException {
         List<String> mailed = new ArrayList<>();
         try (var spool = Files.list(dir.resolve("state/mail"))) {
             for (Path m : spool.filter(f -> f.toString().endsWith(".mail")).toList()) {
@@ -375,8 +388,6 @@ class DaemonProcessTest {
                 }
             }
         }
-        assertEquals(List.of("not UTF-8", "too large"), mailed.stream().sorted().toList());
-        p.destroy();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return mailed;
     }
 }

@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -13,10 +14,13 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +52,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * a replica acknowledged is on the new master. The old master's Redis comes back as a replica of the
  * new master and stays one across another restart (the CONFIG REWRITE persisted). The SMTP server is
  * down during the failover, and every mail still arrives, exactly once.
+ *
+ * <p>Reload both nodes with edits that keep the election (priorities, the notify and track lists): nothing
+ * moves, nothing fails, nobody is told of a failover.
  */
 class RedisFailoverNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -178,9 +187,98 @@ class RedisFailoverNetnsTest {
         assertTrue(secondMail.getReceivedMessages().length > 0, "mails spooled during the outage were sent after it");
     }
 
+    // Issue 10 section 2. Before the reload kept the election, a changed instance was stopped (a priority-0
+    // advert) and started afresh: the backup took over, promoted its Redis and took the address, so writes
+    // failed, and the hooks and mails told of a failover that nobody asked for.
+    @Test
+    void reloadBothNodes_masterPriorityNotifyAndTrackEdited_keepsTheElection_noTransitionHookMailOrFailedWrite()
+            throws Exception {
+        NetnsLab.Host h0 = lab.host(0);
+        NetnsLab.Host h1 = lab.host(1);
+        String vip = lab.subnetPrefix() + "100";
+        startMail();
+        VrrpNode a = node(0, 150, Optional.empty());
+        a.awaitState("MASTER", WAIT);
+        await("the address on n0", WAIT, () -> hasAddress(h0, vip), a);
+        VrrpNode b = node(1, 100, Optional.of(h0.address()));
+        b.awaitState("BACKUP", WAIT);
+        await("n1's Redis replicating n0", WAIT, () -> replicaOf(h1, h0.address()), b);
+        Writer writer = new Writer(vip);
+        CompletableFuture<Void> writing = client.start(() -> {
+            writer.run();
+            return null;
+        });
+        await("writes acknowledged through the address", WAIT, () -> writer.acked.size() >= 50, a);
+
+        List<String> aTransitions = a.transitions();
+        List<String> bTransitions = b.transitions();
+        Map<String, String> aState = a.stateFile().orElseThrow();
+        Map<String, String> bState = b.stateFile().orElseThrow();
+        Set<String> eventsBefore = new HashSet<>(eventIdsIn(a.log()));
+        eventsBefore.addAll(eventIdsIn(b.log()));
+        int aLogFrom = a.log().length();
+        int bLogFrom = b.log().length();
+        Path secondHook = a.dir.resolve("second-hook.sh");
+        Files.writeString(secondHook, "#!/bin/sh\necho \"$(date +%s%3N) $3 $4\" >> " + a.dir.resolve("second-hook.log") + "\n");
+        Files.setPosixFilePermissions(secondHook, PosixFilePermissions.fromString("rwxr-xr-x"));
+        long ackedBefore = writer.acked.size();
+        long reloadedAt = System.nanoTime();
+
+        // The master: priority 150 -> 160 (still the highest, 155 with the down extra), a second notify hook, a
+        // tracked check more. The backup: priority 100 -> 110.
+        String aAnswer = a.reload(yaml(0, 160, true));
+        String bAnswer = b.reload(yaml(1, 110, false));
+
+        assertTrue(aAnswer.contains("vrrp changed redis-vip (in place)"), aAnswer);
+        assertTrue(bAnswer.contains("vrrp changed redis-vip (in place)"), bAnswer);
+        // Writes go on for 3 s after both reloads; the address must stay on n0 all along.
+        int moved = 0;
+        for (long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); System.nanoTime() < until; ) {
+            if (!hasAddress(h0, vip) || hasAddress(h1, vip)) {
+                moved++;
+            }
+            Thread.sleep(100);
+        }
+        writer.stop.set(true);
+        writing.get(30, TimeUnit.SECONDS);
+        System.out.printf("reload of both nodes: %d writes acknowledged in the %d ms after it, %d failed%n",
+                writer.acked.size() - ackedBefore, (System.nanoTime() - reloadedAt) / 1_000_000, writer.failures.get());
+
+        assertEquals(0, writer.failures.get(), "failed writes through the address; transitions since the start: n0 "
+                + a.transitions() + ", n1 " + b.transitions());
+        assertTrue(writer.acked.size() > ackedBefore, "writes went on after the reload");
+        assertEquals(0, moved, "samples (of one per 100 ms) with the address not on n0 alone");
+        assertEquals(aTransitions, a.transitions(), "n0: no transition, no hook");
+        assertEquals(bTransitions, b.transitions(), "n1: no transition, no hook");
+        assertFalse(Files.exists(a.dir.resolve("second-hook.log")), "the added hook ran");
+        assertEquals(aState, a.stateFile().orElseThrow(), "n0's state file");
+        assertEquals(bState, b.stateFile().orElseThrow(), "n1's state file");
+        for (VrrpNode n : List.of(a, b)) {
+            String after = n.log().substring(n == a ? aLogFrom : bLogFrom).toLowerCase(Locale.ROOT);
+            assertFalse(after.contains("promot") || after.contains("replicat"), n.name + ": a Redis role action after the reload:\n" + after);
+        }
+        assertEquals("master", role(h0));
+        assertTrue(replicaOf(h1, h0.address()), "n1's Redis still replicates n0");
+        assertTrue(a.log().contains("(redis-vip) reconfigured in place by a reload (priority 150 -> 160"), a.log());
+        assertTrue(b.log().contains("(redis-vip) reconfigured in place by a reload (priority 100 -> 110)"), b.log());
+        // Mail: what the start-up transitions sent (n0's MASTER may wait for its digest window), nothing else.
+        await("n0's MASTER mail", WAIT, () -> eventIds().contains(aState.get("event_id")), a);
+        Set<String> unknown = new HashSet<>(eventIds());
+        unknown.removeAll(eventsBefore);
+        assertEquals(Set.of(), unknown, "mailed events that happened after the reload; subjects: " + subjects());
+    }
+
+    /** The event ids at the ends of the log's sentences ("... [event 3kq9x2ab]"). */
+    private static List<String> eventIdsIn(String log) {
+        List<String> ids = new ArrayList<>();
+        Matcher m = Pattern.compile("\\[event ([^\\]]+)\\]").matcher(log);
+        while (m.find()) {
+            ids.addAll(List.of(m.group(1).strip().split("\\s+")));
+        }
+        return ids;
+    }
+
     private VrrpNode node(int i, int priority, Optional<String> replicaOf) throws IOException {
-        NetnsLab.Host me = lab.host(i);
-        NetnsLab.Host peer = lab.host(1 - i);
         Path nodeDir = dir.resolve("n" + i);
         Files.createDirectories(nodeDir);
         // Persistence off: the case where restarting the master before failing over would lose everything.
@@ -194,13 +292,26 @@ class RedisFailoverNetnsTest {
                 protected-mode no
                 daemonize no
                 %s""".formatted(REDIS_PORT, nodeDir, replicaOf.map(m -> "replicaof " + m + " " + REDIS_PORT + "\n").orElse("")));
+        VrrpNode n = VrrpNode.startYaml("n" + i, lab.host(i), dir, "redis-vip", yaml(i, priority, false));
+        nodes.add(n);
+        return n;
+    }
+
+    /**
+     * Node {@code i}'s config. {@code edited}: an operator's edit on top, a second notify hook (which logs
+     * to {@code second-hook.log}) and a tracked check that is down ({@code extra}, weight -5).
+     */
+    private String yaml(int i, int priority, boolean edited) {
+        NetnsLab.Host me = lab.host(i);
+        NetnsLab.Host peer = lab.host(1 - i);
         String redisServer = RedisServer.binary().toString();
-        VrrpNode n = VrrpNode.startYaml("n" + i, me, dir, "redis-vip", """
+        return """
                 node:
                   name: n%1$d
                   state_dir: "@DIR@/state"
                 checks:
                   redis: { type: redis, host: 127.0.0.1, port: %2$d, interval: 200ms, timeout: 150ms, rise: 1, fall: 2 }
+                %12$s
                 services:
                   redis:
                     checks: [redis]
@@ -217,23 +328,24 @@ class RedisFailoverNetnsTest {
                     unicast: { source: %6$s, peers: [%7$s] }
                     preempt: false
                     startup_delay: 300ms
-                    track: [ { check: redis, weight: 0 } ]
+                    track: [ { check: redis, weight: 0 }%13$s ]
                     on_master:
                       redis_promote: { host: 127.0.0.1, port: %2$d, config_rewrite: true, max_link_down: 10s }
                       address:
                         local: { ip: %8$s/%9$d, interface: %5$s }
                     on_backup:
                       redis_replicate: { host: 127.0.0.1, port: %2$d, config_rewrite: true }
-                    @NOTIFY@
+                    %14$s
                 notify:
                   mail:
                     smtp: { host: %10$s, port: %11$d, starttls: false }
                     from: "haagent@n%1$d.example.com"
                     to: ["ops@example.com"]
                 """.formatted(i, REDIS_PORT, redisServer, priority, me.iface(), me.address(), peer.address(),
-                lab.subnetPrefix() + "100", me.prefixLength(), lab.host(2).address(), SMTP_PORT));
-        nodes.add(n);
-        return n;
+                lab.subnetPrefix() + "100", me.prefixLength(), lab.host(2).address(), SMTP_PORT,
+                edited ? "  extra: { type: tcp, address: \"127.0.0.1:1\", interval: 200ms }" : "",
+                edited ? ", { check: extra, weight: -5 }" : "",
+                edited ? "notify: [\"@DIR@/notify.sh\", \"@DIR@/second-hook.sh\"]" : "@NOTIFY@");
     }
 
     private GreenMail startMail() {

@@ -53,10 +53,41 @@ final class VrrpNode implements AutoCloseable {
         Path hook = dir.resolve("notify.sh");
         Files.writeString(hook, "#!/bin/sh\necho \"$(date +%s%3N) $3 $4\" >> " + dir.resolve("transitions.log") + "\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(dir.resolve("haagent.yaml"), yaml.replace("@NOTIFY@", "notify: [\"" + hook + "\"]")
-                .replace("@DIR@", dir.toString()));
+        n.writeConfig(yaml);
         n.launch();
         return n;
+    }
+
+    private void writeConfig(String yaml) throws IOException {
+        Files.writeString(dir.resolve("haagent.yaml"), yaml.replace("@NOTIFY@", "notify: [\"" + dir.resolve("notify.sh") + "\"]")
+                .replace("@DIR@", dir.toString()));
+    }
+
+    /**
+     * Rewrites the config (the placeholders as in {@link #startYaml}) and sends SIGHUP, as an operator
+     * reloads; returns the daemon's answer, its "reload: applied ..." or "reload: kept ..." log line
+     * (waits 30 s at most).
+     */
+    String reload(String yaml) throws IOException, InterruptedException {
+        writeConfig(yaml);
+        long answered = reloadAnswers().count();
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " failed\n" + log());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<String> answer = reloadAnswers().skip(answered).findFirst();
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " did not answer SIGHUP within 30 s\n" + log());
+    }
+
+    private java.util.stream.Stream<String> reloadAnswers() {
+        return log().lines().filter(l -> l.contains("reload: applied ") || l.contains("reload: kept "));
     }
 
     /** (Re)starts the daemon with the config already written. */

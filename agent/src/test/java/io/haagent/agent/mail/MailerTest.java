@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -21,11 +24,15 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Against GreenMail, a real SMTP server in this JVM on 127.0.0.1. */
 class MailerTest {
@@ -72,6 +79,49 @@ class MailerTest {
         return m;
     }
 
+    Mailer mailer(MailConfig config, MailSpool spool, Mailer.Settings settings) {
+        Mailer m = Mailer.start(config, "web01", spool, settings);
+        started.add(m);
+        return m;
+    }
+
+    /**
+     * The real spool, with each write held until the test opens the gate, and the writing thread named.
+     * The hold is bounded so that a write on the caller's thread fails the test instead of hanging it.
+     */
+    static final class GatedSpool extends MailSpool {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final List<String> writers = new CopyOnWriteArrayList<>();
+
+        GatedSpool(Path dir) {
+            super(dir);
+        }
+
+        @Override
+        Entry write(Mail mail) throws IOException {
+            writers.add(Thread.currentThread().getName());
+            boolean opened = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!opened && System.nanoTime() - deadline < 0) {
+                try {
+                    opened = gate.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    // a write is not interruptible either; keep holding
+                }
+            }
+            return super.write(mail);
+        }
+    }
+
+    ListAppender<ILoggingEvent> mailerLog() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(Mailer.class);
+        logger.addAppender(logged);
+        logged.start();
+        started.add(() -> logger.detachAppender(logged));
+        return logged;
+    }
+
     static Mail restart(String id) {
         return Mails.heal("web01", MailsTest.healEvent(id, Kind.RESTART, "app")).orElseThrow();
     }
@@ -97,8 +147,12 @@ class MailerTest {
     }
 
     static boolean spoolEmpty(MailerTest t) {
+        return spooledCount(t) == 0;
+    }
+
+    static long spooledCount(MailerTest t) {
         try {
-            return t.spooled() == 0;
+            return t.spooled();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -194,6 +248,8 @@ class MailerTest {
             mailer.submit(restart(id));
         }
         eventually("a connection failure is reported", () -> mailer.status().lastFailure().isPresent());
+        // spooled by the mail thread, each before its first attempt: o2 and o3 may still be on their way
+        eventually("all three spooled", () -> spooledCount(this) == 3);
         assertEquals(3, spooled());
         assertEquals(3, mailer.status().pending());
 
@@ -257,6 +313,7 @@ class MailerTest {
             Thread.sleep(50); // 20 events in one second
         }
         // The window (2 s) is still open: the 19 held mails are still spooled, each in its own file.
+        eventually("at least 19 spooled (the mail thread spools each as it takes it)", () -> spooledCount(this) >= 19);
         assertTrue(spooled() >= 19, "spooled: " + spooled());
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2));
@@ -287,6 +344,83 @@ class MailerTest {
         eventually("the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("good"), eventIds(gm));
         assertTrue(Files.exists(state.resolve("mail/bad/0000000000000-000000000-junk.mail")));
+    }
+
+    // Issue 10 §4: submit wrote and forced the spool file on the caller's thread, the VRRP loop or the
+    // heal loop, whose contracts say they never block.
+    @Test
+    void submit_returnsBeforeTheMailIsSpooled_theMailThreadSpoolsItBeforeItsFirstAttempt() throws Exception {
+        GreenMail gm = smtpServer();
+        GatedSpool spool = new GatedSpool(state.resolve("mail"));
+        Mailer mailer = mailer(plain(), spool, NO_GROUPING);
+
+        mailer.submit(restart("q1"));
+
+        assertEquals(0, spooled(), "submit returned before the spool write was let through");
+        assertEquals(1, mailer.status().pending());
+        eventually("the mail is being spooled", () -> !spool.writers.isEmpty());
+        assertEquals(List.of("mail-sender"), spool.writers);
+        // one thread spools and sends: held in the write, it has made no attempt yet
+        assertEquals(0, gm.getReceivedMessages().length);
+
+        spool.gate.countDown();
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("q1"), eventIds(gm));
+        assertEquals(0, mailer.status().pending());
+    }
+
+    @Test
+    void close_spoolsWhatWasQueuedButNotYetSpooled_andTheNextStartSendsItInOrder() throws Exception {
+        GatedSpool spool = new GatedSpool(state.resolve("mail"));
+        Mailer first = mailer(plain(), spool, NO_GROUPING); // server down
+        first.submit(restart("c1"));
+        eventually("c1 is being spooled", () -> !spool.writers.isEmpty());
+        first.submit(restart("c2"));
+        first.submit(restart("c3"));
+        assertEquals(0, spooled());
+
+        spool.gate.countDown();
+        first.close();
+
+        assertEquals(3, spooled());
+        GreenMail gm = smtpServer();
+        mailer(plain(), NO_GROUPING);
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("c1", "c2", "c3"), eventIds(gm));
+    }
+
+    @Test
+    void flood_pastTheQueueLimit_theExtraMailsAreCountedAndLoggedOnce_theQueuedOnesSent() throws Exception {
+        GreenMail gm = smtpServer();
+        GatedSpool spool = new GatedSpool(state.resolve("mail"));
+        ListAppender<ILoggingEvent> logged = mailerLog();
+        Mailer mailer = mailer(plain(), spool, new Mailer.Settings(Duration.ZERO, Duration.ofMillis(100),
+                Duration.ofMillis(400), Duration.ofSeconds(5), 2));
+        mailer.submit(restart("f1"));
+        eventually("f1 is being spooled (the queue is empty again)", () -> !spool.writers.isEmpty());
+
+        for (String id : List.of("f2", "f3", "f4", "f5", "f6")) {
+            mailer.submit(restart(id));
+        }
+
+        assertEquals(3, mailer.status().dropped());
+        assertEquals(3, mailer.status().pending());
+        List<String> drops = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("dropped")).toList();
+        assertEquals(1, drops.size(), drops.toString());
+        assertTrue(drops.getFirst().contains("[event f4]"), drops.getFirst());
+
+        spool.gate.countDown();
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
+        eventually("the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("f1", "f2", "f3"), eventIds(gm));
+        eventually("the drained queue reports the count", () -> logged.list.stream()
+                .anyMatch(e -> e.getFormattedMessage().startsWith("dropped 3 mail(s) because the queue")));
+        assertEquals(new Mailer.Status(0, Optional.empty(), 3), mailer.status());
     }
 
     static List<String> eventIds(GreenMail gm) throws Exception {
