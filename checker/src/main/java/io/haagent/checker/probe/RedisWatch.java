@@ -138,11 +138,11 @@ final class RedisWatch implements Watch {
 
     /** Names the connection, protects it where Redis allows, and returns the server's run_id (null if hidden). */
     private static String prepare(Jedis jedis) {
-        jedis.clientSetname(CLIENT_NAME);
         try {
+            jedis.clientSetname(CLIENT_NAME);
             jedis.clientNoEvictOn();
         } catch (JedisDataException e) {
-            // Redis < 7.0 has no client eviction to be protected from, or an ACL denies CLIENT
+            // Redis < 7.0 has no client eviction to be protected from, or an ACL denies CLIENT: watch all the same
         }
         try {
             return RedisReplication.parseInfo(jedis.info("server")).get("run_id");
