@@ -157,6 +157,16 @@ public final class Adverts {
         }
         byte[] buf = d.payload();
         int length = buf.length;
+        // Another instance's advert (the shared socket hands it to every instance on it) is refused before the seal
+        // is opened: opening it would take that instance's epoch for a restart of this one's sender, and refuse
+        // every later advert of this one as replayed. Both bytes are in the clear; the seal proves them later.
+        if (seal != null && length >= 2 && (buf[1] & 0xff) != vrid) {
+            return new Refused(AdvertDrop.WRONG_VRID, "vrid " + (buf[1] & 0xff) + ", expected " + vrid);
+        }
+        if (seal != null && length >= 1 && (buf[0] & 0xff) >>> 4 != version) {
+            return new Refused(AdvertDrop.WRONG_VERSION, "a v" + ((buf[0] & 0xff) >>> 4) + " advert, expected v" + version
+                    + ": both ends must have the same version");
+        }
         if (seal != null) {
             // Verify before decoding: nothing from an unauthenticated sender reaches the parser.
             switch (seal.open(buf, from, d.destination(), wallMicros)) {

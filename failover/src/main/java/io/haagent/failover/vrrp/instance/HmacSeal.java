@@ -67,7 +67,7 @@ final class HmacSeal {
     private static final String ALGORITHM = "HmacSHA256";
 
     private final Mac mac;
-    private final long epoch;
+    private long epoch;
     private long lastSent = Long.MIN_VALUE;
     private final Map<Ipv4, PeerRun> peers = new HashMap<>();
 
@@ -121,6 +121,13 @@ final class HmacSeal {
      * to {@code destination}.
      */
     byte[] seal(byte[] vrrp, Ipv4 source, Ipv4 destination, long wallMicros) {
+        if (lastSent != Long.MIN_VALUE && wallMicros < lastSent - MAX_AHEAD_MICROS) {
+            // Our clock was stepped back (it ran ahead): counters kept above the old ones would stay ahead of the
+            // peer's clock, refused as clock_ahead until real time caught up. A new run starts from our clock,
+            // which the peer accepts at once, as after a restart.
+            epoch = new SecureRandom().nextLong();
+            lastSent = Long.MIN_VALUE;
+        }
         long counter = lastSent == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(lastSent + 1, wallMicros);
         lastSent = counter;
         byte[] out = Arrays.copyOf(vrrp, vrrp.length + OVERHEAD);

@@ -247,6 +247,19 @@ class AdvertsTest {
         admitted(p.us().admit(sentBy(restarted, T0 + 3_000_000), T0 + 3_000_000));
     }
 
+    /**
+     * Review finding: the sender's clock ran 10 minutes ahead and was stepped back while it ran. Its counters stayed
+     * above the old ones, 10 minutes ahead of ours, refused as clock_ahead until real time caught up: two masters.
+     * A sender whose clock went back by more than the window starts a new run, which is admitted at once.
+     */
+    @Test
+    void hmac_senderClockSteppedBackWhileRunning_startsANewRun_admittedAtOnce() {
+        Pair p = Pair.of(HMAC);
+        refused(AdvertDrop.CLOCK_AHEAD, p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + MINUTES_10), T0));
+        admitted(p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + 1_000_000), T0 + 1_000_000));
+        admitted(p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + 2_000_000), T0 + 2_000_000));
+    }
+
     /** The same within the accepted skew: 20 s ahead was admitted, the restarted run 20 s "behind" must be too. */
     @Test
     void hmac_senderRestartedWithItsClockStepped20sBack_isAdmittedAtOnce() {
@@ -307,6 +320,23 @@ class AdvertsTest {
         Refused r = refused(AdvertDrop.WRONG_VERSION,
                 us.admit(new Datagram(PEER_IP, US_IP, 255, peer.encode(150, 100, US_IP, T0)), T0));
         assertEquals("a v2 advert, expected v3: both ends must have the same version", r.detail());
+    }
+
+    /**
+     * Review finding: the peer's other instance (vrid 52, same hmac secret, its own epoch) reaches our vrid-51 gate
+     * over the shared socket. Opening its seal first took that epoch for the peer's next run and retired the real
+     * one, so every later advert of the peer's vrid 51 was refused as replayed: two masters.
+     */
+    @Test
+    void hmac_advertOfThePeersOtherVrid_isRefusedWrongVrid_withoutTouchingTheReplayState() {
+        Pair p = Pair.of(HMAC);
+        Adverts peer52 = Adverts.of("vip2", load("{ vrid: 52, addresses: [10.0.1.100], unicast: { source: " + PEER
+                + ", peers: [" + US + "] }, " + HMAC + " }"));
+        admitted(p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0), T0));
+
+        refused(AdvertDrop.WRONG_VRID, p.us().admit(sentBy(peer52, T0 + 500_000), T0 + 500_000));
+
+        admitted(p.us().admit(p.fromPeer(Datagram.TTL_UNKNOWN, T0 + 1_000_000), T0 + 1_000_000));
     }
 
     @Test
