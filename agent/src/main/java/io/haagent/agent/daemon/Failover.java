@@ -188,9 +188,14 @@ final class Failover implements Component {
     }
 
     private Set<String> downTracked(VrrpInstance vi) {
+        return tracked(vi, CheckState.DOWN);
+    }
+
+    /** The checks {@code vi} tracks that are in {@code state} now. */
+    private Set<String> tracked(VrrpInstance vi, CheckState state) {
         Map<String, CheckState> states = checkStates.get();
         return vi.track().stream().map(VrrpInstance.Track::check)
-                .filter(c -> states.get(c) == CheckState.DOWN).collect(Collectors.toSet());
+                .filter(c -> states.get(c) == state).collect(Collectors.toSet());
     }
 
     /**
@@ -202,7 +207,7 @@ final class Failover implements Component {
         try {
             // the role actions first: a transition the new tracking causes runs the new ones
             r.listener().reconfigure(vi, RedisServices.heldBy(config, vi));
-            r.runner().reconfigure(vi, downTracked(vi));
+            r.runner().reconfigure(vi, downTracked(vi), tracked(vi, CheckState.UNKNOWN));
         } catch (RuntimeException e) {
             log.error("{}: could not take the reload's change in place ({}); restarting it", name, e.getMessage());
             return false;
@@ -346,7 +351,7 @@ final class Failover implements Component {
         /** The services held while MASTER, each with its checks that fault the instance; a reload replaces it. */
         volatile Map<String, List<String>> holds;
         private volatile VrrpInstance config;
-        private volatile RoleActions actions;
+        private final RoleActions actions;
         volatile VrrpInstanceRunner runner;
         /** While this node hands MASTER over (see {@link Handover}); null otherwise. */
         private final AtomicReference<Handover> handover = new AtomicReference<>();
@@ -371,16 +376,19 @@ final class Failover implements Component {
         }
 
         /**
-         * A reload's settings, before the runner takes them: new role actions when {@code on_master} or
-         * {@code on_backup} changed (the old ones finish what they run first), and the new set of held services —
-         * held now if this node is MASTER, released if no longer held.
+         * A reload's settings, before the runner takes them: the role actions take a changed {@code on_master} or
+         * {@code on_backup} on their own thread (see {@link RoleActions#reconfigure}), a guard with no Redis left to
+         * promote lifts, and the new set of held services is held now if this node is MASTER, released if no
+         * longer held.
          */
         void reconfigure(VrrpInstance next, Map<String, List<String>> nextHolds) {
             VrrpInstance before = config;
             if (!before.onMaster().equals(next.onMaster()) || !before.onBackup().equals(next.onBackup())) {
-                RoleActions old = actions;
-                actions = RoleActions.of(name, next, stateDir, this);
-                old.close();
+                VrrpInstanceRunner r = runner;
+                actions.reconfigure(next, stateDir, r == null ? Optional.empty() : r.lastEvent());
+            }
+            if (next.onMaster().redisPromote().isEmpty() && guardDown != null) {
+                guardUp("a reload removed on_master.redis_promote");
             }
             Map<String, List<String>> was = holds;
             holds = nextHolds;

@@ -118,7 +118,10 @@ public final class HealLoop implements AutoCloseable {
                     d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
                 }
             } catch (Throwable t) { // this thread is all of healing: it must outlive any one observation
-                log.error("healing could not decide on {}; it carries on with the state it had", item, t);
+                log.error("healing could not decide on {}; it carries on with the state it had, and decides again in"
+                        + " a second", item, t);
+                // a wake-up already due would be decided again at once, throw again, and spin
+                wake = now + TimeUnit.SECONDS.toNanos(1);
                 continue;
             }
             state = d.state();

@@ -85,12 +85,16 @@ public final class RoleActions implements AutoCloseable {
         /** A MASTER heard a lower-priority master claim the role. */
         record Reasserted(Ipv4 lowerPeer) implements Trigger {}
 
+        /** A reload changed the actions in place: what changed is done for the role in force. */
+        record Reconfigured() implements Trigger {}
+
         /** {@code "MASTER"}, {@code "STOP"}, {@code "learned master 10.0.1.11"}, {@code "re-asserted after hearing ..."}. */
         default String describe() {
             return switch (this) {
                 case Transition t -> t.to() == VrrpState.INIT ? "STOP" : t.to().name();
                 case MasterLearned m -> "learned master " + m.master();
                 case Reasserted r -> "re-asserted after hearing " + r.lowerPeer();
+                case Reconfigured r -> "reconfigured by a reload";
             };
         }
     }
@@ -117,18 +121,21 @@ public final class RoleActions implements AutoCloseable {
     }
 
     private final String name;
-    private final Optional<RedisPromoter> promoter;
-    private final Optional<RedisReplicator> replicator;
-    private final Optional<AddressMover> address;
+    // Replaced by a reload (reconfigure), on the actions thread; read there, and by hasActions and startupFindings.
+    private volatile VrrpInstance config;
+    private volatile Optional<RedisPromoter> promoter;
+    private volatile Optional<RedisReplicator> replicator;
+    private volatile Optional<AddressMover> address;
     /** The Redis last promoted or made a replica here, so a restarted one is not promoted blindly. */
-    private final Optional<KnownRedis> known;
+    private volatile Optional<KnownRedis> known;
     private final Listener listener;
     private final ExecutorService thread;
     private final AtomicBoolean forceNext = new AtomicBoolean();
 
-    RoleActions(String name, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
+    RoleActions(String name, VrrpInstance config, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
                 Optional<AddressMover> address, Optional<KnownRedis> known, Listener listener) {
         this.name = name;
+        this.config = config;
         this.promoter = promoter;
         this.replicator = replicator;
         this.address = address;
@@ -143,11 +150,58 @@ public final class RoleActions implements AutoCloseable {
      * the Redis it promotes or replicates is kept in {@code stateDir/<name>.redis-run-id}.
      */
     public static RoleActions of(String name, VrrpInstance config, Path stateDir, Listener listener) {
-        Optional<KnownRedis> known = config.onMaster().redisPromote().isPresent() || config.onBackup().redisReplicate().isPresent()
-                ? Optional.of(new KnownRedis(stateDir.resolve(name + ".redis-run-id"))) : Optional.empty();
-        return new RoleActions(name, config.onMaster().redisPromote().map(RedisPromoter::of),
+        return new RoleActions(name, config, config.onMaster().redisPromote().map(RedisPromoter::of),
                 config.onBackup().redisReplicate().map(RedisReplicator::of),
-                config.onMaster().address().map(AddressMovers::of), known, listener);
+                config.onMaster().address().map(AddressMovers::of), known(name, config, stateDir), listener);
+    }
+
+    private static Optional<KnownRedis> known(String name, VrrpInstance config, Path stateDir) {
+        return config.onMaster().redisPromote().isPresent() || config.onBackup().redisReplicate().isPresent()
+                ? Optional.of(new KnownRedis(stateDir.resolve(name + ".redis-run-id"))) : Optional.empty();
+    }
+
+    /**
+     * A reload changed {@code on_master} or {@code on_backup}: the new actions take over on this same thread, after
+     * the jobs queued before (so old and new never run at once), and what changed is done for the role in force
+     * ({@code inForce}, the transition the instance is in): a MASTER releases the old address and acquires the new
+     * one, and promotes a Redis that is not the one it promoted (guarded as ever, a refusal reported as such); a
+     * BACKUP or FAULT that knows its master makes a new Redis its replica. Nothing else is redone.
+     *
+     * @throws RuntimeException the new actions cannot be made (an unusable address config): the old ones stay
+     */
+    public void reconfigure(VrrpInstance next, Path stateDir, Optional<VrrpEvent> inForce) {
+        Optional<RedisPromoter> p = next.onMaster().redisPromote().map(RedisPromoter::of);
+        Optional<RedisReplicator> r = next.onBackup().redisReplicate().map(RedisReplicator::of);
+        Optional<AddressMover> a = next.onMaster().address().map(AddressMovers::of);
+        Optional<KnownRedis> k = known(name, next, stateDir);
+        submit(() -> {
+            VrrpInstance before = config;
+            Optional<AddressMover> oldAddress = address;
+            config = next;
+            promoter = p;
+            replicator = r;
+            address = a;
+            known = k;
+            if (inForce.isEmpty()) {
+                return null;
+            }
+            VrrpEvent e = inForce.get();
+            List<Outcome> done = new ArrayList<>();
+            Optional<String> refusal = Optional.empty();
+            if (e.to() == VrrpState.MASTER) {
+                if (!before.onMaster().redisPromote().equals(next.onMaster().redisPromote()) && promoter.isPresent()) {
+                    refusal = promote(e, done);
+                }
+                if (refusal.isEmpty() && !before.onMaster().address().equals(next.onMaster().address())) {
+                    oldAddress.ifPresent(old -> move(old, false, done));
+                    acquire(done);
+                }
+            } else if ((e.to() == VrrpState.BACKUP || e.to() == VrrpState.FAULT)
+                    && !before.onBackup().redisReplicate().equals(next.onBackup().redisReplicate())) {
+                e.master().ifPresent(m -> replicate(m, done));
+            }
+            return done.isEmpty() && refusal.isEmpty() ? null : new Report(e, new Trigger.Reconfigured(), done, refusal);
+        });
     }
 
     /** True when there is anything to do on a transition (else the caller need not wait for reports). */
@@ -214,29 +268,36 @@ public final class RoleActions implements AutoCloseable {
 
     private Report becameMaster(VrrpEvent e) {
         List<Outcome> done = new ArrayList<>();
-        if (promoter.isPresent()) {
-            boolean force = forceNext.getAndSet(false);
-            long t0 = System.nanoTime();
-            PromotionResult r = promoter.get().promote(force, known.flatMap(KnownRedis::runId));
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            switch (r) {
-                case PromotionResult.Promoted p -> {
-                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence(), took));
-                    p.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
-                    p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
-                }
-                case PromotionResult.Refused ref -> {
-                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, ref.sentence(), took));
-                    return new Report(e, new Trigger.Transition(e.to()), done, Optional.of("refused to promote the local Redis: " + ref.reason()));
-                }
-                case PromotionResult.Failed f -> {
-                    done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, f.sentence(), took));
-                    return new Report(e, new Trigger.Transition(e.to()), done, Optional.of("could not promote the local Redis: " + f.reason()));
-                }
-            }
+        Optional<String> refusal = promoter.isPresent() ? promote(e, done) : Optional.empty();
+        if (refusal.isPresent()) {
+            return new Report(e, new Trigger.Transition(e.to()), done, refusal);
         }
         acquire(done);
         return new Report(e, new Trigger.Transition(e.to()), done, Optional.empty());
+    }
+
+    /** Guards and promotes the local Redis; the refusal when the role must not be kept (refused or failed). */
+    private Optional<String> promote(VrrpEvent e, List<Outcome> done) {
+        boolean force = forceNext.getAndSet(false);
+        long t0 = System.nanoTime();
+        PromotionResult r = promoter.orElseThrow().promote(force, known.flatMap(KnownRedis::runId));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        switch (r) {
+            case PromotionResult.Promoted p -> {
+                done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence(), took));
+                p.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
+                p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
+                return Optional.empty();
+            }
+            case PromotionResult.Refused ref -> {
+                done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, ref.sentence(), took));
+                return Optional.of("refused to promote the local Redis: " + ref.reason());
+            }
+            case PromotionResult.Failed f -> {
+                done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, f.sentence(), took));
+                return Optional.of("could not promote the local Redis: " + f.reason());
+            }
+        }
     }
 
     private Report leftMaster(VrrpEvent e, Optional<Ipv4> master) {
@@ -299,6 +360,9 @@ public final class RoleActions implements AutoCloseable {
                 } catch (RuntimeException ex) {
                     log.error("({}) a failover action failed unexpectedly", name, ex);
                     return;
+                }
+                if (r == null) {
+                    return; // nothing was done
                 }
                 try {
                     listener.done(r);

@@ -179,16 +179,18 @@ public final class VrrpInstanceRunner implements AutoCloseable {
      * A reload changed this instance but not its identity ({@link VrrpInstance#identityChanges} is empty): it
      * takes {@code next} in place and the election goes on from its state — no transition, so no hook, mail or
      * role action, unless the new tracking demands one ({@link Input.Reconfigured}). {@code downNow}: the
-     * tracked checks of {@code next} that are down now. Waits (boundedly) until it is done; any thread.
+     * tracked checks of {@code next} that are down now; {@code unknownNow}: those with no result yet (a check the
+     * same reload changed restarts from UNKNOWN), which keep the state the instance knew them in. Waits (boundedly)
+     * until it is done; any thread.
      *
      * @throws IllegalArgumentException {@code next} has another identity: stop this runner and start another
      * @throws IllegalStateException    it could not be applied (a secret file unreadable, say), or not in time;
      *                                  the instance runs on as it was
      */
-    public void reconfigure(VrrpInstance next, Set<String> downNow) {
+    public void reconfigure(VrrpInstance next, Set<String> downNow, Set<String> unknownNow) {
         Future<?> done;
         try {
-            done = loop.submit(() -> applyConfig(next, downNow));
+            done = loop.submit(() -> applyConfig(next, downNow, unknownNow));
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("(" + name + ") is stopped", e);
         }
@@ -208,7 +210,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     }
 
     /** On the loop. Everything that can fail comes before anything changes. */
-    private void applyConfig(VrrpInstance next, Set<String> downNow) {
+    private void applyConfig(VrrpInstance next, Set<String> downNow, Set<String> unknownNow) {
         List<String> identity = config.identityChanges(next);
         if (!identity.isEmpty()) {
             throw new IllegalArgumentException("(" + name + ") cannot take a new identity in place (" + String.join(", ", identity)
@@ -218,6 +220,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         VrrpParams before = machine.params();
         VrrpParams params = params(name, next, link);
         Set<String> down = new java.util.HashSet<>(downNow);
+        // a check down until this reload restarted it is not up for all that: down until its first result says
+        unknownNow.stream().filter(election.downChecks()::contains).forEach(down::add);
         // the instance tracks its interface by itself: known here, not to the caller
         link.map(LinkWatch::trackName).filter(election.downChecks()::contains).ifPresent(down::add);
         List<String> changes = config.settingChanges(next);

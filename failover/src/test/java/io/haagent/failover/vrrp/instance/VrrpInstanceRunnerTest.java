@@ -319,7 +319,7 @@ class VrrpInstanceRunnerTest {
         // priority up, no notify hook, the gate no longer tracked
         String edited = a.yaml().replace("priority: 150", "priority: 160").replace("notify: [\"" + a.hook() + "\"]", "notify: []")
                 .replace("track: [ { check: gate, weight: 0 } ]", "track: []");
-        a.runner().reconfigure(instance(edited), Set.of());
+        a.runner().reconfigure(instance(edited), Set.of(), Set.of());
 
         assertEquals(160, a.runner().status().configuredPriority());
         await("b hears 160", () -> b.runner().status().peers().getFirst().lastPriority().orElse(0) == 160);
@@ -334,7 +334,7 @@ class VrrpInstanceRunnerTest {
         assertEquals("MASTER", a.stateFile().get("state"));
 
         // tracking the gate again while it is down: as if it had just gone down, one transition
-        a.runner().reconfigure(instance(a.yaml()), Set.of("gate"));
+        a.runner().reconfigure(instance(a.yaml()), Set.of("gate"), Set.of());
         VrrpEvent fault = awaitTransition(a, VrrpState.FAULT);
         assertTrue(fault.reason().startsWith("reconfigured in place by a reload (priority 160 -> 150, track, notify): tracked check"
                 + " gate is down, sent priority 0"), fault.reason());
@@ -347,9 +347,27 @@ class VrrpInstanceRunnerTest {
         Node a = pair().get(0);
         awaitTransition(a, VrrpState.MASTER);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> a.runner().reconfigure(instance(a.yaml().replace("vrid: 51", "vrid: 52")), Set.of()));
+                () -> a.runner().reconfigure(instance(a.yaml().replace("vrid: 51", "vrid: 52")), Set.of(), Set.of()));
         assertTrue(e.getMessage().contains("vrid 51 -> 52"), e.getMessage());
         assertEquals(VrrpState.MASTER, a.runner().status().state());
+    }
+
+    /**
+     * Review finding: a reload that changes a tracked check restarts it from UNKNOWN; reconfiguring the instance in
+     * the same reload took it for up, and a FAULT node left FAULT (and could promote) before the check's first result.
+     */
+    @Test
+    void reconfigure_whileAChangedTrackedCheckIsUnknown_keepsItDown_andFault() throws Exception {
+        Node a = pair().get(0);
+        awaitTransition(a, VrrpState.MASTER);
+        a.runner().trackedCheck("gate", false);
+        awaitTransition(a, VrrpState.FAULT);
+
+        a.runner().reconfigure(instance(a.yaml().replace("priority: 150", "priority: 160")), Set.of(), Set.of("gate"));
+
+        assertEquals(VrrpState.FAULT, a.runner().status().state());
+        a.runner().trackedCheck("gate", true);
+        awaitTransition(a, VrrpState.BACKUP);
     }
 
     private static List<String> lines(Node n) {

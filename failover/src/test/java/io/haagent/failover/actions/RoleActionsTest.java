@@ -1,0 +1,98 @@
+package io.haagent.failover.actions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.config.Ipv4;
+import io.haagent.config.VrrpInstance;
+import io.haagent.failover.vrrp.VrrpState;
+import io.haagent.failover.vrrp.instance.VrrpEvent;
+import io.haagent.lint.Linter;
+import io.haagent.testkit.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The role actions against real redis-servers: what a transition and a reload of the actions do. */
+class RoleActionsTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path stateDir;
+
+    private final BlockingQueue<RoleActions.Report> reports = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void redis() {
+        RedisServer.assumeAvailable();
+    }
+
+    private static VrrpInstance instance(int promotePort) {
+        String yaml = """
+                vrrp:
+                  vip:
+                    vrid: 51
+                    version: 3
+                    transport: udp
+                    unicast: { source: 127.0.0.1, peers: ["127.0.0.2"] }
+                    on_master:
+                      redis_promote: { port: %d, max_link_down: 10s }
+                """.formatted(promotePort);
+        Linter.Linted linted = Linter.lint(new Linter.Source("t.yaml", yaml), Linter.Options.DEFAULT);
+        assertFalse(linted.hasErrors(), linted.findings().toString());
+        return linted.config().orElseThrow().vrrp().get("vip");
+    }
+
+    private static VrrpEvent master() {
+        return new VrrpEvent("ev1", "vip", VrrpState.BACKUP, VrrpState.MASTER, "test", 100, Optional.of(Ipv4.parse("127.0.0.1")),
+                Instant.now());
+    }
+
+    private RoleActions.Report next() throws InterruptedException {
+        RoleActions.Report r = reports.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(r, "no report within " + WAIT);
+        return r;
+    }
+
+    /**
+     * Review finding: a reload that changes on_master while the node is MASTER swapped the actions and did nothing
+     * for the role in force (the new Redis never promoted until a failover); and the old and new actions could run
+     * at once on two threads. Now the reload is a job on the same thread that promotes the new Redis.
+     */
+    @Test
+    void reconfigure_whileMaster_promotesTheNewRedis_onTheSameThread_andNothingElse() throws Exception {
+        try (RedisServer first = RedisServer.start();
+             RedisServer second = RedisServer.builder().replicaOf(first).start()) {
+            second.awaitMasterLinkUp(WAIT);
+            RoleActions actions = RoleActions.of("vip", instance(first.port()), stateDir, reports::add);
+            try {
+                actions.transitioned(master());
+                assertTrue(next().outcomes().getFirst().ok());
+
+                actions.reconfigure(instance(second.port()), stateDir, Optional.of(master()));
+
+                RoleActions.Report r = next();
+                assertInstanceOf(RoleActions.Trigger.Reconfigured.class, r.trigger());
+                assertEquals(1, r.outcomes().size(), r.outcomes().toString());
+                assertEquals(RoleActions.Kind.REDIS_PROMOTE, r.outcomes().getFirst().kind());
+                assertTrue(r.outcomes().getFirst().ok(), r.outcomes().toString());
+                assertTrue(second.command("INFO", "replication").contains("role:master"));
+
+                actions.reconfigure(instance(second.port()), stateDir, Optional.of(master())); // nothing changed
+                assertEquals(null, reports.poll(300, TimeUnit.MILLISECONDS), "no report when nothing was done");
+            } finally {
+                actions.close();
+            }
+        }
+    }
+}
