@@ -84,6 +84,9 @@ final class Failover implements Component {
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
 
+    /** The least time between a refusal and its lifting by a check's observation. */
+    private static final Duration GUARD_MIN_HOLD = Duration.ofSeconds(10);
+
     /** How often a refused instance tries to make its Redis a replica of the master it hears. */
     private static final Duration REPLICATE_WHILE_REFUSED_EVERY = Duration.ofSeconds(5);
 
@@ -359,6 +362,10 @@ final class Failover implements Component {
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
+        /** When a peer was last heard as MASTER (0: never). */
+        private volatile long lastPeerMasterNanos;
+        /** When the guard last went down. */
+        private volatile long guardDownSinceNanos;
         /** When {@link #replicateWhileRefused} last queued a replicate (0: never). */
         private volatile long lastReplicateWhileRefusedNanos;
 
@@ -367,7 +374,7 @@ final class Failover implements Component {
             this.holds = holds;
             this.config = config;
             this.handoverTimeout = handoverTimeout(config);
-            this.actions = RoleActions.of(name, config, stateDir, this);
+            this.actions = RoleActions.of(name, config, stateDir, this, this::peerMasterRecently);
         }
 
         /** Three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over. */
@@ -452,6 +459,9 @@ final class Failover implements Component {
 
         @Override
         public void advertReceived(String instance, Ipv4 peer, int priority) {
+            if (priority > 0) {
+                lastPeerMasterNanos = ticker.nanoTime(); // only a master advertises with a priority
+            }
             if (guardDown != null && priority > 0) {
                 replicateWhileRefused(peer);
             }
@@ -553,9 +563,22 @@ final class Failover implements Component {
             });
         }
 
-        /** A check saw the local Redis replicate {@code master} with the link up. */
+        /**
+         * Whether a peer was heard as MASTER within the hand-over timeout (three master-down intervals, 5 s at least):
+         * then a local Redis that is a master too is a second master, not promoted as it is.
+         */
+        boolean peerMasterRecently() {
+            long last = lastPeerMasterNanos;
+            return last != 0 && ticker.nanoTime() - last < handoverTimeout.toNanos();
+        }
+
+        /**
+         * A check saw the local Redis replicate {@code master} with the link up. Not within
+         * {@link #GUARD_MIN_HOLD} of the refusal: a promotion that fails for good (a wrong password in
+         * {@code redis_promote}) would otherwise flap the role at every check of a replica that is fine.
+         */
         synchronized void replicating(HostPort master, String check) {
-            if (guardDown != null) {
+            if (guardDown != null && ticker.nanoTime() - guardDownSinceNanos >= GUARD_MIN_HOLD.toNanos()) {
                 guardUp("the local Redis replicates " + master + " with the link up (check " + check + ")");
             }
         }
@@ -563,6 +586,7 @@ final class Failover implements Component {
         // synchronized: the actions thread, the checker's and an operator's request may lift or drop it at once
         private synchronized void guardDown(String why) {
             guardDown = why;
+            guardDownSinceNanos = ticker.nanoTime();
             log.error("({}) giving MASTER up: {}; it returns when the local Redis replicates the new master, or force it with"
                     + " POST /vrrp/{}/promote", name, why, name);
             VrrpInstanceRunner r = runner;
