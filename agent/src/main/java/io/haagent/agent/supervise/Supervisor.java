@@ -243,9 +243,12 @@ public final class Supervisor implements AutoCloseable {
         Map<String, String> env = environment(service, spec);
         String program = resolveForChild(spec.command().get(0), env.get("PATH"), what);
         RotatingLog[] pair = logsOf(service);
-        Optional<ProcessHandle> leftover = leftover(service);
+        Optional<Leftover> leftover = leftover(service);
+        if (leftover.isPresent() && leftover.get().startedAs().equals(Optional.of(fingerprint(spec)))) {
+            return adopt(service, spec, leftover.get().process());
+        }
         if (leftover.isPresent()) {
-            return adopt(service, spec, leftover.get());
+            stopLeftover(service, leftover.get().process());
         }
         Child previous = children.get(service);
         stopOrphans(service, spec, previous == null ? OptionalLong.empty() : OptionalLong.of(previous.process.pid()));
@@ -268,7 +271,7 @@ public final class Supervisor implements AutoCloseable {
         children.put(service, c);
         boolean reported = false;
         try {
-            recordPid(service, p.toHandle());
+            recordPid(service, p.toHandle(), spec);
             Thread.ofVirtual().name("pump-" + service + "-stdout").start(() -> pump(service, p.getInputStream(), pair[0]));
             Thread.ofVirtual().name("pump-" + service + "-stderr").start(() -> pump(service, p.getErrorStream(), pair[1]));
             // Report the start before asking for the exit, so that the listener can never hear them reversed.
@@ -382,7 +385,7 @@ public final class Supervisor implements AutoCloseable {
         // it was started through setsid by the previous agent when this one would: its pid leads its group
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
-        recordPid(service, h);
+        recordPid(service, h, spec);
         log.warn("service {}: adopted pid {} left running by a previous haagent instead of restarting it; its output"
                 + " is not captured until its next restart", service, h.pid());
         safely(() -> listener.started(service, h.pid()));
@@ -391,17 +394,49 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * A leftover whose service changed since it was started (its command, env, workdir...): the new spec is
+     * what the operator asked for, so the old process is stopped, group and all, before the new one starts.
+     */
+    private void stopLeftover(String service, ProcessHandle leftover) {
+        log.warn("service {}: pid {} was left running by a previous haagent with another command or environment;"
+                + " stopping its process group and starting the service as configured now", service, leftover.pid());
+        kill(ServiceSpec.StopSignal.KILL, "-" + leftover.pid(), service, true);
+        leftover.destroyForcibly();
+        try {
+            leftover.onExit().get(options.killWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.error("service {}: leftover pid {} survived SIGKILL for {}", service, leftover.pid(), options.killWait());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A process a previous agent started, and the fingerprint of the spec it was started with (if recorded). */
+    private record Leftover(ProcessHandle process, Optional<String> startedAs) {}
+
+    /** What identifies how a child was started, stable across agent runs (records print their fields). */
+    static String fingerprint(ServiceSpec.Process spec) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(spec.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
      * A child whose agent was killed (or crashed) outlives it in its own process group. Its pid file names
      * it, and the start time proves the pid was not reused.
      */
-    private Optional<ProcessHandle> leftover(String service) {
+    private Optional<Leftover> leftover(String service) {
         Path file = pidRoot.resolve(service + ".pid");
         String[] recorded;
         try {
             if (!Files.exists(file)) {
                 return Optional.empty();
             }
-            recorded = Files.readString(file).strip().split(" ", 2);
+            recorded = Files.readString(file).strip().split(" ", 3);
             Files.deleteIfExists(file);
         } catch (IOException e) {
             log.warn("service {}: cannot read {}: {}", service, file, e.toString());
@@ -414,18 +449,19 @@ public final class Supervisor implements AutoCloseable {
             return Optional.empty();
         }
         Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> recorded.length == 2 && h.info().startInstant().map(Object::toString).orElse("").equals(recorded[1]));
+                .filter(h -> recorded.length >= 2 && h.info().startInstant().map(Object::toString).orElse("").equals(recorded[1]));
         if (leftover.isEmpty() || children.containsKey(service) && children.get(service).process.pid() == pid) {
             return Optional.empty();
         }
-        return leftover;
+        return Optional.of(new Leftover(leftover.get(), recorded.length == 3 ? Optional.of(recorded[2]) : Optional.empty()));
     }
 
-    private void recordPid(String service, ProcessHandle h) {
+    /** {@code <pid> <start time> <spec fingerprint>}: enough for the next agent to adopt the child, or not. */
+    private void recordPid(String service, ProcessHandle h, ServiceSpec.Process spec) {
         try {
             Files.createDirectories(pidRoot);
             Files.writeString(pidRoot.resolve(service + ".pid"),
-                    h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("") + "\n");
+                    h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("") + " " + fingerprint(spec) + "\n");
         } catch (IOException e) {
             log.warn("service {}: cannot write its pid file under {}: {}; a restarted agent would not find this child",
                     service, pidRoot, e.toString());

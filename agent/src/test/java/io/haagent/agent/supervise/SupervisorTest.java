@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,40 @@ class SupervisorTest {
         assertEquals(new Heard("started", "web", pid, 0, false), Await.next(heard, "the start"));
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         assertEquals(new Heard("exited", "web", pid, 137, false), Await.next(heard, "the kill noticed"));
+    }
+
+    /**
+     * Hostile run, fault 4: a restarted agent killed the Redis its predecessor left running (a master holding an
+     * acknowledged write). The next agent adopts a leftover started as the service is configured now, and stops
+     * one started with another command or environment, which the operator has changed since.
+     */
+    @Test
+    void leftoverOfAKilledAgent_startedAsConfigured_isAdopted_otherwiseStoppedAndReplaced() throws Exception {
+        Supervisor.Listener quiet = new Supervisor.Listener() {
+            @Override
+            public void started(String service, long pid) {}
+
+            @Override
+            public void exited(String service, long pid, int exitCode, boolean stopRequested) {}
+        };
+        long first = new Supervisor(dir, quiet, Supervisor.Options.DEFAULT).start("web", sh("exec sleep 60"));
+        long adopted = -1;
+        long replaced = -1;
+        try {
+            // the agent that started it is "killed": never closed; the next one starts the same service
+            adopted = new Supervisor(dir, quiet, Supervisor.Options.DEFAULT).start("web", sh("exec sleep 60"));
+            assertEquals(first, adopted, "adopted, not restarted");
+            assertTrue(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false));
+
+            replaced = supervisor().start("web", sh("exec sleep 61"));
+            assertNotEquals(first, replaced, "a leftover of another command is stopped and replaced");
+            long gone = first;
+            assertTrue(ProcessHandle.of(gone).map(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join())
+                    .map(h -> !h.isAlive()).orElse(true), "the old one stopped");
+            assertEquals(new Heard("started", "web", replaced, 0, false), Await.next(heard, "the new child's start"));
+        } finally {
+            ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     /** Live processes whose environment carries {@code HAAGENT_SERVICE=service}: the child, and what escaped it. */
