@@ -336,26 +336,10 @@ public final class VrrpMachine {
             return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + what + " within the startup delay"));
         }
         if (!faultBefore && faultAfter) {
-            List<Action> actions = new ArrayList<>();
-            String reason = what;
-            if (st == VrrpState.MASTER) {
-                // keepalived: leaving MASTER for FAULT sends priority 0 so a backup takes over after skew time
-                actions.add(new SendAdvert(0, p.advertIntervalCentis()));
-                reason = what + ", sent priority 0";
-            }
-            Optional<Ipv4> master = st == VrrpState.MASTER ? Optional.empty() : s.master();
-            actions.add(new EnterFault(st, reason, master, after));
-            ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
-                    .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
-                    .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
-            return transition(next, actions, st, reason);
+            return enterFault(s, what);
         }
         if (faultBefore && !faultAfter && st == VrrpState.FAULT) {
-            long downAt = Math.max(now + masterDownIntervalNanos(after, p.advertIntervalCentis()),
-                    s.startedNanos() + p.startupDelayNanos());
-            ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
-                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
-            return transition(next, List.of(new BecomeBackup(st, what, Optional.empty(), after)), st, what);
+            return leaveFault(s, what, now);
         }
         if (before == after) {
             return quiet(s);
@@ -398,25 +382,10 @@ public final class VrrpMachine {
                 return new Decision(s, List.of(), wakeAt(s), Optional.of(prefix() + reason
                         + ": FAULT if it is still down in " + secs(startupEnds(s) - now)));
             }
-            List<Action> actions = new ArrayList<>();
-            if (st == VrrpState.MASTER) {
-                actions.add(new SendAdvert(0, p.advertIntervalCentis()));
-                reason += ", sent priority 0";
-            }
-            Optional<Ipv4> master = st == VrrpState.MASTER ? Optional.empty() : s.master();
-            actions.add(new EnterFault(st, reason, master, prio));
-            ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
-                    .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
-                    .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
-            return transition(next, actions, st, reason);
+            return enterFault(s, reason);
         }
         if (st == VrrpState.FAULT && fault.isEmpty()) {
-            String reason = what + ": nothing holds it in FAULT any more";
-            long downAt = Math.max(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()),
-                    s.startedNanos() + p.startupDelayNanos());
-            ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
-                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
-            return transition(next, List.of(new BecomeBackup(st, reason, Optional.empty(), prio)), st, reason);
+            return leaveFault(s, what + ": nothing holds it in FAULT any more", now);
         }
         if (st == VrrpState.MASTER) {
             // the peers learn the new priority and interval now, not at the next advert
@@ -430,6 +399,33 @@ public final class VrrpMachine {
     }
 
     // --- helpers ---------------------------------------------------------------------------------
+
+    /** {@code s} (BACKUP or MASTER) must be in FAULT now, because {@code reason}. */
+    private Decision enterFault(ElectionState s, String reason) {
+        VrrpState st = s.state();
+        List<Action> actions = new ArrayList<>();
+        if (st == VrrpState.MASTER) {
+            // keepalived: leaving MASTER for FAULT sends priority 0 so a backup takes over after skew time
+            actions.add(new SendAdvert(0, p.advertIntervalCentis()));
+            reason += ", sent priority 0";
+        }
+        Optional<Ipv4> master = st == VrrpState.MASTER ? Optional.empty() : s.master();
+        actions.add(new EnterFault(st, reason, master, effectivePriority(s)));
+        ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
+                .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
+        return transition(next, actions, st, reason);
+    }
+
+    /** Nothing holds {@code s} (FAULT) there any more ({@code reason}): BACKUP, waiting to hear a master. */
+    private Decision leaveFault(ElectionState s, String reason, long now) {
+        int prio = effectivePriority(s);
+        long downAt = Math.max(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()),
+                s.startedNanos() + p.startupDelayNanos());
+        ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+        return transition(next, List.of(new BecomeBackup(s.state(), reason, Optional.empty(), prio)), s.state(), reason);
+    }
 
     private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason) {
         int prio = effectivePriority(prev);
