@@ -362,8 +362,6 @@ final class Failover implements Component {
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
-        /** When a peer was last heard as MASTER (0: never). */
-        private volatile long lastPeerMasterNanos;
         /** When the guard last went down. */
         private volatile long guardDownSinceNanos;
         /** When {@link #replicateWhileRefused} last queued a replicate (0: never). */
@@ -374,7 +372,7 @@ final class Failover implements Component {
             this.holds = holds;
             this.config = config;
             this.handoverTimeout = handoverTimeout(config);
-            this.actions = RoleActions.of(name, config, stateDir, this, this::peerMasterRecently);
+            this.actions = RoleActions.of(name, config, stateDir, this);
         }
 
         /** Three master-down intervals (3 adverts + skew each), at least 5 s: time for any peer to take over. */
@@ -459,9 +457,6 @@ final class Failover implements Component {
 
         @Override
         public void advertReceived(String instance, Ipv4 peer, int priority) {
-            if (priority > 0) {
-                lastPeerMasterNanos = ticker.nanoTime(); // only a master advertises with a priority
-            }
             if (guardDown != null && priority > 0) {
                 replicateWhileRefused(peer);
             }
@@ -561,15 +556,6 @@ final class Failover implements Component {
                         master, e.eventId());
                 actions.masterLearned(e, master);
             });
-        }
-
-        /**
-         * Whether a peer was heard as MASTER within the hand-over timeout (three master-down intervals, 5 s at least):
-         * then a local Redis that is a master too is a second master, not promoted as it is.
-         */
-        boolean peerMasterRecently() {
-            long last = lastPeerMasterNanos;
-            return last != 0 && ticker.nanoTime() - last < handoverTimeout.toNanos();
         }
 
         /**

@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,16 +129,12 @@ public final class RoleActions implements AutoCloseable {
     /** The Redis last promoted or made a replica here, so a restarted one is not promoted blindly. */
     private volatile Optional<KnownRedis> known;
     private final Listener listener;
-    /** Whether a peer was heard as MASTER a moment ago (asked at promotion time). */
-    private final BooleanSupplier peerMasterRecently;
     private final ExecutorService thread;
     private final AtomicBoolean forceNext = new AtomicBoolean();
 
     RoleActions(String name, VrrpInstance config, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
-                Optional<AddressMover> address, Optional<KnownRedis> known, Listener listener,
-                BooleanSupplier peerMasterRecently) {
+                Optional<AddressMover> address, Optional<KnownRedis> known, Listener listener) {
         this.name = name;
-        this.peerMasterRecently = peerMasterRecently;
         this.config = config;
         this.promoter = promoter;
         this.replicator = replicator;
@@ -155,19 +150,9 @@ public final class RoleActions implements AutoCloseable {
      * the Redis it promotes or replicates is kept in {@code stateDir/<name>.redis-run-id}.
      */
     public static RoleActions of(String name, VrrpInstance config, Path stateDir, Listener listener) {
-        return of(name, config, stateDir, listener, () -> false);
-    }
-
-    /**
-     * As {@link #of(String, VrrpInstance, Path, Listener)}; {@code peerMasterRecently} says whether a peer was heard as
-     * MASTER a moment ago, so that a local Redis that is a master too is not promoted as it is (it replicates first).
-     */
-    public static RoleActions of(String name, VrrpInstance config, Path stateDir, Listener listener,
-                                 BooleanSupplier peerMasterRecently) {
         return new RoleActions(name, config, config.onMaster().redisPromote().map(RedisPromoter::of),
                 config.onBackup().redisReplicate().map(RedisReplicator::of),
-                config.onMaster().address().map(AddressMovers::of), known(name, config, stateDir), listener,
-                peerMasterRecently);
+                config.onMaster().address().map(AddressMovers::of), known(name, config, stateDir), listener);
     }
 
     private static Optional<KnownRedis> known(String name, VrrpInstance config, Path stateDir) {
@@ -295,8 +280,7 @@ public final class RoleActions implements AutoCloseable {
     private Optional<String> promote(VrrpEvent e, List<Outcome> done) {
         boolean force = forceNext.getAndSet(false);
         long t0 = System.nanoTime();
-        PromotionResult r = promoter.orElseThrow().promote(force, known.flatMap(KnownRedis::runId),
-                peerMasterRecently.getAsBoolean());
+        PromotionResult r = promoter.orElseThrow().promote(force, known.flatMap(KnownRedis::runId));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         switch (r) {
             case PromotionResult.Promoted p -> {

@@ -55,21 +55,15 @@ final class PromotionGuard {
     }
 
     static Verdict decide(Info replication, Info persistence, Duration maxLinkDown) {
-        return decide(replication, persistence, maxLinkDown, Optional.empty(), Optional.empty(), false);
+        return decide(replication, persistence, maxLinkDown, Optional.empty(), Optional.empty());
     }
 
     /**
      * @param runId      the Redis's {@code run_id} now, when {@code INFO server} tells it
      * @param knownRunId the {@code run_id} of the Redis haagent last promoted or made a replica here, if any
-     * @param peerMaster a peer was heard as MASTER a moment ago: a master here is a second one, whose data may
-     *                   miss what the peer took (an agent restarted while its Redis ran on, a healed partition)
      */
     static Verdict decide(Info replication, Info persistence, Duration maxLinkDown, Optional<String> runId,
-                          Optional<String> knownRunId, boolean peerMaster) {
-        if (replication.isMaster() && peerMaster) {
-            return new Verdict.Unsafe("it is a master while a peer was MASTER a moment ago, so it may miss the writes"
-                    + " the peer took; it replicates the peer first");
-        }
+                          Optional<String> knownRunId) {
         if (replication.isMaster()) {
             if (runId.isPresent() && knownRunId.isPresent() && !runId.get().equals(knownRunId.get())) {
                 return new Verdict.Unsafe("it restarted since haagent last promoted it or made it a replica (run_id "

@@ -62,15 +62,14 @@ public final class RedisPromoter {
      * </ol>
      */
     public PromotionResult promote(boolean force) {
-        return promote(force, Optional.empty(), false);
+        return promote(force, Optional.empty());
     }
 
     /**
      * As {@link #promote(boolean)}, refusing also a master whose {@code run_id} is not {@code knownRunId}: the
-     * Redis haagent last promoted or made a replica restarted since — and any master while {@code peerMaster}, a
-     * peer having been heard as MASTER a moment ago (see {@link PromotionGuard}).
+     * Redis haagent last promoted or made a replica restarted since (see {@link PromotionGuard}).
      */
-    public PromotionResult promote(boolean force, Optional<String> knownRunId, boolean peerMaster) {
+    public PromotionResult promote(boolean force, Optional<String> knownRunId) {
         List<Step> steps = new ArrayList<>();
         Verdict verdict;
         Optional<String> forcedPast = Optional.empty();
@@ -83,7 +82,7 @@ public final class RedisPromoter {
             String persistence = redis.step("INFO persistence", steps, () -> jedis.info("persistence"));
             runId = runId(jedis, steps);
             verdict = PromotionGuard.decide(Info.parse(replication), Info.parse(persistence), config.maxLinkDown(), runId,
-                    knownRunId, peerMaster);
+                    knownRunId);
             if (verdict instanceof Verdict.Unsafe unsafe) {
                 if (!force) {
                     return new PromotionResult.Refused(redis.name() + ": refused to promote because " + unsafe.reason()

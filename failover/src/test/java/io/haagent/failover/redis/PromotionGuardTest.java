@@ -127,7 +127,7 @@ class PromotionGuardTest {
     @Test
     void master_restartedSinceHaagentLastPromotedOrReplicatedIt_isUnsafe() {
         Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:0\r\n");
-        Verdict v = PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("b2c3d4e5f6a7"), Optional.of("a1b2c3d4e5f6"), false);
+        Verdict v = PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("b2c3d4e5f6a7"), Optional.of("a1b2c3d4e5f6"));
         Verdict.Unsafe unsafe = assertInstanceOf(Verdict.Unsafe.class, v);
         assertEquals("it restarted since haagent last promoted it or made it a replica (run_id a1b2c3d4 is now b2c3d4e5) and"
                 + " came back as a master, which may be empty or behind; let it replicate the live master", unsafe.reason());
@@ -137,22 +137,11 @@ class PromotionGuardTest {
     void master_theOneHaagentLastPromoted_orNothingRemembered_isAlreadyMaster() {
         Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:0\r\n");
         assertInstanceOf(Verdict.AlreadyMaster.class,
-                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.of("a1b2c3d4e5f6"), false));
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.of("a1b2c3d4e5f6")));
         assertInstanceOf(Verdict.AlreadyMaster.class,
-                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.empty(), false));
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.empty()));
         assertInstanceOf(Verdict.AlreadyMaster.class,
-                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.empty(), Optional.of("a1b2c3d4e5f6"), false));
-    }
-
-    /** Review finding: an agent restarted (its Redis ran on as a master) preempted the peer that took writes meanwhile. */
-    @Test
-    void master_whileAPeerWasMasterAMomentAgo_isUnsafe_evenTheOneHaagentPromoted() {
-        Info master = Info.parse("# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_repl_offset:9\r\n");
-        Verdict v = PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.of("a1b2c3d4e5f6"), Optional.of("a1b2c3d4e5f6"), true);
-        assertEquals("it is a master while a peer was MASTER a moment ago, so it may miss the writes the peer took; it"
-                + " replicates the peer first", assertInstanceOf(Verdict.Unsafe.class, v).reason());
-        assertInstanceOf(Verdict.Safe.class, PromotionGuard.decide(Info.parse(LINK_UP), NOT_LOADING, MAX, Optional.empty(),
-                Optional.empty(), true), "a replica in sync is what a failover promotes");
+                PromotionGuard.decide(master, NOT_LOADING, MAX, Optional.empty(), Optional.of("a1b2c3d4e5f6")));
     }
 
     @Test

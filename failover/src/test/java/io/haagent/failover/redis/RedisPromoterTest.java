@@ -82,17 +82,17 @@ class RedisPromoterTest {
     void master_restartedSinceItWasPromoted_isRefused_unlessForced() {
         try (RedisServer master = RedisServer.start()) {
             RedisPromoter promoter = promoter(master, Duration.ofSeconds(10));
-            PromotionResult.Promoted first = assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(false, Optional.empty(), false));
+            PromotionResult.Promoted first = assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(false, Optional.empty()));
             String runId = first.runId().orElseThrow();
-            assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(false, Optional.of(runId), false), "the same process");
+            assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(false, Optional.of(runId)), "the same process");
 
             master.restart();
 
-            PromotionResult refused = promoter.promote(false, Optional.of(runId), false);
+            PromotionResult refused = promoter.promote(false, Optional.of(runId));
             PromotionResult.Refused r = assertInstanceOf(PromotionResult.Refused.class, refused, refused.sentence());
             assertTrue(r.reason().startsWith("it restarted since haagent last promoted it or made it a replica (run_id "
                     + runId.substring(0, 8) + " is now "), r.reason());
-            PromotionResult.Promoted forced = assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(true, Optional.of(runId), false));
+            PromotionResult.Promoted forced = assertInstanceOf(PromotionResult.Promoted.class, promoter.promote(true, Optional.of(runId)));
             assertTrue(forced.forcedPast().isPresent());
             assertTrue(!forced.runId().orElseThrow().equals(runId), "the new process's run_id, to be remembered");
         }
