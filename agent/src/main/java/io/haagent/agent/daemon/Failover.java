@@ -582,6 +582,9 @@ final class Failover implements Component {
         }
 
         private synchronized void guardUp(String why) {
+            if (guardDown == null) {
+                return; // lifted already, by another of its ways
+            }
             guardDown = null;
             log.info("({}) promotion guard lifted: {}", name, why);
             VrrpInstanceRunner r = runner;
