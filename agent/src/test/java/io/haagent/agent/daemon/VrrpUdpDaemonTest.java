@@ -181,6 +181,9 @@ class VrrpUdpDaemonTest {
         webServer(port);
         a.awaitState("MASTER");
         b.awaitState("BACKUP");
+        // the state file is written before the notify hooks run (on their own thread): wait for the hooks' lines
+        await(a::states, s -> s.size() >= 5, "a's hooks for the five transitions");
+        await(b::states, s -> s.size() >= 3, "b's hooks for the three transitions");
         assertEquals(List.of("BACKUP", "MASTER", "FAULT", "BACKUP", "MASTER"), a.states(), "a: " + a.transitions());
         assertEquals(List.of("BACKUP", "MASTER", "BACKUP"), b.states(), "b: " + b.transitions());
     }
