@@ -204,6 +204,15 @@ final class FileRules {
                             + " track: [ { check: NAME, weight: 0 } ]");
                 }
             });
+            if (v.onMaster().redisPromote().isPresent() && v.preempt() && v.preemptDelay().isZero()) {
+                // A preempting backup ignores the lower-priority master's adverts (RFC 5798 §6.4.2), so it never
+                // learns it as its master and never replicates it; during a preempt_delay it follows it, and does.
+                add(Rule.VRRP_REDIS_PREEMPT, src.has(p + ".preempt") ? p + ".preempt" : p + ".on_master.redis_promote",
+                        "preempts at once (preempt is on, no preempt_delay): a node that comes back takes MASTER before its"
+                        + " Redis has replicated the current master, which yields to it and replicates it, so the writes"
+                        + " since the failover can be lost; set preempt: false, or a preempt_delay long enough for a full"
+                        + " resync (the node follows and replicates the master meanwhile)");
+            }
             if (!v.preempt() && src.has(p + ".preempt_delay") && !v.preemptDelay().isZero()) {
                 add(Rule.VRRP_PREEMPT_DELAY_IGNORED, p + ".preempt_delay", "has no effect with preempt: false; "
                         + "remove it, or set preempt: true");

@@ -54,6 +54,8 @@ public enum Rule {
     VRRP_PREEMPT_DELAY_IGNORED("vrrp.preempt-delay-ignored", WARNING, "preempt_delay set while preempt is false"),
     VRRP_REDIS_UNTRACKED("vrrp.redis-untracked", WARNING,
             "an instance promotes a Redis that no check it tracks with weight 0 watches: a dead Redis keeps the role"),
+    VRRP_REDIS_PREEMPT("vrrp.redis-preempt", WARNING,
+            "an instance that promotes a Redis preempts at once: a returning node takes the role before replicating"),
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
             "a zookeeper load sink without coordination.zookeeper"),
