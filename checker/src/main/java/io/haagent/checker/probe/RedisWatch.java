@@ -77,7 +77,8 @@ final class RedisWatch implements Watch {
     private void loop() {
         Duration retry = FIRST_RETRY;
         int triesLeftAfterLoss = 0;
-        while (!closed) {
+        // interrupted: the checker's executor is shutting down (its probes closed before their checks)
+        while (!closed && !Thread.currentThread().isInterrupted()) {
             Jedis jedis;
             String id;
             try {
