@@ -79,7 +79,8 @@ public final class Daemon implements AutoCloseable {
         this.mailing = new Mailing(nodeName(config));
         Failover[] failover = new Failover[1]; // the checks and healing feed it, and it reads and marks checks: built in turn
         this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send),
-                exit -> failover[0].processExited(exit.service(), exit.describe()));
+                exit -> failover[0].processExited(exit.service(), exit.describe()),
+                service -> failover[0].serviceStarted(service));
         Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
                 s -> failover[0].checkObserved(s));
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),

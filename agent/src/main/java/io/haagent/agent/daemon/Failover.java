@@ -84,6 +84,10 @@ final class Failover implements Component {
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, Listener listener) {}
 
+    /** How often, and how long apart, a just-restarted Redis is asked to replicate until it answers (5 s in all). */
+    private static final int RESTART_REPLICATE_TRIES = 25;
+    private static final Duration RESTART_REPLICATE_RETRY = Duration.ofMillis(200);
+
     /** The least time between a refusal and its lifting by a check's observation. */
     private static final Duration GUARD_MIN_HOLD = Duration.ofSeconds(10);
 
@@ -267,6 +271,19 @@ final class Failover implements Component {
         }
     }
 
+    /**
+     * A service was (re)started. When it runs the Redis of an instance that is not MASTER here, that Redis starts
+     * as a replica of the current master at once — restarted from a config the last promotion rewrote, it comes
+     * back an empty master, which must not stay one until the instance is BACKUP again. Any thread.
+     */
+    void serviceStarted(String service) {
+        for (Running r : instances.values()) {
+            if (r.listener().holds.containsKey(service)) {
+                r.listener().redisRestarted();
+            }
+        }
+    }
+
     /** A check flipped: every instance that tracks it hears of it. Any thread. */
     void checkChanged(String check, CheckState to) {
         if (to == CheckState.UNKNOWN) {
@@ -362,6 +379,11 @@ final class Failover implements Component {
         /** Why the promotion guard holds the instance in FAULT; null while it does not. */
         private volatile String guardDown;
         private volatile RoleActions.Report lastReport;
+        /** The master that took over from this node the last time it handed MASTER over. */
+        private volatile Ipv4 lastNewMaster;
+        /** The master a restarted Redis is being made a replica of, while that is being tried; null otherwise. */
+        private volatile Ipv4 restartReplicating;
+        private volatile int restartReplicateTries;
         /** When the guard last went down. */
         private volatile long guardDownSinceNanos;
         /** When {@link #replicateWhileRefused} last queued a replicate (0: never). */
@@ -485,6 +507,7 @@ final class Failover implements Component {
             long now = ticker.nanoTime();
             switch (h.decide(now, PROMOTION_SETTLE, handoverTimeout)) {
                 case Handover.Verdict.Release r -> {
+                    h.newMaster().ifPresent(m -> lastNewMaster = m);
                     if (handover.compareAndSet(h, null)) {
                         log.info("({}) releasing {} for healing: {} [event {}]", name, String.join(", ", holds.keySet()),
                                 r.reason(), h.eventId());
@@ -526,6 +549,7 @@ final class Failover implements Component {
                 }
             }
             report.refusal().ifPresent(this::guardDown);
+            retryRestartReplicate(report);
             if (guardDown != null && report.refusal().isEmpty() && report.succeeded(RoleActions.Kind.REDIS_REPLICATE)) {
                 guardUp("the local Redis replicates the master again");
             }
@@ -556,6 +580,45 @@ final class Failover implements Component {
                         master, e.eventId());
                 actions.masterLearned(e, master);
             });
+        }
+
+        /** The local Redis was restarted by healing: unless this node is MASTER, it replicates the current master now. */
+        void redisRestarted() {
+            VrrpInstanceRunner r = runner;
+            if (r == null || r.status().state() == VrrpState.MASTER || r.status().state() == VrrpState.INIT
+                    || r.lastEvent().isEmpty()) {
+                return;
+            }
+            Optional<Ipv4> master = r.status().master().or(() -> Optional.ofNullable(lastNewMaster));
+            if (master.isEmpty()) {
+                return;
+            }
+            log.info("({}) the restarted Redis starts as a replica of the current master {} [event {}]", name, master.get(),
+                    r.lastEvent().get().eventId());
+            restartReplicating = master.get();
+            restartReplicateTries = 0;
+            actions.masterLearned(r.lastEvent().get(), master.get());
+        }
+
+        /** A replicate of a just-restarted Redis failed (it may not listen yet): again shortly, a bounded number of times. */
+        private void retryRestartReplicate(RoleActions.Report report) {
+            Ipv4 master = restartReplicating;
+            if (master == null || !(report.trigger() instanceof RoleActions.Trigger.MasterLearned m) || !m.master().equals(master)) {
+                return;
+            }
+            if (report.succeeded(RoleActions.Kind.REDIS_REPLICATE) || ++restartReplicateTries > RESTART_REPLICATE_TRIES) {
+                restartReplicating = null;
+                return;
+            }
+            try {
+                handoverTimer.schedule(() -> {
+                    if (restartReplicating != null) {
+                        actions.masterLearned(report.event(), master);
+                    }
+                }, RESTART_REPLICATE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // shutting down
+            }
         }
 
         /**

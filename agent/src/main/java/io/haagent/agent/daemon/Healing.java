@@ -37,23 +37,32 @@ final class Healing implements Component, HealLoop.Hooks {
     private final Ticker ticker;
     private final Consumer<HealEvent> events;
     private final Consumer<Observation.ProcessExited> exits;
+    private final Consumer<String> starts;
     private final Set<String> gauged = new HashSet<>();
     private volatile HealLoop loop;
 
     /**
      * @param events hears every restart, give-up, escalation and hold (for the operators' mail); must not block
      * @param exits  hears a supervised child's own exit the moment it is seen (failover acts on it); must not block
+     * @param starts hears each service started or restarted (failover makes a restarted Redis a replica); must not block
      */
-    Healing(AgentMetrics metrics, Ticker ticker, Consumer<HealEvent> events, Consumer<Observation.ProcessExited> exits) {
+    Healing(AgentMetrics metrics, Ticker ticker, Consumer<HealEvent> events, Consumer<Observation.ProcessExited> exits,
+            Consumer<String> starts) {
         this.metrics = metrics;
         this.ticker = ticker;
         this.events = events;
         this.exits = exits;
+        this.starts = starts;
     }
 
     @Override
     public void processExited(Observation.ProcessExited exit) {
         exits.accept(exit);
+    }
+
+    @Override
+    public void processStarted(String service) {
+        starts.accept(service);
     }
 
     /** Hands a fact to the loop; safe from any thread. */

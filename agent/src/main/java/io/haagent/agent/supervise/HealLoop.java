@@ -35,6 +35,9 @@ public final class HealLoop implements AutoCloseable {
          * as soon as it is seen, before healing decides anything; must not block.
          */
         default void processExited(Observation.ProcessExited exit) {}
+
+        /** A service was started or restarted (told on the thread that saw it, before healing decides); must not block. */
+        default void processStarted(String service) {}
     }
 
     /** A new healer from a reload, applied on the loop thread like any observation. */
@@ -65,6 +68,13 @@ public final class HealLoop implements AutoCloseable {
                     hooks.processExited(e);
                 } catch (RuntimeException ex) {
                     LoggerFactory.getLogger(HealLoop.class).error("a process-exit hook failed", ex);
+                }
+            }
+            if (o instanceof Observation.RestartFinished r && r.ok()) {
+                try {
+                    hooks.processStarted(r.service());
+                } catch (RuntimeException ex) {
+                    LoggerFactory.getLogger(HealLoop.class).error("a process-start hook failed", ex);
                 }
             }
             inbox.add(o);

@@ -164,6 +164,10 @@ class RedisFailoverNetnsTest {
         int released = logA.indexOf("releasing redis for healing: the new master " + h1.address() + " has taken over");
         int restarted = logA.indexOf("service redis: restarting now");
         assertTrue(released >= 0 && restarted > released, logA);
+        // Restarted from the config its promotion rewrote, it would come back an empty master and stay one until the
+        // instance is BACKUP again: it is made a replica of the new master the moment it is restarted (issue 10, 3.4).
+        assertTrue(logA.indexOf("(redis-vip) the restarted Redis starts as a replica of the current master " + h1.address())
+                > restarted, logA);
         Path confA = a.dir.resolve("redis.conf");
         await("n0's redis.conf following n1", WAIT, () -> conf(confA).contains("replicaof " + h1.address() + " " + REDIS_PORT), a);
         assertTrue(conf(b.dir.resolve("redis.conf")).stream().noneMatch(l -> l.startsWith("replicaof")), "n1's rewritten config has no replicaof");
