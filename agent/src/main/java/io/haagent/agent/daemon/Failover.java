@@ -507,7 +507,7 @@ final class Failover implements Component {
             long now = ticker.nanoTime();
             switch (h.decide(now, PROMOTION_SETTLE, handoverTimeout)) {
                 case Handover.Verdict.Release r -> {
-                    h.newMaster().ifPresent(m -> lastNewMaster = m);
+                    lastNewMaster = h.newMaster().orElse(null); // none took over: no master to follow, not an old one
                     if (handover.compareAndSet(h, null)) {
                         log.info("({}) releasing {} for healing: {} [event {}]", name, String.join(", ", holds.keySet()),
                                 r.reason(), h.eventId());
