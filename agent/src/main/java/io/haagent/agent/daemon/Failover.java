@@ -97,9 +97,12 @@ final class Failover implements Component {
     /** How long the new master has to promote its Redis before the old master's Redis may be restarted. */
     private static final Duration PROMOTION_SETTLE = Duration.ofSeconds(1);
 
-    /** Wakes the hand-overs ({@link Handover}) when they are due; one thread for all instances. */
-    private final ScheduledExecutorService handoverTimer = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("vrrp-handover").unstarted(r));
+    /**
+     * Wakes what waits on time: the hand-overs ({@link Handover}) when they are due, and the retries of a restarted
+     * Redis's replicate; one thread for all instances.
+     */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("vrrp-failover-timer").unstarted(r));
 
     /**
      * @param checkStates the checks' current states, to seed an instance that starts while a tracked check is down
@@ -168,7 +171,7 @@ final class Failover implements Component {
         for (String name : start) {
             VrrpInstance vi = config.vrrp().get(name);
             try {
-                Set<String> down = downTracked(vi);
+                Set<String> down = tracked(vi, CheckState.DOWN);
                 Listener listener = new Listener(name, vi, RedisServices.heldBy(config, vi));
                 VrrpInstanceRunner runner;
                 try {
@@ -194,11 +197,7 @@ final class Failover implements Component {
         }
     }
 
-    private Set<String> downTracked(VrrpInstance vi) {
-        return tracked(vi, CheckState.DOWN);
-    }
-
-    /** The checks {@code vi} tracks that are in {@code state} now. */
+        /** The checks {@code vi} tracks that are in {@code state} now. */
     private Set<String> tracked(VrrpInstance vi, CheckState state) {
         Map<String, CheckState> states = checkStates.get();
         return vi.track().stream().map(VrrpInstance.Track::check)
@@ -214,7 +213,7 @@ final class Failover implements Component {
         try {
             // the role actions first: a transition the new tracking causes runs the new ones
             r.listener().reconfigure(vi, RedisServices.heldBy(config, vi));
-            r.runner().reconfigure(vi, downTracked(vi), tracked(vi, CheckState.UNKNOWN));
+            r.runner().reconfigure(vi, tracked(vi, CheckState.DOWN), tracked(vi, CheckState.UNKNOWN));
         } catch (RuntimeException e) {
             log.error("{}: could not take the reload's change in place ({}); restarting it", name, e.getMessage());
             return false;
@@ -358,7 +357,7 @@ final class Failover implements Component {
         instances.clear();
         failed.clear();
         hub.close();
-        handoverTimer.shutdownNow();
+        timer.shutdownNow();
     }
 
     /**
@@ -516,7 +515,7 @@ final class Failover implements Component {
                 }
                 case Handover.Verdict.Wait w -> {
                     try {
-                        handoverTimer.schedule(this::decideHandover, Math.max(0, w.wakeAtNanos() - now), TimeUnit.NANOSECONDS);
+                        timer.schedule(this::decideHandover, Math.max(0, w.wakeAtNanos() - now), TimeUnit.NANOSECONDS);
                     } catch (RejectedExecutionException e) {
                         // shutting down: the holds end with the listener
                     }
@@ -611,7 +610,7 @@ final class Failover implements Component {
                 return;
             }
             try {
-                handoverTimer.schedule(() -> {
+                timer.schedule(() -> {
                     if (restartReplicating != null) {
                         actions.masterLearned(report.event(), master);
                     }

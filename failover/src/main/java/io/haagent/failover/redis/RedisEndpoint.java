@@ -94,6 +94,20 @@ final class RedisEndpoint {
     }
 
     /**
+     * {@code INFO server}'s run_id, as a step; empty when Redis does not tell it (an ACL denies INFO), so that the
+     * promotion guard's restart rule cannot apply.
+     */
+    Optional<String> runId(Jedis jedis, List<Step> steps) throws ActionFailure {
+        return Info.parse(step("INFO server", steps, () -> {
+            try {
+                return jedis.info("server");
+            } catch (JedisDataException e) {
+                return "";
+            }
+        })).text("run_id");
+    }
+
+    /**
      * Whether {@code CONFIG REWRITE} works on this Redis, asked at startup so that a failover does not
      * discover it. The check is {@code CONFIG REWRITE} itself: only Redis knows whether it, under its
      * own user, can write the file and create the temporary file next to it (7.0 writes a temp file

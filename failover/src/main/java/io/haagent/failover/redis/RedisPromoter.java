@@ -80,7 +80,7 @@ public final class RedisPromoter {
         try (Jedis jedis = redis.connect()) {
             String replication = redis.step("INFO replication", steps, () -> jedis.info("replication"));
             String persistence = redis.step("INFO persistence", steps, () -> jedis.info("persistence"));
-            runId = runId(jedis, steps);
+            runId = redis.runId(jedis, steps);
             verdict = PromotionGuard.decide(Info.parse(replication), Info.parse(persistence), config.maxLinkDown(), runId,
                     knownRunId);
             if (verdict instanceof Verdict.Unsafe unsafe) {
@@ -123,21 +123,6 @@ public final class RedisPromoter {
         warnings.forEach(w -> sentence.append("; WARNING: ").append(w));
         return new PromotionResult.Promoted(sentence.toString(), verdict instanceof Verdict.AlreadyMaster, forcedPast,
                 closed, steps, warnings, runId);
-    }
-
-    /** {@code INFO server}'s run_id; empty when Redis does not tell it (an ACL), so the restart rule cannot apply. */
-    private Optional<String> runId(Jedis jedis, List<Step> steps) throws ActionFailure {
-        try {
-            return Info.parse(redis.step("INFO server", steps, () -> {
-                try {
-                    return jedis.info("server");
-                } catch (JedisDataException e) {
-                    return ""; // denied: no run_id
-                }
-            })).text("run_id");
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /**

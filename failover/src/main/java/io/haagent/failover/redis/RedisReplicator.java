@@ -93,13 +93,7 @@ public final class RedisReplicator {
         Optional<String> runId;
         try (Jedis fresh = redis.connect()) {
             Info after = Info.parse(redis.step("INFO replication (confirm master)", steps, () -> fresh.info("replication")));
-            runId = Info.parse(redis.step("INFO server", steps, () -> {
-                try {
-                    return fresh.info("server");
-                } catch (JedisDataException e) {
-                    return ""; // denied by an ACL: no run_id, and the guard's restart rule cannot apply
-                }
-            })).text("run_id");
+            runId = redis.runId(fresh, steps);
             if (!after.isReplicaOf(masterHost, config.masterPort())) {
                 return failed(master, "Redis reports role:" + after.text("role").orElse("?")
                         + after.text("master_host").map(h -> " of " + after.master()).orElse("") + " afterwards", steps);

@@ -161,11 +161,10 @@ public final class Adverts {
         // is opened: opening it would take that instance's epoch for a restart of this one's sender, and refuse
         // every later advert of this one as replayed. Both bytes are in the clear; the seal proves them later.
         if (seal != null && length >= 2 && (buf[1] & 0xff) != vrid) {
-            return new Refused(AdvertDrop.WRONG_VRID, "vrid " + (buf[1] & 0xff) + ", expected " + vrid);
+            return wrongVrid(buf[1] & 0xff);
         }
         if (seal != null && length >= 1 && (buf[0] & 0xff) >>> 4 != version) {
-            return new Refused(AdvertDrop.WRONG_VERSION, "a v" + ((buf[0] & 0xff) >>> 4) + " advert, expected v" + version
-                    + ": both ends must have the same version");
+            return wrongVersion((buf[0] & 0xff) >>> 4);
         }
         if (seal != null) {
             // Verify before decoding: nothing from an unauthenticated sender reaches the parser.
@@ -185,11 +184,10 @@ public final class Adverts {
         }
         VrrpPacket p = ok.packet();
         if (p.version() != version) {
-            return new Refused(AdvertDrop.WRONG_VERSION, "a v" + p.version() + " advert, expected v" + version
-                    + ": both ends must have the same version");
+            return wrongVersion(p.version());
         }
         if (p.vrid() != vrid) {
-            return new Refused(AdvertDrop.WRONG_VRID, "vrid " + p.vrid() + ", expected " + vrid);
+            return wrongVrid(p.vrid());
         }
         // RFC 5798 §7.1 asks for TTL 255; keepalived skips the check in unicast, so min_ttl lets operators relax it.
         if (d.ttl() != Datagram.TTL_UNKNOWN && d.ttl() < minTtl) {
@@ -201,6 +199,15 @@ public final class Adverts {
             return badAuth.get();
         }
         return new Admitted(p.toInput(from), notice(from, p, ok.form()));
+    }
+
+    private Refused wrongVrid(int got) {
+        return new Refused(AdvertDrop.WRONG_VRID, "vrid " + got + ", expected " + vrid);
+    }
+
+    private Refused wrongVersion(int got) {
+        return new Refused(AdvertDrop.WRONG_VERSION, "a v" + got + " advert, expected v" + version
+                + ": both ends must have the same version");
     }
 
     private Optional<Refused> checkAuth(VrrpPacket p) {
