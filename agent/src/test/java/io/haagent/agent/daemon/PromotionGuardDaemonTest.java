@@ -127,10 +127,7 @@ class PromotionGuardDaemonTest {
             live.command("SET", "acknowledged", "yes");
             int admin = FreePorts.tcp();
             int peerAdmin = FreePorts.tcp();
-            int vrrpPort;
-            try (DatagramSocket sock = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                vrrpPort = sock.getLocalPort();
-            }
+            int vrrpPort = freeUdpPort();
             daemon = spawn("a", """
                     node:
                       name: a
@@ -208,16 +205,9 @@ class PromotionGuardDaemonTest {
         }
     }
 
+    /** The one daemon of the single-node tests, its config in haagent.yaml and its log in haagent.log. */
     private void startDaemon(int admin, int redisPort, String checks) throws IOException {
-        int vrrpPort;
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            vrrpPort = s.getLocalPort();
-        }
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, "tok\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Path config = dir.resolve("haagent.yaml");
-        Files.writeString(config, """
+        daemon = spawn("haagent", """
                 node:
                   name: guard
                   state_dir: "%s"
@@ -232,11 +222,13 @@ class PromotionGuardDaemonTest {
                     startup_delay: 300ms
                     on_master:
                       redis_promote: { port: %d, max_link_down: 10s }
-                """.formatted(dir.resolve("state"), admin, token, checks, vrrpPort, redisPort));
-        daemon = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.haagent.agent.cli.Main", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haagent.log").toFile()).start();
+                """.formatted(dir.resolve("state"), admin, token(), checks, freeUdpPort(), redisPort));
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return s.getLocalPort();
+        }
     }
 
     @SuppressWarnings("unchecked")

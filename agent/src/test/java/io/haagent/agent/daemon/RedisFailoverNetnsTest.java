@@ -92,21 +92,18 @@ class RedisFailoverNetnsTest {
         }
     }
 
-    @Test
-    void masterRedisDies_backupPromotes_addressMoves_noAcknowledgedWriteIsLost_oldMasterReturnsAsReplica_mailArrivesOnce()
-            throws Exception {
+    /** The pair as both tests start: n0 MASTER with the address, n1 its Redis's replica, a client writing through it. */
+    private record Pair(VrrpNode a, VrrpNode b, Writer writer, CompletableFuture<Void> writing) {}
+
+    private Pair pairWriting(String vip) throws Exception {
         NetnsLab.Host h0 = lab.host(0);
         NetnsLab.Host h1 = lab.host(1);
-        String vip = lab.subnetPrefix() + "100";
-        GreenMail firstMail = startMail();
-
         VrrpNode a = node(0, 150, Optional.empty());
         a.awaitState("MASTER", WAIT);
         await("the address on n0", WAIT, () -> hasAddress(h0, vip), a);
         VrrpNode b = node(1, 100, Optional.of(h0.address()));
         b.awaitState("BACKUP", WAIT);
         await("n1's Redis replicating n0", WAIT, () -> replicaOf(h1, h0.address()), b);
-
         Writer writer = new Writer(vip);
         CompletableFuture<Void> writing = client.start(() -> {
             writer.run();
@@ -115,6 +112,22 @@ class RedisFailoverNetnsTest {
         long writesFrom = System.nanoTime();
         await("writes acknowledged through the address", WAIT, () -> writer.acked.size() >= 50, a);
         System.out.printf("50 writes acknowledged in %d ms%n", (System.nanoTime() - writesFrom) / 1_000_000);
+        return new Pair(a, b, writer, writing);
+    }
+
+    @Test
+    void masterRedisDies_backupPromotes_addressMoves_noAcknowledgedWriteIsLost_oldMasterReturnsAsReplica_mailArrivesOnce()
+            throws Exception {
+        NetnsLab.Host h0 = lab.host(0);
+        NetnsLab.Host h1 = lab.host(1);
+        String vip = lab.subnetPrefix() + "100";
+        GreenMail firstMail = startMail();
+
+        Pair pair = pairWriting(vip);
+        VrrpNode a = pair.a();
+        VrrpNode b = pair.b();
+        Writer writer = pair.writer();
+        CompletableFuture<Void> writing = pair.writing();
 
         client.call(() -> {
             firstMail.stop(); // the SMTP outage spans the failover
@@ -201,18 +214,11 @@ class RedisFailoverNetnsTest {
         NetnsLab.Host h1 = lab.host(1);
         String vip = lab.subnetPrefix() + "100";
         startMail();
-        VrrpNode a = node(0, 150, Optional.empty());
-        a.awaitState("MASTER", WAIT);
-        await("the address on n0", WAIT, () -> hasAddress(h0, vip), a);
-        VrrpNode b = node(1, 100, Optional.of(h0.address()));
-        b.awaitState("BACKUP", WAIT);
-        await("n1's Redis replicating n0", WAIT, () -> replicaOf(h1, h0.address()), b);
-        Writer writer = new Writer(vip);
-        CompletableFuture<Void> writing = client.start(() -> {
-            writer.run();
-            return null;
-        });
-        await("writes acknowledged through the address", WAIT, () -> writer.acked.size() >= 50, a);
+        Pair pair = pairWriting(vip);
+        VrrpNode a = pair.a();
+        VrrpNode b = pair.b();
+        Writer writer = pair.writer();
+        CompletableFuture<Void> writing = pair.writing();
 
         List<String> aTransitions = a.transitions();
         List<String> bTransitions = b.transitions();

@@ -131,6 +131,15 @@ class VrrpInstanceRunnerTest {
         return List.of(a, b);
     }
 
+    /** {@link #pair()} once a is MASTER and b follows it with its startup delay over: a handover shows its skew time. */
+    private List<Node> electedPair() throws IOException, InterruptedException {
+        List<Node> nodes = pair();
+        awaitTransition(nodes.get(0), VrrpState.MASTER);
+        awaitFollowing(nodes.get(1), A);
+        awaitStartupDelayOver(nodes.get(1));
+        return nodes;
+    }
+
     private static VrrpEvent awaitTransition(Node n, VrrpState to) throws InterruptedException {
         while (true) {
             VrrpEvent e = n.nextEvent();
@@ -266,12 +275,9 @@ class VrrpInstanceRunnerTest {
 
     @Test
     void trackedCheckWithWeightZero_downForcesFault_upElectsAgain() throws Exception {
-        List<Node> nodes = pair();
+        List<Node> nodes = electedPair();
         Node a = nodes.get(0);
         Node b = nodes.get(1);
-        awaitTransition(a, VrrpState.MASTER);
-        awaitFollowing(b, A);
-        awaitStartupDelayOver(b);
         b.events().clear();
         a.runner().trackedCheck("gate", false);
         VrrpEvent fault = awaitTransition(a, VrrpState.FAULT);
@@ -305,12 +311,9 @@ class VrrpInstanceRunnerTest {
 
     @Test
     void reconfigure_priorityNotifyAndTrack_keepsTheElection_noTransitionNoHook_andTheNewPriorityIsHeardAtOnce() throws Exception {
-        List<Node> nodes = pair();
+        List<Node> nodes = electedPair();
         Node a = nodes.get(0);
         Node b = nodes.get(1);
-        awaitTransition(a, VrrpState.MASTER);
-        awaitFollowing(b, A);
-        awaitStartupDelayOver(b);
         await("a's hooks for BACKUP and MASTER", () -> lines(a).size() == 2);
         long aTransitions = a.runner().status().transitions();
         long bTransitions = b.runner().status().transitions();
