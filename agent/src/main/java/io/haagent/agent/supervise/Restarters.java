@@ -64,9 +64,9 @@ public final class Restarters {
         return switch (means) {
             case ServiceSpec.Process p -> new ProcessRestarter(supervisor, service, p);
             case ServiceSpec.Systemd s -> new CommandSteps("systemctl restart " + s.unit(),
-                    List.of(new Step(List.of("systemctl", "restart", s.unit()), timeouts.systemctl(), false)));
+                    List.of(new SequencedCommand(List.of("systemctl", "restart", s.unit()), timeouts.systemctl(), false)));
             case ServiceSpec.RestartCommand c -> new CommandSteps(String.join(" ", c.command()),
-                    List.of(new Step(c.command(), timeouts.restartCommand(), false)));
+                    List.of(new SequencedCommand(c.command(), timeouts.restartCommand(), false)));
         };
     }
 
@@ -80,13 +80,14 @@ public final class Restarters {
                 List<String> start = new ArrayList<>(virsh);
                 start.addAll(List.of("start", l.domain()));
                 yield new CommandSteps(String.join(" ", destroy) + " && " + String.join(" ", start),
-                        List.of(new Step(destroy, timeouts.virsh(), true), new Step(start, timeouts.virsh(), false)));
+                        List.of(new SequencedCommand(destroy, timeouts.virsh(), true),
+                                new SequencedCommand(start, timeouts.virsh(), false)));
             }
             case ServiceSpec.Xen x -> new CommandSteps("xl destroy " + x.domain() + " && xl create " + x.config(),
-                    List.of(new Step(List.of("xl", "destroy", x.domain()), timeouts.xl(), true),
-                            new Step(List.of("xl", "create", x.config().toString()), timeouts.xl(), false)));
+                    List.of(new SequencedCommand(List.of("xl", "destroy", x.domain()), timeouts.xl(), true),
+                            new SequencedCommand(List.of("xl", "create", x.config().toString()), timeouts.xl(), false)));
             case ServiceSpec.CommandVm c -> new CommandSteps(String.join(" ", c.command()),
-                    List.of(new Step(c.command(), timeouts.vmCommand(), false)));
+                    List.of(new SequencedCommand(c.command(), timeouts.vmCommand(), false)));
             case ServiceSpec.Ec2 e -> new Ec2Restarter(e, timeouts.ec2(), aws);
         };
     }
@@ -101,15 +102,15 @@ public final class Restarters {
         return vm instanceof ServiceSpec.Ec2 e ? Ec2Restarter.cannotWork(e) : Optional.empty();
     }
 
-    /** One external command of a restart; {@code mayFail}: a failure is noted and the next step runs. */
-    private record Step(List<String> argv, Duration timeout, boolean mayFail) {}
+    /** One external command of a restart sequence; {@code mayFail}: a failure is noted and the next command runs. */
+    private record SequencedCommand(List<String> argv, Duration timeout, boolean mayFail) {}
 
     /** A restart made of commands run in order: systemctl, restart_command, virsh destroy+start, xl destroy+create. */
     private final class CommandSteps implements Restarter {
         private final String description;
-        private final List<Step> steps;
+        private final List<SequencedCommand> steps;
 
-        CommandSteps(String description, List<Step> steps) {
+        CommandSteps(String description, List<SequencedCommand> steps) {
             this.description = description;
             this.steps = steps;
         }
@@ -117,7 +118,7 @@ public final class Restarters {
         @Override
         public String restart() throws RestartFailedException {
             List<String> done = new ArrayList<>();
-            for (Step s : steps) {
+            for (SequencedCommand s : steps) {
                 CommandRunner.Result r;
                 try {
                     r = runner.run(s.argv(), s.timeout());

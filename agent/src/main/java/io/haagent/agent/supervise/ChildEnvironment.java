@@ -1,0 +1,72 @@
+package io.haagent.agent.supervise;
+
+import io.haagent.config.ServiceSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a child starts with: a clean environment — {@code PATH} (the agent's), {@code LANG}, {@code LC_ALL} and
+ * {@code TZ} when the agent has them, the service's {@code env}, then the two marks {@link #SERVICE} and
+ * {@link #STATE_DIR} that let {@link Orphans} find whatever the child starts — and its program, found as the
+ * child's exec would find it.
+ */
+final class ChildEnvironment {
+    private static final List<String> INHERITED_ENV = List.of("LANG", "LC_ALL", "TZ");
+
+    /** The service's name: marks every process its children start. */
+    static final String SERVICE = "HAAGENT_SERVICE";
+    /** The agent's state_dir, absolute: marks every process this agent's children start. */
+    static final String STATE_DIR = "HAAGENT_STATE_DIR";
+
+    private final String stateDir;
+    private final String path;
+
+    /** @param stateDir the agent's state_dir, absolute */
+    ChildEnvironment(String stateDir) {
+        this.stateDir = stateDir;
+        this.path = CommandRunner.agentPath();
+    }
+
+    Map<String, String> of(String service, ServiceSpec.Process spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", path);
+        for (String k : INHERITED_ENV) {
+            String v = System.getenv(k);
+            if (v != null) {
+                env.put(k, v);
+            }
+        }
+        env.putAll(spec.env());
+        // Last, so that no service env can unmark its processes: see Orphans.
+        env.put(SERVICE, service);
+        env.put(STATE_DIR, stateDir);
+        return env;
+    }
+
+    /**
+     * Finds the program as the child's exec would, so a typo is a clear error rather than an exit 127.
+     *
+     * @param what starts the error's text: "cannot start service ..."
+     */
+    static String resolve(String program, String path, String what) throws IOException {
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!Files.isExecutable(p) || Files.isDirectory(p)) {
+                throw new IOException(what + ": " + program + " is not an executable file");
+            }
+            return program;
+        }
+        for (Path dir : CommandRunner.parsePath(path)) {
+            Path candidate = dir.resolve(program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IOException(what + ": '" + program + "' was not found in PATH " + path
+                + "; give the absolute path in process.command");
+    }
+}
