@@ -56,7 +56,7 @@ public final class Main {
             case "status" -> StatusCommand.run(rest, out, err);
             case "reload" -> ReloadCommand.run(rest, out, err);
             case "run" -> RunCommand.run(rest, out, err);
-            case "demo" -> io.haagent.agent.demo.DemoCommand.run(rest, out, err);
+            case "demo" -> DemoLauncher.run(rest, out, err);
             default -> {
                 err.println("haagent: unknown command '" + command + "'; see haagent --help");
                 yield USAGE_ERROR;

@@ -1,4 +1,4 @@
-package io.haagent.agent.demo;
+package io.haagent.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.haagent.agent.demo;
+package io.haagent.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,7 +49,10 @@ public final class DemoCommand {
         this.out = out;
     }
 
-    /** Runs the demo; the exit status. */
+    /**
+     * Runs the demo; the exit status. The CLI finds this method by name ({@code io.haagent.agent.cli.DemoLauncher}):
+     * the agent does not compile against the demo, which is on the class path only for {@code haagent demo}.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean keep = false;
         for (String a : args) {

@@ -1,4 +1,4 @@
-package io.haagent.agent.demo;
+package io.haagent.demo;
 
 import io.haagent.agent.admin.Json;
 import io.haagent.checker.probe.RedisReplication;

@@ -1,4 +1,4 @@
-package io.haagent.agent.demo;
+package io.haagent.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code haagent demo} as the README's main job: the whole story on loopback — two {@code haagent run}
@@ -61,6 +62,23 @@ class DemoCommandTest {
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> BundledRedis.find("/nonexistent/redis-server", dir));
         assertEquals("HAAGENT_DEMO_REDIS_SERVER=/nonexistent/redis-server is not an executable file", e.getMessage());
+    }
+
+    /**
+     * {@code haagent demo} through the CLI, which finds the demo by name on the class path (the agent does
+     * not compile against it): the arguments reach it and its answer and exit status come back.
+     */
+    @Test
+    void demo_refusesAnUnknownArgument_exit2(@TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("out");
+        java.nio.file.Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "demo", "--config", "x.yaml")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertEquals(2, p.waitFor());
+        assertEquals("", java.nio.file.Files.readString(out));
+        assertEquals("haagent demo: unknown argument '--config'; the only option is --keep-running\n",
+                java.nio.file.Files.readString(err));
     }
 
     @Test
