@@ -232,11 +232,13 @@ class ArchitectureTest {
             "io.haagent.time.Backoff",
             "io.haagent.checker.RiseFall", "io.haagent.checker.Jitter",
             "io.haagent.failover.redis.PromotionGuard", "io.haagent.failover.redis.Info",
-            "io.haagent.agent.daemon.ReloadPlan", "io.haagent.agent.daemon.Handover");
+            "io.haagent.agent.daemon.ReloadPlan", "io.haagent.agent.daemon.Handover",
+            "io.haagent.agent.mail.Grouper", "io.haagent.agent.admin.RequestRate");
 
     /**
      * The decisions and the codec: the VRRP election and its state types, the advert codec, the healing
-     * decisions, and the classes of {@link #CORE_CLASSES}.
+     * decisions, and the classes of {@link #CORE_CLASSES} (rise/fall, the promotion guard, a reload's plan, the
+     * hand-over, the backoff, mail grouping, the admin rate limit).
      */
     private static final DescribedPredicate<JavaClass> DECISION_CORES = resideInAnyPackage(
             "io.haagent.failover.vrrp", "io.haagent.failover.vrrp.wire", "io.haagent.agent.heal..")
