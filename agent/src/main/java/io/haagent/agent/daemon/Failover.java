@@ -1,9 +1,9 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.mail.ActionLine;
 import io.haagent.agent.mail.Mail;
 import io.haagent.agent.mail.Mails;
-import io.haagent.agent.mail.Step;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.checker.CheckState;
 import io.haagent.checker.CheckStatus;
@@ -553,8 +553,9 @@ final class Failover implements Component {
                 guardUp("the local Redis replicates the master again");
             }
             if (report.trigger() instanceof RoleActions.Trigger.Transition t && t.to() != VrrpState.INIT) {
-                List<Step> steps = report.outcomes().stream()
-                        .map(o -> new Step(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(), o.took()))
+                List<ActionLine> steps = report.outcomes().stream()
+                        .map(o -> new ActionLine(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(),
+                                o.took()))
                         .toList();
                 mail.accept(Mails.vrrpTransition(host, report.event(), steps));
             }
