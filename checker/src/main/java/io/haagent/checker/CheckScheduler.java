@@ -307,11 +307,11 @@ public final class CheckScheduler implements AutoCloseable {
         scheduleNext(r, r.runStartNanos);
     }
 
-    /** Makes {@code step} the check's state, logs its flip and tells the listeners. */
-    private void take(Running r, RiseFall.Step step) {
-        r.riseFall = step.next();
+    /** Makes {@code outcome} the check's state, logs its flip and tells the listeners. */
+    private void take(Running r, RiseFall.Outcome outcome) {
+        r.riseFall = outcome.next();
         CheckStatus status = r.publish();
-        step.flip().ifPresent(flip -> {
+        outcome.flip().ifPresent(flip -> {
             if (flip.to() == CheckState.DOWN) {
                 LOG.warn(flip.sentence());
             } else {
@@ -319,7 +319,7 @@ public final class CheckScheduler implements AutoCloseable {
             }
         });
         for (ListenerSlot slot : listeners) {
-            slot.deliver(status, step.flip());
+            slot.deliver(status, outcome.flip());
         }
     }
 

@@ -24,9 +24,9 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
     }
 
     /** The new state, and the flip if there was one. */
-    record Step(RiseFall next, Optional<CheckFlip> flip) {}
+    record Outcome(RiseFall next, Optional<CheckFlip> flip) {}
 
-    Step observe(CheckResult result, long nowNanos) {
+    Outcome observe(CheckResult result, long nowNanos) {
         int successes = result.up() ? successesInRow + 1 : 0;
         int failures = result.up() ? 0 : failuresInRow + 1;
         CheckState to = switch (state) {
@@ -35,11 +35,13 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
             case DOWN -> successes >= rise ? CheckState.UP : CheckState.DOWN;
         };
         if (to == state) {
-            return new Step(new RiseFall(check, rise, fall, state, sinceNanos, successes, failures, Optional.of(result)),
+            return new Outcome(
+                    new RiseFall(check, rise, fall, state, sinceNanos, successes, failures, Optional.of(result)),
                     Optional.empty());
         }
         CheckFlip flip = new CheckFlip(check, state, to, result.up() ? successes : failures, result, nowNanos);
-        return new Step(new RiseFall(check, rise, fall, to, nowNanos, successes, failures, Optional.of(result)),
+        return new Outcome(
+                new RiseFall(check, rise, fall, to, nowNanos, successes, failures, Optional.of(result)),
                 Optional.of(flip));
     }
 
@@ -47,10 +49,10 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
      * Down now, whatever the count: something surer than the probe says so (the process behind the
      * check exited). It counts as {@code fall} failures, so {@code rise} successes bring it back up.
      */
-    Step knownDown(CheckResult why, long nowNanos) {
+    Outcome knownDown(CheckResult why, long nowNanos) {
         RiseFall next = new RiseFall(check, rise, fall, CheckState.DOWN, state == CheckState.DOWN ? sinceNanos : nowNanos,
                 0, Math.max(failuresInRow, fall), Optional.of(why));
-        return new Step(next, state == CheckState.DOWN ? Optional.empty()
+        return new Outcome(next, state == CheckState.DOWN ? Optional.empty()
                 : Optional.of(new CheckFlip(check, state, CheckState.DOWN, 0, why, nowNanos)));
     }
 }

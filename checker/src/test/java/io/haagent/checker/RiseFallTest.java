@@ -26,9 +26,9 @@ class RiseFallTest {
     private RiseFall feed(RiseFall rf, CheckResult... results) {
         for (CheckResult r : results) {
             fake.advance(Duration.ofSeconds(1));
-            RiseFall.Step step = rf.observe(r, ticker.nanoTime());
-            step.flip().ifPresent(flips::add);
-            rf = step.next();
+            RiseFall.Outcome outcome = rf.observe(r, ticker.nanoTime());
+            outcome.flip().ifPresent(flips::add);
+            rf = outcome.next();
         }
         return rf;
     }
@@ -154,13 +154,13 @@ class RiseFallTest {
         RiseFall rf = feed(fresh(2, 3), OK);
         fake.advance(Duration.ofMillis(5));
         CheckResult exited = CheckResult.down("the process of service redis exited (code 137)", Duration.ZERO);
-        RiseFall.Step step = rf.knownDown(exited, ticker.nanoTime());
-        assertEquals(CheckState.DOWN, step.next().state());
+        RiseFall.Outcome outcome = rf.knownDown(exited, ticker.nanoTime());
+        assertEquals(CheckState.DOWN, outcome.next().state());
         assertEquals("check redis: UP -> DOWN at once: the process of service redis exited (code 137)",
-                step.flip().orElseThrow().sentence());
-        assertEquals(ticker.nanoTime(), step.next().sinceNanos());
+                outcome.flip().orElseThrow().sentence());
+        assertEquals(ticker.nanoTime(), outcome.next().sinceNanos());
         flips.clear();
-        rf = feed(step.next(), OK);
+        rf = feed(outcome.next(), OK);
         assertEquals(CheckState.DOWN, rf.state(), "one success of rise 2 is not enough");
         rf = feed(rf, OK);
         assertEquals(CheckState.UP, rf.state());
@@ -172,8 +172,8 @@ class RiseFallTest {
         RiseFall rf = feed(fresh(1, 1), REFUSED);
         long since = rf.sinceNanos();
         fake.advance(Duration.ofSeconds(3));
-        RiseFall.Step step = rf.knownDown(REFUSED, ticker.nanoTime());
-        assertTrue(step.flip().isEmpty());
-        assertEquals(since, step.next().sinceNanos());
+        RiseFall.Outcome outcome = rf.knownDown(REFUSED, ticker.nanoTime());
+        assertTrue(outcome.flip().isEmpty());
+        assertEquals(since, outcome.next().sinceNanos());
     }
 }

@@ -1,9 +1,9 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.mail.ActionLine;
 import io.haagent.agent.mail.Mail;
 import io.haagent.agent.mail.Mails;
-import io.haagent.agent.mail.Step;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HostPort;
 import io.haagent.config.Ipv4;
@@ -200,8 +200,9 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
             guard.up("the local Redis replicates the master again");
         }
         if (report.trigger() instanceof RoleActions.Trigger.Transition t && t.to() != VrrpState.INIT) {
-            List<Step> steps = report.outcomes().stream()
-                    .map(o -> new Step(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(), o.took()))
+            List<ActionLine> steps = report.outcomes().stream()
+                    .map(o -> new ActionLine(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(),
+                            o.took()))
                     .toList();
             shared.mail().accept(Mails.vrrpTransition(shared.host(), report.event(), steps));
         }

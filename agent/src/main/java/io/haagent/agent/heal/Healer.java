@@ -82,7 +82,25 @@ public final class Healer {
     }
 
     public Decision decide(Observation observation, HealState prev, long nowNanos) {
-        return new Step(this, prev, nowNanos).run(observation);
+        DecisionDraft draft = new DecisionDraft(this, prev, nowNanos);
+        Cascade cascade = new Cascade(draft);
+        new Deadlines(draft, cascade).settle(); // deadlines that passed before this observation came in
+        Facts facts = new Facts(draft, cascade);
+        OperatorCommands operator = new OperatorCommands(draft, cascade);
+        switch (observation) {
+            case Observation.AgentStarted a -> facts.startStopped();
+            case Observation.CheckWentDown d -> facts.checkWentDown(d);
+            case Observation.CheckWentUp u -> facts.checkWentUp(u);
+            case Observation.ProcessExited e -> facts.processExited(e);
+            case Observation.RestartFinished f -> facts.restartFinished(f);
+            case Observation.VmRestartFinished f -> facts.vmRestartFinished(f);
+            case Observation.FailoverHoldChanged f -> facts.failoverHoldChanged(f);
+            case Observation.OperatorPaused p -> operator.pause(p);
+            case Observation.OperatorResumed r -> operator.resume(r);
+            case Observation.RestartRequested r -> operator.restart(r);
+            case Observation.TimePassed t -> { }
+        }
+        return conclude(draft, cascade);
     }
 
     /**
@@ -92,7 +110,18 @@ public final class Healer {
      * added services start; the host budget keeps its grants under the new limits.
      */
     public Decision reload(Healer next, HealState prev, long nowNanos) {
-        return Step.reload(this, next, prev, nowNanos);
+        DecisionDraft draft = ReloadCarryOver.draft(next, prev, nowNanos);
+        Cascade cascade = new Cascade(draft);
+        ReloadCarryOver.carry(this, prev, draft, cascade);
+        new Facts(draft, cascade).startStopped();
+        return conclude(draft, cascade);
+    }
+
+    /** What every decision ends with: what fell due meanwhile, then the edges of what holds restarts. */
+    private static Decision conclude(DecisionDraft draft, Cascade cascade) {
+        new Deadlines(draft, cascade).settle();
+        new HoldEdges(draft).say();
+        return draft.result();
     }
 
     /** Services in start order: each after what it depends on. */

@@ -23,7 +23,7 @@ import java.util.Map;
 public final class MailBody {
     private final Map<String, String> fields = new LinkedHashMap<>();
     private final List<String> paragraphs = new ArrayList<>();
-    private final List<Step> steps = new ArrayList<>();
+    private final List<ActionLine> steps = new ArrayList<>();
     private boolean stepsSection;
 
     public static MailBody builder() {
@@ -43,13 +43,13 @@ public final class MailBody {
     }
 
     /** Adds steps and shows the {@code steps:} section (with "none" when it stays empty). */
-    public MailBody steps(List<Step> more) {
+    public MailBody steps(List<ActionLine> more) {
         stepsSection = true;
         steps.addAll(more);
         return this;
     }
 
-    public MailBody step(Step step) {
+    public MailBody step(ActionLine step) {
         return steps(List.of(step));
     }
 
@@ -70,7 +70,7 @@ public final class MailBody {
                 b.append("steps:\n");
                 int nameWidth = steps.stream().mapToInt(s -> s.name().length()).max().orElse(0) + 2;
                 int outcomeWidth = steps.stream().mapToInt(s -> s.outcome().length()).max().orElse(0) + 2;
-                for (Step s : steps) {
+                for (ActionLine s : steps) {
                     b.append("  ").append(pad(s.name(), nameWidth)).append(pad(s.outcome(), outcomeWidth))
                             .append(s.duration().toMillis()).append(" ms\n");
                 }

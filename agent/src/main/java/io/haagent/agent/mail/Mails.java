@@ -20,7 +20,7 @@ public final class Mails {
     private Mails() {}
 
     /** {@code [haagent] web01: redis-vip BACKUP -> MASTER}, with the steps the transition took. */
-    public static Mail vrrpTransition(String host, VrrpEvent e, List<Step> steps) {
+    public static Mail vrrpTransition(String host, VrrpEvent e, List<ActionLine> steps) {
         String body = MailBody.builder()
                 .field("host", host)
                 .field("event id", e.eventId())
@@ -47,7 +47,7 @@ public final class Mails {
     }
 
     /** As {@link #heal(String, HealEvent)}, with the steps the action took. */
-    public static Optional<Mail> heal(String host, HealEvent e, List<Step> steps) {
+    public static Optional<Mail> heal(String host, HealEvent e, List<ActionLine> steps) {
         Optional<MailEvent> event = e.kind().mailEvent();
         if (event.isEmpty()) {
             return Optional.empty();

@@ -4,7 +4,7 @@
  *
  * <p>The public surface is small: {@link io.haagent.agent.mail.Mails} builds a {@link io.haagent.agent.mail.Mail}
  * (the subject is made in one place, {@link io.haagent.agent.mail.Mail#subject()}; bodies through
- * {@link io.haagent.agent.mail.MailBody}, with the {@link io.haagent.agent.mail.Step}s an action took), and
+ * {@link io.haagent.agent.mail.MailBody}, with the {@link io.haagent.agent.mail.ActionLine}s an action took), and
  * {@link io.haagent.agent.mail.Mailer} delivers it. Callers submit every mail; the {@code notify.mail.events}
  * filter is applied in one place, {@link io.haagent.agent.mail.Mailer#submit}.
  *

@@ -172,7 +172,7 @@ class MailerTest {
         Mailer mailer = mailer(plain(), NO_GROUPING);
 
         mailer.submit(Mails.vrrpTransition("web01", MailsTest.promoted("3kq9x2ab"),
-                List.of(new Step("redis promote", "ok", Duration.ofMillis(12)))));
+                List.of(new ActionLine("redis promote", "ok", Duration.ofMillis(12)))));
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
         MimeMessage m = gm.getReceivedMessages()[0];

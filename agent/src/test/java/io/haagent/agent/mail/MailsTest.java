@@ -31,8 +31,8 @@ class MailsTest {
     @Test
     void vrrpTransition_subjectNamesHostInstanceAndStates_bodyHasFieldsThenSteps() {
         Mail m = Mails.vrrpTransition("web01", promoted("3kq9x2ab"),
-                List.of(new Step("redis promote", "ok", Duration.ofMillis(12)),
-                        new Step("eni attach", "failed: timed out", Duration.ofSeconds(30))));
+                List.of(new ActionLine("redis promote", "ok", Duration.ofMillis(12)),
+                        new ActionLine("eni attach", "failed: timed out", Duration.ofSeconds(30))));
 
         assertEquals("[haagent] web01: redis-vip BACKUP -> MASTER", m.subject());
         assertEquals(MailEvent.VRRP_TRANSITION, m.event());
