@@ -63,6 +63,11 @@ public final class Eventually {
         return poll(timeout, () -> what, value);
     }
 
+    /** As {@link #get(Duration, String, Poll)}, with the description made at the deadline. */
+    public static <T> T get(Duration timeout, Supplier<String> what, Poll<T> value) {
+        return poll(timeout, what, value);
+    }
+
     private static <T> T poll(Duration timeout, Supplier<String> what, Poll<T> value) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
