@@ -66,7 +66,8 @@ public final class Keepalived implements AutoCloseable {
     private final Path configFile;
     private final Path stateLog;
     private final Path logFile;
-    private LocalProcess process;
+    // A group leader under setsid, so that a kill reaches the VRRP child at the same moment (see kill()).
+    private final LocalProcess process;
 
     private Keepalived(NetnsLab.Host host, Path dir) {
         this.host = host;
@@ -74,6 +75,7 @@ public final class Keepalived implements AutoCloseable {
         this.configFile = dir.resolve("keepalived.conf");
         this.stateLog = dir.resolve("state.log");
         this.logFile = dir.resolve("keepalived.log");
+        this.process = new LocalProcess(() -> "keepalived in " + host.namespace(), LocalProcess.Reach.GROUP);
     }
 
     /**
@@ -142,26 +144,19 @@ public final class Keepalived implements AutoCloseable {
         Files.writeString(configFile, config, StandardCharsets.UTF_8);
     }
 
-    private synchronized void launch() {
+    private void launch() {
         ProcessBuilder pb = host.command("setsid", binary().orElseThrow().toString(),
                 "--dont-fork", "--log-console", "--log-detail", "--no-syslog", "--vrrp",
                 "--use-file=" + configFile, "--pid=" + dir.resolve("keepalived.pid"),
                 "--vrrp_pid=" + dir.resolve("vrrp.pid"));
         // keepalived writes its SIGUSR1 dump to $TMPDIR/keepalived.data: one per instance here.
         pb.environment().put("TMPDIR", dir.toString());
-        // A group leader under setsid, so that a kill reaches the VRRP child at the same moment (see kill()).
-        process = LocalProcess.start("keepalived",
-                pb.directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())),
-                logFile, LocalProcess.Reach.GROUP);
+        process.start(pb.directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())),
+                logFile);
     }
 
     private void awaitFirstState() {
-        LocalProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        p.awaitReady("keepalived in " + host.namespace(), "recording a state", READY_TIMEOUT, () -> state().isPresent(),
-                this::logTail);
+        process.awaitReady("recording a state", READY_TIMEOUT, () -> state().isPresent(), this::logTail);
     }
 
     /** The host it runs in. */
@@ -180,15 +175,12 @@ public final class Keepalived implements AutoCloseable {
     }
 
     /** Whether the keepalived parent process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The keepalived parent's process id (the VRRP child's is in {@code vrrp.pid}). */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("keepalived in " + host.namespace() + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
@@ -284,25 +276,19 @@ public final class Keepalived implements AutoCloseable {
      * SIGKILL to keepalived and everything it started, at once, as a crash or power loss would: no
      * priority-0 advert, the VIP stays on the interface. Waits for the exits.
      */
-    public synchronized void kill() {
+    public void kill() {
         // The VRRP child must not outlive the parent even briefly: its parent-death signal is SIGTERM,
         // which would make it send priority 0 — a graceful stop, not a crash. So the whole group at once.
-        if (process != null) {
-            process.kill();
-            process = null;
-        }
+        process.kill();
     }
 
     /**
      * SIGTERM: the graceful stop — keepalived sends priority 0, drops its VIPs and records STOP.
      * Waits for the exit (10 s at most, then kills).
      */
-    public synchronized void stop() {
+    public void stop() {
         // The parent waits for its children, but a notify script of the last moment may linger: stop kills it.
-        if (process != null) {
-            process.stop(STOP_TIMEOUT);
-            process = null;
-        }
+        process.stop(STOP_TIMEOUT);
     }
 
     /** Stops keepalived (gracefully, then by force); never leaves it running. Safe to call twice. */

@@ -14,10 +14,11 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * One run of a server process a fixture starts ({@link RedisServer}, {@link MotoServer},
- * {@link Keepalived}): its output captured in a file, a readiness wait with a deadline, a stop and a
- * kill that reach as far as the fixture says, and a JVM shutdown hook that kills every run a test
- * forgot, so that nothing outlives the JVM. A fixture restarting its server starts a new run.
+ * The server process of a fixture ({@link RedisServer}, {@link MotoServer}, {@link Keepalived},
+ * {@link ConfiglessRedis}): started with its output captured in a file, a readiness wait with a
+ * deadline, a stop and a kill that reach as far as the fixture says, and a JVM shutdown hook that
+ * kills every process a test forgot, so that nothing outlives the JVM. A fixture may start it
+ * again after a stop or a kill (a restart on the same port).
  */
 final class LocalProcess {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
@@ -44,33 +45,14 @@ final class LocalProcess {
         GROUP
     }
 
-    private final String name;
+    private final Supplier<String> label;
     private final Reach reach;
-    private final Process process;
+    private Process process; // guarded by this; null when not running
 
-    private LocalProcess(String name, Reach reach, Process process) {
-        this.name = name;
+    /** @param label the server, for messages ({@code "redis-server on port 6379"}); read when needed */
+    LocalProcess(Supplier<String> label, Reach reach) {
+        this.label = label;
         this.reach = reach;
-        this.process = process;
-    }
-
-    /**
-     * Starts {@code command} with stdout and stderr appended to {@code output}.
-     *
-     * @param name the program, for messages ({@code "redis-server"})
-     */
-    static LocalProcess start(String name, ProcessBuilder command, Path output, Reach reach) {
-        Process p;
-        try {
-            p = command.redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command.command().getFirst(), e);
-        }
-        LocalProcess run = new LocalProcess(name, reach, p);
-        LIVE.add(run);
-        return run;
     }
 
     /**
@@ -97,11 +79,27 @@ final class LocalProcess {
         }
     }
 
-    boolean isAlive() {
-        return process.isAlive();
+    /** Starts {@code command} with stdout and stderr appended to {@code output}; kills a running one first. */
+    synchronized void start(ProcessBuilder command, Path output) {
+        kill();
+        try {
+            process = command.redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command.command().getFirst(), e);
+        }
+        LIVE.add(this);
     }
 
-    long pid() {
+    synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(label.get() + " is not running");
+        }
         return process.pid();
     }
 
@@ -112,22 +110,26 @@ final class LocalProcess {
      * @throws IllegalStateException when the process exits first or is not ready within
      *         {@code timeout}; the message has {@code log}
      */
-    void awaitReady(String label, String readiness, Duration timeout, BooleanSupplier ready, Supplier<String> log) {
+    void awaitReady(String readiness, Duration timeout, BooleanSupplier ready, Supplier<String> log) {
         try {
-            Eventually.within(timeout, label + " " + readiness, () -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(label + " exited before " + readiness + "; its log:\n" + log.get());
+            Eventually.within(timeout, label.get() + " " + readiness, () -> {
+                if (!isRunning()) {
+                    throw new IllegalStateException(label.get() + " exited before " + readiness + "; its log:\n"
+                            + log.get());
                 }
                 return ready.getAsBoolean();
             });
         } catch (AssertionError e) {
-            throw new IllegalStateException(label + " was not " + readiness + " within " + timeout + "; its log:\n"
-                    + log.get(), e);
+            throw new IllegalStateException(label.get() + " was not " + readiness + " within " + timeout
+                    + "; its log:\n" + log.get(), e);
         }
     }
 
-    /** SIGKILL, as a crash would, as far as the {@link Reach} goes; waits for the exits. */
-    void kill() {
+    /** SIGKILL, as a crash would, as far as the {@link Reach} goes; waits for the exits. Nothing when not running. */
+    synchronized void kill() {
+        if (process == null) {
+            return;
+        }
         List<ProcessHandle> reached = reached();
         if (reach == Reach.GROUP) {
             try {
@@ -142,9 +144,13 @@ final class LocalProcess {
 
     /**
      * SIGTERM: an orderly shutdown. Waits {@code grace} for the exit, then kills; a descendant
-     * that lingers after its parent's exit (a hook of the last moment) is killed too.
+     * that lingers after its parent's exit (a hook of the last moment) is killed too. Nothing when
+     * not running.
      */
-    void stop(Duration grace) {
+    synchronized void stop(Duration grace) {
+        if (process == null) {
+            return;
+        }
         List<ProcessHandle> reached = reached();
         process.destroy();
         try {
@@ -172,18 +178,20 @@ final class LocalProcess {
         return Stream.concat(below, Stream.of(process.toHandle())).toList();
     }
 
+    /** Forgets the process once it is gone; one that would not go stays for the reaper to try again. */
     private void awaitExits(List<ProcessHandle> reached) {
         for (ProcessHandle h : reached) {
             try {
                 h.onExit().get(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } catch (Exception e) {
-                throw new IllegalStateException(name + " pid " + h.pid() + " did not exit within "
+                throw new IllegalStateException(label.get() + ": pid " + h.pid() + " did not exit within "
                         + EXIT_TIMEOUT.toSeconds() + " s", e);
             }
         }
+        process = null;
         LIVE.remove(this);
     }
 }

@@ -41,7 +41,9 @@ public final class MotoServer implements AutoCloseable {
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int port;
-    private LocalProcess process;
+    // The tree: the pyenv shim execs, so usually there are no children, but a wrapper script may fork.
+    private final LocalProcess process =
+            new LocalProcess(() -> "moto_server on port " + port, LocalProcess.Reach.TREE);
 
     private MotoServer(Path binary, Path dir) {
         this.binary = binary;
@@ -78,7 +80,7 @@ public final class MotoServer implements AutoCloseable {
                 server.port = port;
                 server.launch();
                 server.awaitReady();
-            }, server::logTail, server::kill);
+            }, server::logTail, server.process::kill);
             return server;
         } catch (RuntimeException | Error e) {
             server.close();
@@ -100,15 +102,12 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** Whether the process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The process id of the running server. */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("moto_server on port " + port + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
@@ -130,7 +129,7 @@ public final class MotoServer implements AutoCloseable {
     /** Kills the server and its children if it runs, and deletes its directory. Safe to call twice. */
     @Override
     public void close() {
-        kill();
+        process.kill();
         LocalProgram.deleteTree(dir);
     }
 
@@ -139,27 +138,13 @@ public final class MotoServer implements AutoCloseable {
         return "moto_server " + endpoint();
     }
 
-    private synchronized void launch() {
-        // The tree: the pyenv shim execs, so usually there are no children, but a wrapper script may fork.
-        process = LocalProcess.start("moto_server",
-                new ProcessBuilder(binary.toString(), "-H", HOST, "-p", Integer.toString(port)).directory(dir.toFile()),
-                logFile, LocalProcess.Reach.TREE);
-    }
-
-    /** SIGKILL to the server and everything below it; waits for the exits. */
-    private synchronized void kill() {
-        if (process != null) {
-            process.kill();
-            process = null;
-        }
+    private void launch() {
+        process.start(new ProcessBuilder(binary.toString(), "-H", HOST, "-p", Integer.toString(port))
+                .directory(dir.toFile()), logFile);
     }
 
     private void awaitReady() {
-        LocalProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        p.awaitReady("moto_server on port " + port, "answering HTTP", READY_TIMEOUT, this::answersHttp, this::logTail);
+        process.awaitReady("answering HTTP", READY_TIMEOUT, this::answersHttp, this::logTail);
     }
 
     /** Any HTTP answer counts; moto serves its dashboard API under /moto-api/. */

@@ -42,7 +42,8 @@ public final class RedisServer implements AutoCloseable {
     private final Path logFile;
     private final Optional<String> password;
     private int port;
-    private LocalProcess process;
+    private final LocalProcess process =
+            new LocalProcess(() -> "redis-server on port " + port, LocalProcess.Reach.PROCESS);
 
     private RedisServer(Path binary, Path dir, Optional<String> password) {
         this.binary = binary;
@@ -109,32 +110,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** Whether the process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The process id of the running server. */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("redis-server on port " + port + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
     /** SIGKILL, as a crash would: no shutdown save, no goodbye to replicas. Waits for the exit. */
-    public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-            process = null;
-        }
+    public void kill() {
+        process.kill();
     }
 
     /** SIGTERM: an orderly shutdown. Waits for the exit (and kills after 10 s). */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop(STOP_GRACE);
-            process = null;
-        }
+    public void stop() {
+        process.stop(STOP_GRACE);
     }
 
     /**
@@ -280,19 +272,13 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private synchronized void launch() {
-        process = LocalProcess.start("redis-server",
-                new ProcessBuilder(binary.toString(), configFile.toString()).directory(dir.toFile()),
-                dir.resolve("stdout.log"), LocalProcess.Reach.PROCESS);
+    private void launch() {
+        process.start(new ProcessBuilder(binary.toString(), configFile.toString()).directory(dir.toFile()),
+                dir.resolve("stdout.log"));
     }
 
     private void awaitReady() {
-        LocalProcess p;
-        synchronized (this) {
-            p = process;
-        }
-        p.awaitReady("redis-server on port " + port, "answering PING", READY_TIMEOUT, this::answersPing,
-                () -> logTail() + stdoutTail());
+        process.awaitReady("answering PING", READY_TIMEOUT, this::answersPing, () -> logTail() + stdoutTail());
     }
 
     /** Any reply counts: a replica may say MASTERDOWN, a server still loading says LOADING. */
