@@ -10,6 +10,7 @@ import io.haagent.checker.probe.ProbeFactory;
 import io.haagent.checker.probe.Watch;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HostPort;
+import io.haagent.testkit.Eventually;
 import io.haagent.time.Ticker;
 
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,21 +72,6 @@ class CheckSchedulerTest {
         return n == null ? 0 : n.get();
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + WAIT + " for: " + what);
-            }
-            try {
-                Thread.sleep(5); // polling a condition; no decision depends on this pause
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
     /** Records every event a listener hears. */
     private static final class Recorder implements CheckListener {
         final ConcurrentLinkedQueue<CheckStatus> results = new ConcurrentLinkedQueue<>();
@@ -125,7 +110,7 @@ class CheckSchedulerTest {
             checks.put("c" + i, tcp(1000 + i, Duration.ofSeconds(30), 1, 1));
         }
         s.apply(checks);
-        await(() -> started.get() >= 3, "the first three checks to run");
+        Eventually.within(WAIT, "the first three checks to run", () -> started.get() >= 3);
         // Without jitter all forty would run at once; spread over 30s, the rest are still waiting.
         assertTrue(started.get() < 40, started.get() + " of 40 checks ran together");
     }
@@ -152,7 +137,7 @@ class CheckSchedulerTest {
         s.apply(Map.of("hung", new CheckSpec.Tcp(new HostPort("127.0.0.1", 9),
                 new CheckSpec.CheckTiming(Duration.ofMillis(30), Duration.ofMillis(10), 1, 1))));
 
-        await(() -> s.status("hung").orElseThrow().skippedRuns() >= 3, "three skipped runs");
+        Eventually.within(WAIT, "three skipped runs", () -> s.status("hung").orElseThrow().skippedRuns() >= 3);
         assertEquals(1, calls.get(), "a hung run must not be started again on top of itself");
         CheckStatus st = s.status("hung").orElseThrow();
         assertEquals(CheckState.DOWN, st.state());
@@ -160,7 +145,7 @@ class CheckSchedulerTest {
 
         hang.set(false);
         pending.getFirst().complete(CheckResult.up("late", Duration.ZERO));
-        await(() -> calls.get() >= 3, "runs to resume once the hung one ended");
+        Eventually.within(WAIT, "runs to resume once the hung one ended", () -> calls.get() >= 3);
         assertEquals(1, maxConcurrent.get());
     }
 
@@ -172,7 +157,8 @@ class CheckSchedulerTest {
         Duration every = Duration.ofMillis(40);
         CheckChanges first = s.apply(Map.of("a", tcp(1, every, 1, 1), "b", tcp(2, every, 1, 1), "c", tcp(3, every, 1, 1)));
         assertEquals(List.of("a", "b", "c"), first.added());
-        await(() -> s.snapshot().stream().allMatch(st -> st.state() == CheckState.UP), "a, b and c up");
+        Eventually.within(WAIT, "a, b and c up",
+                () -> s.snapshot().stream().allMatch(st -> st.state() == CheckState.UP));
         long aSince = s.status("a").orElseThrow().sinceNanos();
 
         CheckChanges changes = s.apply(Map.of("a", tcp(1, every, 1, 1), "b", tcp(2, Duration.ofMillis(60), 1, 1),
@@ -186,9 +172,10 @@ class CheckSchedulerTest {
         assertTrue(s.status("c").isEmpty());
         int cRuns = runsOf("c");
 
-        await(() -> events.flipsOf("b").size() == 2 && events.flipsOf("d").size() == 1, "b restarted and d started");
+        Eventually.within(WAIT, "b restarted and d started",
+                () -> events.flipsOf("b").size() == 2 && events.flipsOf("d").size() == 1);
         int aRuns = runsOf("a");
-        await(() -> runsOf("a") >= aRuns + 3, "a to go on running");
+        Eventually.within(WAIT, "a to go on running", () -> runsOf("a") >= aRuns + 3);
 
         assertEquals(1, created.get("a").get(), "an unchanged check keeps its probe");
         assertEquals(2, created.get("b").get(), "a changed check gets a new one");
@@ -213,7 +200,7 @@ class CheckSchedulerTest {
         s.addListener(events);
         s.apply(Map.of("redis", tcp(6379, Duration.ofMillis(20), 2, 2)));
 
-        await(() -> events.flipsOf("redis").size() >= 3, "three flips");
+        Eventually.within(WAIT, "three flips", () -> events.flipsOf("redis").size() >= 3);
         List<String> sentences = events.flipsOf("redis").stream().map(CheckFlip::sentence).toList();
         assertEquals(List.of(
                 "check redis: UNKNOWN -> UP on its first result: PONG",
@@ -246,7 +233,7 @@ class CheckSchedulerTest {
         });
         s.addListener(events);
         s.apply(Map.of("web", tcp(80, Duration.ofMillis(20), 1, 1)));
-        await(() -> events.resultsOf("web") >= 5, "five results despite the throwing listener");
+        Eventually.within(WAIT, "five results despite the throwing listener", () -> events.resultsOf("web") >= 5);
         assertEquals(1, events.flipsOf("web").size());
     }
 
@@ -258,7 +245,7 @@ class CheckSchedulerTest {
         });
         s.addListener(events);
         s.apply(Map.of("web", tcp(80, Duration.ofMillis(20), 1, 1)));
-        await(() -> !events.flipsOf("web").isEmpty(), "the first result");
+        Eventually.within(WAIT, "the first result", () -> !events.flipsOf("web").isEmpty());
         assertEquals("check web: UNKNOWN -> DOWN on its first result: cannot run: url ftp://x is not http or https",
                 events.flipsOf("web").getFirst().sentence());
     }
@@ -277,7 +264,7 @@ class CheckSchedulerTest {
     void close_stopsEverything_andApplyAfterwardsIsRefused() {
         CheckScheduler s = scheduler(alwaysUp());
         s.apply(Map.of("web", tcp(80, Duration.ofMillis(20), 1, 1)));
-        await(() -> runsOf("web") >= 1, "a first run");
+        Eventually.within(WAIT, "a first run", () -> runsOf("web") >= 1);
         s.close();
         assertTrue(s.snapshot().isEmpty());
         assertThrows(IllegalStateException.class, () -> s.apply(Map.of()));
@@ -297,7 +284,7 @@ class CheckSchedulerTest {
             }
         });
         s.apply(Map.of("web", tcp(80, Duration.ofMillis(20), 1, 1)));
-        await(fromListener::isDone, "the listener's reload");
+        Eventually.within(WAIT, "the listener's reload", fromListener::isDone);
         assertEquals(List.of("api"), fromListener.join().added());
     }
 
@@ -309,7 +296,7 @@ class CheckSchedulerTest {
         });
         s.addListener(events);
         s.apply(Map.of("web", tcp(80, Duration.ofMillis(20), 1, 1)));
-        await(() -> !events.flipsOf("web").isEmpty(), "the first result");
+        Eventually.within(WAIT, "the first result", () -> !events.flipsOf("web").isEmpty());
         assertEquals(CheckState.DOWN, events.flipsOf("web").getFirst().to());
         assertTrue(events.flipsOf("web").getFirst().result().reason().contains("boom"));
     }
@@ -320,12 +307,12 @@ class CheckSchedulerTest {
         CheckScheduler s = scheduler(alwaysUp());
         s.addListener(events);
         s.apply(Map.of("redis", tcp(6379, Duration.ofMillis(200), 1, 3)));
-        await(() -> events.flipsOf("redis").size() == 1, "UNKNOWN -> UP");
+        Eventually.within(WAIT, "UNKNOWN -> UP", () -> events.flipsOf("redis").size() == 1);
 
         s.knownDown("redis", "the process of service redis exited (code 137)");
         s.knownDown("nosuch", "ignored");
 
-        await(() -> events.flipsOf("redis").size() >= 3, "DOWN at once, then UP on the next run");
+        Eventually.within(WAIT, "DOWN at once, then UP on the next run", () -> events.flipsOf("redis").size() >= 3);
         List<CheckFlip> f = events.flipsOf("redis");
         assertEquals("check redis: UP -> DOWN at once: the process of service redis exited (code 137)", f.get(1).sentence());
         assertEquals(CheckState.UP, f.get(2).to());
@@ -356,11 +343,11 @@ class CheckSchedulerTest {
         CheckScheduler s = scheduler((name, spec) -> probe);
         // The first run comes at a random point of the first hour: none for the test's length.
         s.apply(Map.of("redis", tcp(6379, Duration.ofHours(1), 1, 3)));
-        await(() -> probe.listener != null, "the watch to start");
+        Eventually.within(WAIT, "the watch to start", () -> probe.listener != null);
         assertEquals(0, probe.runs.get());
 
         probe.listener.lost("the server closed the watch connection");
-        await(() -> probe.runs.get() == 1, "a run at once");
+        Eventually.within(WAIT, "a run at once", () -> probe.runs.get() == 1);
     }
 
     @Test
@@ -370,14 +357,15 @@ class CheckSchedulerTest {
         CheckScheduler s = scheduler((name, spec) -> probe);
         s.addListener(events);
         s.apply(Map.of("redis", tcp(6379, Duration.ofMillis(100), 1, 3)));
-        await(() -> events.flipsOf("redis").size() == 1 && probe.listener != null, "UNKNOWN -> UP and the watch");
+        Eventually.within(WAIT, "UNKNOWN -> UP and the watch",
+                () -> events.flipsOf("redis").size() == 1 && probe.listener != null);
 
         probe.listener.down("connect refused after the server closed the watch connection");
-        await(() -> events.flipsOf("redis").size() >= 2, "DOWN at once");
+        Eventually.within(WAIT, "DOWN at once", () -> events.flipsOf("redis").size() >= 2);
         assertEquals("check redis: UP -> DOWN at once: connect refused after the server closed the watch connection",
                 events.flipsOf("redis").get(1).sentence());
 
         s.apply(Map.of());
-        await(probe.watchClosed::get, "the watch closed with its check");
+        Eventually.within(WAIT, "the watch closed with its check", probe.watchClosed::get);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.haagent.checker.probe.Probes;
 import io.haagent.config.CheckSpec;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import io.haagent.time.Ticker;
 
@@ -61,14 +62,8 @@ class CheckerEndToEndTest {
         }
     }
 
-    private void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + WAIT + " for " + what + "; flips so far: " + sentences());
-            }
-            Thread.sleep(10); // polling for events, bounded by WAIT
-        }
+    private void await(BooleanSupplier condition, String what) {
+        Eventually.within(WAIT, () -> what + "; flips so far: " + sentences(), condition::getAsBoolean);
     }
 
     @Test

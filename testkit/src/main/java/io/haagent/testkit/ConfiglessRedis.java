@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -20,9 +19,9 @@ import java.util.stream.Stream;
 public final class ConfiglessRedis implements AutoCloseable {
     private final int port;
     private final Path dir;
-    private final Process process;
+    private final LocalProcess process;
 
-    private ConfiglessRedis(int port, Path dir, Process process) {
+    private ConfiglessRedis(int port, Path dir, LocalProcess process) {
         this.port = port;
         this.dir = dir;
         this.process = process;
@@ -37,18 +36,12 @@ public final class ConfiglessRedis implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--logfile", dir.resolve("redis.log").toString()));
         command.addAll(List.of(options));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        LocalProcess process =
+                new LocalProcess(() -> "redis-server without config file on port " + port, LocalProcess.Reach.PROCESS);
         ConfiglessRedis server = new ConfiglessRedis(port, dir, process);
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!server.answersPing()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("redis-server without config file on port " + port
-                            + " did not answer PING within 10 s: " + server.tail());
-                }
-                LocalProgram.pause(20, "redis-server");
-            }
+            process.start(new ProcessBuilder(command).directory(dir.toFile()), dir.resolve("stdout.log"));
+            process.awaitReady("answering PING", Duration.ofSeconds(10), server::answersPing, server::tail);
             return server;
         } catch (RuntimeException | Error e) {
             server.close();
@@ -70,9 +63,6 @@ public final class ConfiglessRedis implements AutoCloseable {
     }
 
     private boolean answersPing() {
-        if (!process.isAlive()) {
-            throw new IllegalStateException("redis-server exited: " + tail());
-        }
         try {
             return "PONG".equals(Resp.call("127.0.0.1", port, Optional.empty(), Duration.ofMillis(200), "PING"));
         } catch (IOException | IllegalStateException e) {
@@ -90,12 +80,7 @@ public final class ConfiglessRedis implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.kill();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -11,12 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A real keepalived (Debian's 2.2.7) running VRRP only, in the foreground, in one {@link NetnsLab}
@@ -64,18 +60,14 @@ public final class Keepalived implements AutoCloseable {
     private static final Pattern MASTER_ROUTER = Pattern.compile("(?m)^\\s*Master router = (\\S+)");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final Set<Keepalived> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Keepalived::kill), "keepalived-reaper"));
-    }
 
     private final NetnsLab.Host host;
     private final Path dir;
     private final Path configFile;
     private final Path stateLog;
     private final Path logFile;
-    private Process process;
+    // A group leader under setsid, so that a kill reaches the VRRP child at the same moment (see kill()).
+    private final LocalProcess process;
 
     private Keepalived(NetnsLab.Host host, Path dir) {
         this.host = host;
@@ -83,6 +75,7 @@ public final class Keepalived implements AutoCloseable {
         this.configFile = dir.resolve("keepalived.conf");
         this.stateLog = dir.resolve("state.log");
         this.logFile = dir.resolve("keepalived.log");
+        this.process = new LocalProcess(() -> "keepalived in " + host.namespace(), LocalProcess.Reach.GROUP);
     }
 
     /**
@@ -114,12 +107,11 @@ public final class Keepalived implements AutoCloseable {
         Files.createDirectories(workDir);
         Keepalived k = new Keepalived(host, workDir.toAbsolutePath());
         k.writeFiles(vrrpInstanceBlocks);
-        LIVE.add(k);
         try {
             k.launch();
             k.awaitFirstState();
             return k;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             k.close();
             throw e;
         }
@@ -152,33 +144,19 @@ public final class Keepalived implements AutoCloseable {
         Files.writeString(configFile, config, StandardCharsets.UTF_8);
     }
 
-    private synchronized void launch() throws IOException {
+    private void launch() {
         ProcessBuilder pb = host.command("setsid", binary().orElseThrow().toString(),
                 "--dont-fork", "--log-console", "--log-detail", "--no-syslog", "--vrrp",
                 "--use-file=" + configFile, "--pid=" + dir.resolve("keepalived.pid"),
                 "--vrrp_pid=" + dir.resolve("vrrp.pid"));
         // keepalived writes its SIGUSR1 dump to $TMPDIR/keepalived.data: one per instance here.
         pb.environment().put("TMPDIR", dir.toString());
-        process = pb.directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+        process.start(pb.directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())),
+                logFile);
     }
 
     private void awaitFirstState() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (state().isEmpty()) {
-            if (!isRunning()) {
-                throw new IllegalStateException("keepalived in " + host.namespace() + " exited before recording a state; its log:\n"
-                        + logTail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("keepalived in " + host.namespace() + " recorded no state within "
-                        + READY_TIMEOUT + "; its log:\n" + logTail());
-            }
-            LocalProgram.pause(20, "keepalived");
-        }
+        process.awaitReady("recording a state", READY_TIMEOUT, () -> state().isPresent(), this::logTail);
     }
 
     /** The host it runs in. */
@@ -197,15 +175,12 @@ public final class Keepalived implements AutoCloseable {
     }
 
     /** Whether the keepalived parent process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The keepalived parent's process id (the VRRP child's is in {@code vrrp.pid}). */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("keepalived in " + host.namespace() + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
@@ -221,15 +196,9 @@ public final class Keepalived implements AutoCloseable {
      * @throws AssertionError on timeout, with the transitions and the tail of keepalived's log
      */
     public void awaitState(String state, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!state().equals(Optional.of(state))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("keepalived in " + host.namespace() + " is " + state().orElse("(no state)")
-                        + ", not " + state + ", after " + timeout + "; transitions " + transitions()
-                        + "; its log:\n" + logTail());
-            }
-            LocalProgram.pause(20, "keepalived to become " + state);
-        }
+        Eventually.within(timeout, () -> "keepalived in " + host.namespace() + " to become " + state + "; it is "
+                + state().orElse("(no state)") + "; transitions " + transitions() + "; its log:\n" + logTail(),
+                () -> state().equals(Optional.of(state)));
     }
 
     /** Every recorded transition, oldest first: epoch millis (the notify script's clock) and state. */
@@ -264,7 +233,7 @@ public final class Keepalived implements AutoCloseable {
         long pid = pid();
         try {
             Files.deleteIfExists(data);
-            signal("USR1", Long.toString(pid));
+            LocalProcess.signal("USR1", Long.toString(pid));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot ask keepalived pid " + pid + " for its data dump", e);
         }
@@ -307,56 +276,25 @@ public final class Keepalived implements AutoCloseable {
      * SIGKILL to keepalived and everything it started, at once, as a crash or power loss would: no
      * priority-0 advert, the VIP stays on the interface. Waits for the exits.
      */
-    public synchronized void kill() {
-        if (process == null) {
-            return;
-        }
-        // Collect first: once the parent is gone its children are re-parented and out of reach. The
-        // VRRP child must not outlive the parent even briefly: its parent-death signal is SIGTERM,
-        // which would make it send priority 0 — a graceful stop, not a crash. keepalived runs as a
-        // session (and so process group) leader under setsid, so one kill(2) reaches the whole group.
-        List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
-        try {
-            signal("9", "-" + process.pid());
-        } catch (IOException e) {
-            // not a group leader after all (or already gone): fall back to one by one, children first
-        }
-        tree.reversed().forEach(ProcessHandle::destroyForcibly);
-        awaitExits(tree);
-        process = null;
+    public void kill() {
+        // The VRRP child must not outlive the parent even briefly: its parent-death signal is SIGTERM,
+        // which would make it send priority 0 — a graceful stop, not a crash. So the whole group at once.
+        process.kill();
     }
 
     /**
      * SIGTERM: the graceful stop — keepalived sends priority 0, drops its VIPs and records STOP.
      * Waits for the exit (10 s at most, then kills).
      */
-    public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill();
-            return;
-        }
-        // The parent waits for its children, but a notify script of the last moment may linger.
-        tree.forEach(ProcessHandle::destroyForcibly);
-        awaitExits(tree);
-        process = null;
+    public void stop() {
+        // The parent waits for its children, but a notify script of the last moment may linger: stop kills it.
+        process.stop(STOP_TIMEOUT);
     }
 
     /** Stops keepalived (gracefully, then by force); never leaves it running. Safe to call twice. */
     @Override
     public void close() {
         stop();
-        LIVE.remove(this);
     }
 
     @Override
@@ -364,27 +302,9 @@ public final class Keepalived implements AutoCloseable {
         return "keepalived in " + host.namespace() + " (" + host.address() + ")";
     }
 
-    private static void awaitExits(List<ProcessHandle> tree) {
-        for (ProcessHandle h : tree) {
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                throw new IllegalStateException("keepalived process " + h.pid() + " did not exit within 10 s", e);
-            }
-        }
-    }
-
     /** On the PATH, else in /usr/sbin: a non-login root environment may leave sbin off the PATH. */
     private static Optional<Path> binary() {
         return PROGRAM.find().or(() -> Optional.of(Path.of("/usr/sbin/keepalived")).filter(Files::isExecutable));
-    }
-
-    /** The shell's kill: procps' /usr/bin/kill is not on every minimal system; dash's kill takes no "--". */
-    private static void signal(String signal, String target) throws IOException {
-        NetnsLab.run(List.of("/bin/sh", "-c", "kill -" + signal + " " + target));
     }
 
     private static boolean isMulticast(String address) {

@@ -9,11 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 
 /**
@@ -40,18 +35,15 @@ public final class MotoServer implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     // Python imports all of moto before it binds: a few seconds warm, more on a cold disk cache.
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Set<MotoServer> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(MotoServer::kill), "moto-server-reaper"));
-    }
 
     private final Path binary;
     private final Path dir;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int port;
-    private Process process;
+    // The tree: the pyenv shim execs, so usually there are no children, but a wrapper script may fork.
+    private final LocalProcess process =
+            new LocalProcess(() -> "moto_server on port " + port, LocalProcess.Reach.TREE);
 
     private MotoServer(Path binary, Path dir) {
         this.binary = binary;
@@ -83,23 +75,13 @@ public final class MotoServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create a directory for moto_server", e);
         }
         MotoServer server = new MotoServer(binary, dir);
-        LIVE.add(server);
         try {
-            // Another process may take the free port before moto_server binds it: try another.
-            for (int attempt = 1; ; attempt++) {
-                server.port = FreePorts.tcp();
+            LocalProcess.startOnFreePort(port -> {
+                server.port = port;
                 server.launch();
-                try {
-                    server.awaitReady();
-                    return server;
-                } catch (IllegalStateException e) {
-                    boolean portTaken = server.logTail().contains("Address already in use");
-                    server.kill();
-                    if (!portTaken || attempt == 3) {
-                        throw e;
-                    }
-                }
-            }
+                server.awaitReady();
+            }, server::logTail, server.process::kill);
+            return server;
         } catch (RuntimeException | Error e) {
             server.close();
             throw e;
@@ -120,15 +102,12 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /** Whether the process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The process id of the running server. */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("moto_server on port " + port + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
@@ -150,8 +129,7 @@ public final class MotoServer implements AutoCloseable {
     /** Kills the server and its children if it runs, and deletes its directory. Safe to call twice. */
     @Override
     public void close() {
-        kill();
-        LIVE.remove(this);
+        process.kill();
         LocalProgram.deleteTree(dir);
     }
 
@@ -160,58 +138,13 @@ public final class MotoServer implements AutoCloseable {
         return "moto_server " + endpoint();
     }
 
-    private synchronized void launch() {
-        try {
-            process = new ProcessBuilder(binary.toString(), "-H", HOST, "-p", Integer.toString(port))
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + binary, e);
-        }
-    }
-
-    /** SIGKILL to the server and everything below it; waits for the exits. */
-    private synchronized void kill() {
-        if (process == null) {
-            return;
-        }
-        // Collect the children first: once the parent is gone they are re-parented and out of reach.
-        // (The pyenv shim execs, so usually there are none, but a wrapper script may fork.)
-        List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
-        tree.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle h : tree) {
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Exception e) {
-                throw new IllegalStateException("moto_server process " + h.pid() + " did not exit within 10 s", e);
-            }
-        }
-        process = null;
+    private void launch() {
+        process.start(new ProcessBuilder(binary.toString(), "-H", HOST, "-p", Integer.toString(port))
+                .directory(dir.toFile()), logFile);
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Process p;
-            synchronized (this) {
-                p = process;
-            }
-            if (p == null || !p.isAlive()) {
-                throw new IllegalStateException("moto_server on port " + port + " exited before answering HTTP; its output:\n"
-                        + logTail());
-            }
-            if (answersHttp()) {
-                return;
-            }
-            LocalProgram.pause(100, "moto_server");
-        }
-        throw new IllegalStateException("moto_server on port " + port + " did not answer HTTP within " + READY_TIMEOUT
-                + "; its output:\n" + logTail());
+        process.awaitReady("answering HTTP", READY_TIMEOUT, this::answersHttp, this::logTail);
     }
 
     /** Any HTTP answer counts; moto serves its dashboard API under /moto-api/. */

@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 
 /**
@@ -37,11 +34,7 @@ public final class RedisServer implements AutoCloseable {
             ".ci/run should have installed it (APT_PACKAGES has redis-server:redis-server)");
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-    private static final Set<RedisServer> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RedisServer::kill), "redis-server-reaper"));
-    }
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Path binary;
     private final Path dir;
@@ -49,7 +42,8 @@ public final class RedisServer implements AutoCloseable {
     private final Path logFile;
     private final Optional<String> password;
     private int port;
-    private Process process;
+    private final LocalProcess process =
+            new LocalProcess(() -> "redis-server on port " + port, LocalProcess.Reach.PROCESS);
 
     private RedisServer(Path binary, Path dir, Optional<String> password) {
         this.binary = binary;
@@ -116,42 +110,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** Whether the process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+    public boolean isRunning() {
+        return process.isRunning();
     }
 
     /** The process id of the running server. */
-    public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException("redis-server on port " + port + " is not running");
-        }
+    public long pid() {
         return process.pid();
     }
 
     /** SIGKILL, as a crash would: no shutdown save, no goodbye to replicas. Waits for the exit. */
-    public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly(); // SIGKILL on Unix
-            waitForExit();
-            process = null;
-        }
+    public void kill() {
+        process.kill();
     }
 
     /** SIGTERM: an orderly shutdown. Waits for the exit (and kills after 10 s). */
-    public synchronized void stop() {
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-            waitForExit();
-            process = null;
-        }
+    public void stop() {
+        process.stop(STOP_GRACE);
     }
 
     /**
@@ -180,17 +155,11 @@ public final class RedisServer implements AutoCloseable {
 
     /** Waits until this replica reports {@code master_link_status:up}. */
     public void awaitMasterLinkUp(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String info = "";
-        while (System.nanoTime() < deadline) {
-            info = command("INFO", "replication");
-            if (info.contains("master_link_status:up")) {
-                return;
-            }
-            LocalProgram.pause(50, "redis-server");
-        }
-        throw new IllegalStateException("redis-server on port " + port + " did not link to its master within "
-                + timeout + ":\n" + info);
+        String[] info = {""};
+        Eventually.within(timeout, () -> "redis-server on port " + port + " to link to its master:\n" + info[0], () -> {
+            info[0] = command("INFO", "replication");
+            return info[0].contains("master_link_status:up");
+        });
     }
 
     /** The last lines of the server's log, for failure messages. */
@@ -202,7 +171,6 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         kill();
-        LIVE.remove(this);
         LocalProgram.deleteTree(dir);
     }
 
@@ -262,24 +230,14 @@ public final class RedisServer implements AutoCloseable {
                 throw new UncheckedIOException("cannot create a directory for redis-server", e);
             }
             RedisServer server = new RedisServer(binary, dir, Optional.ofNullable(requirePass));
-            LIVE.add(server);
             try {
-                // Another process may take the free port before redis-server binds it: try another.
-                for (int attempt = 1; ; attempt++) {
-                    server.port = FreePorts.tcp();
+                LocalProcess.startOnFreePort(port -> {
+                    server.port = port;
                     server.writeConfig(this);
                     server.launch();
-                    try {
-                        server.awaitReady();
-                        return server;
-                    } catch (IllegalStateException e) {
-                        boolean portTaken = server.logTail().contains("Address already in use");
-                        server.kill();
-                        if (!portTaken || attempt == 3) {
-                            throw e;
-                        }
-                    }
-                }
+                    server.awaitReady();
+                }, server::logTail, server::kill);
+                return server;
             } catch (RuntimeException | Error e) {
                 server.close();
                 throw e;
@@ -314,36 +272,13 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private synchronized void launch() {
-        try {
-            process = new ProcessBuilder(binary.toString(), configFile.toString())
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + binary, e);
-        }
+    private void launch() {
+        process.start(new ProcessBuilder(binary.toString(), configFile.toString()).directory(dir.toFile()),
+                dir.resolve("stdout.log"));
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Process p;
-            synchronized (this) {
-                p = process;
-            }
-            if (p == null || !p.isAlive()) {
-                throw new IllegalStateException("redis-server on port " + port + " exited before answering PING; its log:\n"
-                        + logTail() + stdoutTail());
-            }
-            if (answersPing()) {
-                return;
-            }
-            LocalProgram.pause(20, "redis-server");
-        }
-        throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + READY_TIMEOUT
-                + "; its log:\n" + logTail());
+        process.awaitReady("answering PING", READY_TIMEOUT, this::answersPing, () -> logTail() + stdoutTail());
     }
 
     /** Any reply counts: a replica may say MASTERDOWN, a server still loading says LOADING. */
@@ -364,16 +299,6 @@ public final class RedisServer implements AutoCloseable {
             return Files.exists(out) ? "\n" + Files.readString(out) : "";
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private void waitForExit() {
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("redis-server pid " + process.pid() + " did not exit within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

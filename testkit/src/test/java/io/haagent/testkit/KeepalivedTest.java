@@ -70,10 +70,7 @@ class KeepalivedTest {
                 assertEquals("BACKUP", k1.state().orElseThrow(), k1.log());
                 assertTrue(Files.readString(k1.configFile()).contains("notify \""), "notify added without the token");
                 // It knows the master once an advert came (one advert_int at most after it started).
-                long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                while (k1.masterAddress().isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Eventually.within(Duration.ofSeconds(3), "k1 to know a master", () -> k1.masterAddress().isPresent());
                 assertEquals(lab.host(0).address(), k1.masterAddress().orElse("(none)"), "the backup knows the master");
                 assertFalse(hasVip(lab, 1));
 

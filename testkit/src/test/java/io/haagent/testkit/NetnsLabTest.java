@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -108,10 +109,8 @@ class NetnsLabTest {
         Process orphan = new ProcessBuilder("ip", "netns", "exec", base + "0", "sleep", "60").start();
         try {
             assertTrue(NetnsLab.existing().contains(base + "0"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (NetnsLab.ip("netns", "pids", base + "0").isBlank() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Eventually.within(Duration.ofSeconds(5), "the orphan in " + base + "0",
+                    () -> !NetnsLab.ip("netns", "pids", base + "0").isBlank());
             NetnsLab.removeLeftovers();
             List<String> after = NetnsLab.existing();
             assertFalse(after.contains(base + "sw"), after.toString());

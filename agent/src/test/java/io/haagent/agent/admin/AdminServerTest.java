@@ -17,6 +17,7 @@ import io.haagent.checker.CheckStatus;
 import io.haagent.checker.probe.Probes;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HostPort;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FakeTicker;
 import io.haagent.time.Ticker;
 import java.net.URI;
@@ -262,17 +263,17 @@ class AdminServerTest {
             assertEquals(200, a.send(RawHttp.get("/healthz")).read().status(), "the two within the limit still work");
         }
         // The two closed above free their places once the server has seen them go: try until it has (bounded).
-        int status = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (status != 200 && System.nanoTime() < deadline) {
+        int[] status = {0};
+        Eventually.within(Duration.ofSeconds(10), "a third connection answered", () -> {
             try (RawHttp e = raw()) {
                 var r = e.send(RawHttp.get("/healthz")).read();
-                status = r == null ? 0 : r.status();
+                status[0] = r == null ? 0 : r.status();
             } catch (java.net.SocketException closed) {
-                Thread.onSpinWait();
+                // not yet: try again
             }
-        }
-        assertEquals(200, status, "places are given back when connections close");
+            return status[0] == 200;
+        });
+        assertEquals(200, status[0], "places are given back when connections close");
         assertTrue(metrics.scrape().contains("haagent_admin_refused_total{reason=\"connections\"}"), metrics.scrape());
     }
 
@@ -325,10 +326,7 @@ class AdminServerTest {
             });
             checks.apply(Map.of("disk", new CheckSpec.Disk(Path.of("/"), 100,
                     new CheckSpec.CheckTiming(Duration.ofMillis(100), Duration.ofSeconds(1), 1, 1))));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (runs(checks) < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10); // waiting for the check to start, before the flood
-            }
+            Eventually.within(Duration.ofSeconds(30), "the check to start, before the flood", () -> runs(checks) >= 2);
             long runsBefore = runs(checks);
             int[] answered = new int[4]; // 200, 429, other, connections cut short
             ExecutorService clients = Executors.newFixedThreadPool(50);
@@ -351,10 +349,7 @@ class AdminServerTest {
             System.out.printf("flood: %d answered 200, %d answered 429, %d other, %d connections closed early; check runs during: %d%n",
                     answered[0], answered[1], answered[2], answered[3], runsDuring);
             // The listener hears each result within milliseconds; let it catch up with the snapshot.
-            long caughtUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (results.size() < runs(checks) && System.nanoTime() < caughtUp) {
-                Thread.sleep(10);
-            }
+            Eventually.within(Duration.ofSeconds(10), "the listener to catch up", () -> results.size() >= runs(checks));
             List<String> bad = results.stream().filter(s -> s.last().map(r -> !r.up()).orElse(false))
                     .map(CheckStatus::lastReason).toList();
             assertEquals(List.of(), bad, "the check failed during the flood");

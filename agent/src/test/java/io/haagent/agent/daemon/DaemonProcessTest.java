@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.lint.ConfigFile;
+import io.haagent.testkit.Eventually;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -78,22 +80,26 @@ class DaemonProcessTest {
 
     /** Polls until the daemon answers as {@code ok} says; bounded, never a fixed sleep. */
     private HttpResponse<String> await(int port, String path, Predicate<HttpResponse<String>> ok) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = call(port, "GET", path);
-                if (ok.test(last)) {
-                    return last;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
+        List<HttpResponse<String>> last = new ArrayList<>(1);
+        return Eventually.get(Duration.ofSeconds(30), () -> "the daemon to answer as expected on " + path + "; last: "
+                + (last.isEmpty() ? "nothing" : last.getFirst().body()) + "\nstderr: " + output("stderr.log")
+                + "\nstdout: " + output("stdout.log"), () -> {
+                    try {
+                        last.clear();
+                        last.add(call(port, "GET", path));
+                        return Optional.of(last.getFirst()).filter(ok);
+                    } catch (IOException notYet) {
+                        return Optional.empty(); // not listening yet
+                    }
+                });
+    }
+
+    private String output(String file) {
+        try {
+            return Files.readString(dir.resolve(file));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e + ")";
         }
-        throw new AssertionError("daemon never answered as expected on " + path + "; last: "
-                + (last == null ? "nothing" : last.body()) + "\nstderr: " + Files.readString(dir.resolve("stderr.log"))
-                + "\nstdout: " + Files.readString(dir.resolve("stdout.log")));
     }
 
     @Test
@@ -214,10 +220,7 @@ class DaemonProcessTest {
         await(port, "/status", r -> r.body().contains("\"state\" : \"FATAL\""));
         await(port, "/metrics", r -> r.body().contains("haagent_service_give_ups_total{service=\"crasher\"} 1.0")
                 && r.body().contains("haagent_escalations_total{service=\"crasher\"} 1.0"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(marker) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Eventually.within(Duration.ofSeconds(10), "the escalation's marker", () -> Files.exists(marker));
         // It stays FATAL: a second look at the metrics still shows one give-up and one escalation.
         var again = await(port, "/metrics", r -> true);
         assertTrue(again.body().contains("haagent_escalations_total{service=\"crasher\"} 1.0"), again.body());
@@ -367,11 +370,8 @@ class DaemonProcessTest {
         var status = call(port, "GET", "/status");
         assertTrue(status.body().contains("\"name\" : \"web\""), "the running config stays: " + status.body());
         // The mailer spools on its own thread (submit only queues): wait for both, bounded.
-        List<String> mailed = refusedReloadMails();
-        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); mailed.size() < 2 && System.nanoTime() < until; ) {
-            Thread.sleep(20);
-            mailed = refusedReloadMails();
-        }
+        List<String> mailed = Eventually.get(Duration.ofSeconds(10), "two refused-reload mails spooled",
+                () -> Optional.of(refusedReloadMails()).filter(m -> m.size() >= 2));
         assertEquals(List.of("not UTF-8", "too large"), mailed.stream().sorted().toList());
         p.destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));

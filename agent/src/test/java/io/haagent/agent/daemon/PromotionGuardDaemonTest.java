@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.agent.admin.Json;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.RedisServer;
 import java.io.IOException;
@@ -258,13 +259,15 @@ class PromotionGuardDaemonTest {
         }
     }
 
-    private void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!cond.getAsBoolean()) {
-            if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT + "\n" + log());
+    private void await(String what, BooleanSupplier cond) {
+        Eventually.within(WAIT, () -> what + "\n" + log(), () -> {
+            if (cond.getAsBoolean()) {
+                return true;
             }
-            Thread.sleep(50);
-        }
+            if (!daemon.isAlive()) {
+                throw new AssertionError(what + ": the daemon exited\n" + log());
+            }
+            return false;
+        });
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.NetnsLab;
 import io.haagent.testkit.NetnsThread;
 import io.haagent.testkit.RedisServer;
@@ -443,20 +444,16 @@ class RedisFailoverNetnsTest {
     }
 
     /** Polls {@code cond}; on time-out fails with every node's log, {@code about}'s last. */
-    private void await(String what, Duration timeout, BooleanSupplier cond, VrrpNode about) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder logs = new StringBuilder();
-                for (VrrpNode n : nodes) {
-                    if (n != about) {
-                        logs.append(n.name).append("'s log:\n").append(n.log()).append('\n');
-                    }
+    private void await(String what, Duration timeout, BooleanSupplier cond, VrrpNode about) {
+        Eventually.within(timeout, () -> {
+            StringBuilder logs = new StringBuilder();
+            for (VrrpNode n : nodes) {
+                if (n != about) {
+                    logs.append(n.name).append("'s log:\n").append(n.log()).append('\n');
                 }
-                throw new AssertionError(what + ": not within " + timeout + "\n" + logs + about.name + "'s log:\n" + about.log());
             }
-            Thread.sleep(50);
-        }
+            return what + "\n" + logs + about.name + "'s log:\n" + about.log();
+        }, cond::getAsBoolean);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.haagent.agent.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.NetnsLab;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -138,11 +139,13 @@ class VrrpNetnsTest {
         // The client talks to the address once, so it has a neighbour entry that announcements update
         // (Linux creates none from an unsolicited ARP).
         client.exec("bash", "-c", "exec 3<>/dev/tcp/" + vip() + "/9 || true");
-        await("the client resolves the address to n0", () -> h0.mac().equals(client.neighbourMac(vip())));
+        Eventually.within(WAIT, () -> "the client resolves the address to n0\n" + logs(),
+                () -> h0.mac().equals(client.neighbourMac(vip())));
 
         lab.partition(0);
         b.awaitState("MASTER", WAIT); // the other side elects too, and takes the address
-        await("the client follows n1 during the partition", () -> h1.mac().equals(client.neighbourMac(vip())));
+        Eventually.within(WAIT, () -> "the client follows n1 during the partition\n" + logs(),
+                () -> h1.mac().equals(client.neighbourMac(vip())));
         // Long enough for n0's own announcements from its first MASTER transition (5, a second apart) to be over,
         // so what follows the heal can only be the re-assertion.
         Thread.sleep(6000);
@@ -150,7 +153,8 @@ class VrrpNetnsTest {
 
         lab.heal(0);
         b.awaitState("BACKUP", WAIT);
-        await("the client follows n0 again at once", Duration.ofSeconds(2), () -> h0.mac().equals(client.neighbourMac(vip())));
+        Eventually.within(Duration.ofSeconds(2), () -> "the client follows n0 again at once\n" + logs(),
+                () -> h0.mac().equals(client.neighbourMac(vip())));
         assertEquals("MASTER", a.state().orElseThrow());
         assertTrue(a.log().contains("re-asserting the address"), a.log());
         assertTrue(!hasAddress(h1) && hasAddress(h0), "only n0 holds the address");
@@ -160,23 +164,9 @@ class VrrpNetnsTest {
         return h.exec("ip", "-4", "-o", "addr", "show", "dev", h.iface()).contains(" " + vip() + "/");
     }
 
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private void await(String what, Check c) throws Exception {
-        await(what, WAIT, c);
-    }
-
-    private void await(String what, Duration timeout, Check c) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!c.holds()) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder logs = new StringBuilder();
-                nodes.forEach(n -> logs.append(n.name).append(":\n").append(n.log()).append('\n'));
-                throw new AssertionError(what + ": not within " + timeout + "\n" + logs);
-            }
-            Thread.sleep(20);
-        }
+    private String logs() {
+        StringBuilder logs = new StringBuilder();
+        nodes.forEach(n -> logs.append(n.name).append(":\n").append(n.log()).append('\n'));
+        return logs.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.haagent.agent.daemon;
 
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.NetnsLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,15 +76,8 @@ final class VrrpNode implements AutoCloseable {
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new AssertionError("kill -HUP " + process.pid() + " failed\n" + log());
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<String> answer = reloadAnswers().skip(answered).findFirst();
-            if (answer.isPresent()) {
-                return answer.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(name + " did not answer SIGHUP within 30 s\n" + log());
+        return Eventually.get(Duration.ofSeconds(30), () -> name + " to answer SIGHUP\n" + log(),
+                () -> reloadAnswers().skip(answered).findFirst());
     }
 
     private java.util.stream.Stream<String> reloadAnswers() {
@@ -150,19 +144,17 @@ final class VrrpNode implements AutoCloseable {
     }
 
     private void await(String key, String want, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (stateFile().map(m -> m.get(key)).filter(want::equals).isPresent()) {
-                return;
-            }
-            if (process != null && !process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + " before its " + key + " was "
-                        + want + "\n" + log());
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(name + "'s " + key + " never became " + want + " in " + timeout + "; state file: "
-                + stateFile() + "; transitions: " + transitions() + "\n" + log());
+        Eventually.within(timeout, () -> name + "'s " + key + " to become " + want + "; state file: " + stateFile()
+                + "; transitions: " + transitions() + "\n" + log(), () -> {
+                    if (stateFile().map(m -> m.get(key)).filter(want::equals).isPresent()) {
+                        return true;
+                    }
+                    if (process != null && !process.isAlive()) {
+                        throw new AssertionError(name + " exited with " + process.exitValue() + " before its " + key
+                                + " was " + want + "\n" + log());
+                    }
+                    return false;
+                });
     }
 
     String log() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.haagent.agent.admin.Json;
 import io.haagent.failover.vrrp.instance.StateFile;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -658,26 +660,24 @@ class VrrpUdpDaemonTest {
 
     /** Polls {@code what} until {@code ok}; bounded. Failures while polling (not up yet) are retried. */
     private <T> T await(Supplier<T> what, Predicate<T> ok, String description) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        T last = null;
-        Throwable lastError = null;
-        while (System.nanoTime() < deadline) {
+        Object[] last = new Object[2]; // the last value, the last error
+        return Eventually.get(WAIT, () -> {
+            StringBuilder sb = new StringBuilder(description + "; last: " + last[0]
+                    + (last[1] == null ? "" : "; last error: " + last[1]));
+            nodes.forEach(n -> sb.append("\n--- ").append(n).append("\ntransitions: ").append(n.transitions()));
+            return sb.toString();
+        }, () -> {
             try {
-                last = what.get();
-                if (ok.test(last)) {
-                    return last;
-                }
+                T value = what.get();
+                last[0] = value;
+                return ok.test(value) ? Optional.ofNullable(value) : Optional.empty();
             } catch (IllegalStateException e) {
                 throw e; // a daemon died: no point in waiting
             } catch (RuntimeException | AssertionError e) {
-                lastError = e;
+                last[1] = e;
+                return Optional.empty();
             }
-            Thread.sleep(50);
-        }
-        StringBuilder sb = new StringBuilder("never: " + description + "; last: " + last
-                + (lastError == null ? "" : "; last error: " + lastError));
-        nodes.forEach(n -> sb.append("\n--- ").append(n).append("\ntransitions: ").append(n.transitions()));
-        throw new AssertionError(sb.toString());
+        });
     }
 
     @SuppressWarnings("unchecked")

@@ -14,6 +14,8 @@ import io.haagent.agent.heal.HealEvent.Kind;
 import io.haagent.config.MailConfig;
 import io.haagent.config.MailConfig.MailEvent;
 import io.haagent.config.Secret;
+import io.haagent.testkit.Eventually;
+import io.haagent.testkit.FakeTicker;
 import io.haagent.testkit.FreePorts;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -21,13 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,13 @@ class MailerTest {
 
     Mailer mailer(MailConfig config, Mailer.Settings settings) {
         Mailer m = Mailer.start(config, "web01", state, settings);
+        started.add(m);
+        return m;
+    }
+
+    /** A mailer on a fake ticker: its windows and backoffs end when the test moves the ticker and wakes it. */
+    Mailer mailer(MailConfig config, Mailer.Settings settings, FakeTicker ticker) {
+        Mailer m = Mailer.start(config, "web01", new MailSpool(state.resolve("mail")), settings, ticker::nanoTime);
         started.add(m);
         return m;
     }
@@ -136,14 +145,16 @@ class MailerTest {
         }
     }
 
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+    /**
+     * The sender waits for mail or for its next wake-up, after the last spool write the test saw: so
+     * it has also grouped what it took, and moving the fake ticker now cannot overtake that.
+     */
+    static boolean senderWaiting() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(t -> t.getKey().getName().equals("mail-sender"))
+                .allMatch(t -> (t.getKey().getState() == Thread.State.WAITING
+                        || t.getKey().getState() == Thread.State.TIMED_WAITING)
+                        && Arrays.stream(t.getValue()).anyMatch(f -> f.getMethodName().equals("awaitMail")));
     }
 
     static boolean spoolEmpty(MailerTest t) {
@@ -184,7 +195,7 @@ class MailerTest {
                 "master:   10.0.1.10", "steps:", "  redis promote  ok  12 ms")) {
             assertTrue(body.contains(line), "body lacks '" + line + "':\n" + body);
         }
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(0, mailer.status().pending());
     }
 
@@ -200,7 +211,7 @@ class MailerTest {
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
         assertEquals(List.of("v1"), List.of(gm.getReceivedMessages()[0].getHeader("X-Haagent-Event-Ids")));
-        eventually("the spool is empty (a filtered mail is not spooled)", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty (a filtered mail is not spooled)", () -> spoolEmpty(this));
         assertEquals(1, gm.getReceivedMessages().length);
     }
 
@@ -213,7 +224,8 @@ class MailerTest {
 
         mailer.submit(restart("r1"));
 
-        eventually("an authentication failure is reported", () -> mailer.status().lastFailure().isPresent());
+        Eventually.within(WAIT, "an authentication failure is reported",
+                () -> mailer.status().lastFailure().isPresent());
         assertTrue(mailer.status().lastFailure().get().contains("535"), mailer.status().lastFailure().get());
         assertEquals(0, gm.getReceivedMessages().length);
         assertEquals(1, spooled());
@@ -222,7 +234,7 @@ class MailerTest {
         Files.writeString(passFile, "right\n"); // rotated: read again at the next attempt
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(Optional.empty(), mailer.status().lastFailure());
         assertEquals(1, gm.getReceivedMessages().length);
     }
@@ -235,7 +247,7 @@ class MailerTest {
 
         mailer.submit(restart("r1"));
 
-        eventually("a failure is reported", () -> mailer.status().lastFailure().isPresent());
+        Eventually.within(WAIT, "a failure is reported", () -> mailer.status().lastFailure().isPresent());
         assertTrue(mailer.status().lastFailure().get().contains("STARTTLS"), mailer.status().lastFailure().get());
         assertFalse(gm.waitForIncomingEmail(300, 1));
         assertEquals(1, spooled());
@@ -247,35 +259,43 @@ class MailerTest {
         for (String id : List.of("o1", "o2", "o3")) {
             mailer.submit(restart(id));
         }
-        eventually("a connection failure is reported", () -> mailer.status().lastFailure().isPresent());
+        Eventually.within(WAIT, "a connection failure is reported", () -> mailer.status().lastFailure().isPresent());
         // spooled by the mail thread, each before its first attempt: o2 and o3 may still be on their way
-        eventually("all three spooled", () -> spooledCount(this) == 3);
+        Eventually.within(WAIT, "all three spooled", () -> spooledCount(this) == 3);
         assertEquals(3, spooled());
         assertEquals(3, mailer.status().pending());
 
         GreenMail gm = smtpServer();
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("o1", "o2", "o3"), eventIds(gm));
         assertEquals(0, mailer.status().pending());
     }
 
     @Test
     void outageWithGrouping_whatQueuedBehindTheFailingMailGoesAsOneDigest_noEventLostOrRepeated() throws Exception {
+        FakeTicker ticker = new FakeTicker();
         Mailer mailer = mailer(plain(), new Mailer.Settings(Duration.ofMillis(300), Duration.ofMillis(100),
-                Duration.ofMillis(400), Duration.ofSeconds(5)));
+                Duration.ofMillis(400), Duration.ofSeconds(5)), ticker);
         List<String> ids = List.of("ga", "gb", "gc", "gd", "ge");
         for (String id : ids) {
             mailer.submit(restart(id));
         }
         // the first mail failed alone; the other four were held for the window, then queued behind it
-        eventually("the first attempt failed", () -> mailer.status().lastFailure().isPresent());
-        Thread.sleep(500); // past the window's end, so the digest is queued behind the failing head
+        Eventually.within(WAIT, "the first attempt failed", () -> mailer.status().lastFailure().isPresent());
+        Eventually.within(WAIT, "all five grouped", () -> spooledCount(this) == 5 && senderWaiting());
+        ticker.advance(Duration.ofMillis(500)); // past the window's end, so the digest is queued behind the failing head
+        mailer.wake();
 
         GreenMail gm = smtpServer();
 
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        // each look a second later on the fake ticker: past any backoff (400 ms at most)
+        Eventually.within(WAIT, "the spool is empty", () -> {
+            ticker.advance(Duration.ofSeconds(1));
+            mailer.wake();
+            return spoolEmpty(this);
+        });
         assertEquals(ids, eventIds(gm));
         assertEquals(1, gm.getReceivedMessages().length, "merged into one digest at the retry");
         assertEquals("[haagent] web01: 5 events (service app restarted ×5)", gm.getReceivedMessages()[0].getSubject());
@@ -294,15 +314,16 @@ class MailerTest {
         assertEquals(2, second.status().pending());
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("p1", "p2"), eventIds(gm));
     }
 
     @Test
     void burst_firstMailAtOnce_theRestInOneDigest_everyEventIdExactlyOnce() throws Exception {
         GreenMail gm = smtpServer();
+        FakeTicker ticker = new FakeTicker();
         Mailer mailer = mailer(plain(), new Mailer.Settings(Duration.ofSeconds(2), Duration.ofMillis(100),
-                Duration.ofMillis(400), Duration.ofSeconds(5)));
+                Duration.ofMillis(400), Duration.ofSeconds(5)), ticker);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add("b" + (char) ('a' + i) + "x"); // no id is a prefix of another
@@ -310,14 +331,18 @@ class MailerTest {
 
         for (String id : ids) {
             mailer.submit(restart(id));
-            Thread.sleep(50); // 20 events in one second
+            ticker.advance(Duration.ofMillis(50)); // 20 events in one second
         }
         // The window (2 s) is still open: the 19 held mails are still spooled, each in its own file.
-        eventually("at least 19 spooled (the mail thread spools each as it takes it)", () -> spooledCount(this) >= 19);
+        Eventually.within(WAIT, "at least 19 spooled (the mail thread spools each as it takes it)",
+                () -> spooledCount(this) >= 19);
         assertTrue(spooled() >= 19, "spooled: " + spooled());
+        Eventually.within(WAIT, "the sender holding them", MailerTest::senderWaiting);
+        ticker.advance(Duration.ofSeconds(2)); // the window, opened by the first mail within the last second, ends
+        mailer.wake();
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         MimeMessage[] got = gm.getReceivedMessages();
         assertEquals(2, got.length);
         assertEquals("[haagent] web01: service app restarted", got[0].getSubject());
@@ -341,7 +366,7 @@ class MailerTest {
         mailer(plain(), NO_GROUPING);
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("good"), eventIds(gm));
         assertTrue(Files.exists(state.resolve("mail/bad/0000000000000-000000000-junk.mail")));
     }
@@ -358,7 +383,7 @@ class MailerTest {
 
         assertEquals(0, spooled(), "submit returned before the spool write was let through");
         assertEquals(1, mailer.status().pending());
-        eventually("the mail is being spooled", () -> !spool.writers.isEmpty());
+        Eventually.within(WAIT, "the mail is being spooled", () -> !spool.writers.isEmpty());
         assertEquals(List.of("mail-sender"), spool.writers);
         // one thread spools and sends: held in the write, it has made no attempt yet
         assertEquals(0, gm.getReceivedMessages().length);
@@ -366,7 +391,7 @@ class MailerTest {
         spool.gate.countDown();
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("q1"), eventIds(gm));
         assertEquals(0, mailer.status().pending());
     }
@@ -376,7 +401,7 @@ class MailerTest {
         GatedSpool spool = new GatedSpool(state.resolve("mail"));
         Mailer first = mailer(plain(), spool, NO_GROUPING); // server down
         first.submit(restart("c1"));
-        eventually("c1 is being spooled", () -> !spool.writers.isEmpty());
+        Eventually.within(WAIT, "c1 is being spooled", () -> !spool.writers.isEmpty());
         first.submit(restart("c2"));
         first.submit(restart("c3"));
         assertEquals(0, spooled());
@@ -388,7 +413,7 @@ class MailerTest {
         GreenMail gm = smtpServer();
         mailer(plain(), NO_GROUPING);
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("c1", "c2", "c3"), eventIds(gm));
     }
 
@@ -400,7 +425,7 @@ class MailerTest {
         Mailer mailer = mailer(plain(), spool, new Mailer.Settings(Duration.ZERO, Duration.ofMillis(100),
                 Duration.ofMillis(400), Duration.ofSeconds(5), 2));
         mailer.submit(restart("f1"));
-        eventually("f1 is being spooled (the queue is empty again)", () -> !spool.writers.isEmpty());
+        Eventually.within(WAIT, "f1 is being spooled (the queue is empty again)", () -> !spool.writers.isEmpty());
 
         for (String id : List.of("f2", "f3", "f4", "f5", "f6")) {
             mailer.submit(restart(id));
@@ -416,9 +441,9 @@ class MailerTest {
         spool.gate.countDown();
 
         assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 3));
-        eventually("the spool is empty", () -> spoolEmpty(this));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
         assertEquals(List.of("f1", "f2", "f3"), eventIds(gm));
-        eventually("the drained queue reports the count", () -> logged.list.stream()
+        Eventually.within(WAIT, "the drained queue reports the count", () -> logged.list.stream()
                 .anyMatch(e -> e.getFormattedMessage().startsWith("dropped 3 mail(s) because the queue")));
         assertEquals(new Mailer.Status(0, Optional.empty(), 3), mailer.status());
     }

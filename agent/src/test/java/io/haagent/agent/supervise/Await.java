@@ -1,5 +1,6 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.testkit.Eventually;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -12,18 +13,7 @@ final class Await {
     private Await() {}
 
     static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("gave up after " + LIMIT + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
+        Eventually.within(LIMIT, what, condition::getAsBoolean);
     }
 
     static <T> T next(BlockingQueue<T> queue, String what) {

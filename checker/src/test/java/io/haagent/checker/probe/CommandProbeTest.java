@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.CheckSpec;
 
+import io.haagent.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,12 +113,7 @@ class CommandProbeTest {
 
     private static void assertGone(Path pidFile) throws Exception {
         long pid = Long.parseLong(Files.readString(pidFile).strip());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("process " + pid + " still alive after the check timed out");
-            }
-            Thread.sleep(10); // polling for the kernel to reap it, bounded
-        }
+        Eventually.within(Duration.ofSeconds(10), "process " + pid + " to be gone after the check timed out",
+                () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 }

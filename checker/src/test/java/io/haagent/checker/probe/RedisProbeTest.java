@@ -8,6 +8,7 @@ import io.haagent.checker.probe.RedisReplication.Role;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HostPort;
 import io.haagent.config.Secret;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.RedisServer;
 
@@ -75,16 +76,12 @@ class RedisProbeTest {
 
     /** Runs the probe until a result matches; for states a server reaches on its own time (link down). */
     private static CheckResult runUntil(CheckSpec spec, Predicate<CheckResult> wanted, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        CheckResult r;
-        do {
-            r = run(spec);
-            if (wanted.test(r)) {
-                return r;
-            }
-            Thread.sleep(50); // polling a server's state, bounded by WAIT
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("waited " + WAIT + " for " + what + "; last result: " + r);
+        List<CheckResult> last = new ArrayList<>(1);
+        return Eventually.get(WAIT, () -> what + "; last result: " + (last.isEmpty() ? "none" : last.getFirst()), () -> {
+            last.clear();
+            last.add(run(spec));
+            return Optional.of(last.getFirst()).filter(wanted);
+        });
     }
 
     @Test

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.CheckSpec;
 import io.haagent.config.Secret;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -166,17 +166,6 @@ class RedisWatchTest {
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + WAIT + " for: " + what + "; the watch said " + events.all);
-            }
-            try {
-                Thread.sleep(10); // polling a condition; bounded by WAIT
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.within(WAIT, () -> what + "; the watch said " + events.all, condition::getAsBoolean);
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.haagent.config.Secret;
 import io.haagent.config.VrrpInstance.RedisPromote;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.ConfiglessRedis;
 import io.haagent.testkit.RedisServer;
@@ -44,7 +45,7 @@ class RedisPromoterTest {
              RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
             replica.awaitMasterLinkUp(LINK_UP);
             master.command("SET", "k", "v");
-            Polling.await("replica has k", Duration.ofSeconds(5), () -> "v".equals(replica.command("GET", "k")));
+            Eventually.within(Duration.ofSeconds(5), "replica has k", () -> "v".equals(replica.command("GET", "k")));
             master.kill();
 
             Jedis client = new Jedis(replica.host(), replica.port());
@@ -123,7 +124,7 @@ class RedisPromoterTest {
              RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
             replica.awaitMasterLinkUp(LINK_UP);
             master.kill();
-            Polling.await("master_link_down_since_seconds >= 2", Duration.ofSeconds(10), () -> Info.parse(
+            Eventually.within(Duration.ofSeconds(10), "master_link_down_since_seconds >= 2", () -> Info.parse(
                     replica.command("INFO", "replication")).number("master_link_down_since_seconds").orElse(-1) >= 2);
             RedisPromoter promoter = promoter(replica, Duration.ofSeconds(1));
 
@@ -189,7 +190,8 @@ class RedisPromoterTest {
     void configRewriteFails_noConfigFile_promotedWithWarning() throws IOException {
         try (RedisServer master = fastSyncMaster().start();
              ConfiglessRedis replica = ConfiglessRedis.start("--replicaof", "127.0.0.1", String.valueOf(master.port()))) {
-            Polling.await("replica linked", LINK_UP, () -> replica.info("replication").contains("master_link_status:up"));
+            Eventually.within(LINK_UP, "replica linked",
+                    () -> replica.info("replication").contains("master_link_status:up"));
             RedisPromoter promoter = RedisPromoter.of(new RedisPromote("127.0.0.1", replica.port(), Optional.empty(), true,
                     Duration.ofSeconds(10)));
 
@@ -301,7 +303,7 @@ class RedisPromoterTest {
                 ended.complete(t);
             }
         });
-        Polling.await("the subscriber is connected", Duration.ofSeconds(5),
+        Eventually.within(Duration.ofSeconds(5), "the subscriber is connected",
                 () -> !redis.command("CLIENT", "LIST", "TYPE", "pubsub").isBlank());
         return ended;
     }

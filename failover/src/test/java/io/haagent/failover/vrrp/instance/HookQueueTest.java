@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.Ipv4;
 import io.haagent.failover.vrrp.VrrpState;
+import io.haagent.testkit.Eventually;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -126,7 +127,8 @@ class HookQueueTest {
         assertTrue(Files.exists(after));
         System.out.printf("slow hook killed and next one done after %d ms%n", (System.nanoTime() - before) / 1_000_000);
         long child = Long.parseLong(Files.readString(pidFile).strip());
-        assertTrue(awaitGone(child), "the hook's child " + child + " outlived the kill");
+        Eventually.within(Duration.ofSeconds(10), "the hook's child " + child + " to be gone; it outlived the kill",
+                () -> gone(child));
     }
 
     @Test
@@ -194,19 +196,12 @@ class HookQueueTest {
     }
 
     /** Gone, or a zombie nobody reaped yet (PID 1 in a container may not reap). */
-    private static boolean awaitGone(long pid) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
-                    return true;
-                }
-            } catch (NoSuchFileException e) {
-                return true;
-            }
-            Thread.sleep(20);
+    private static boolean gone(long pid) throws IOException {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (NoSuchFileException e) {
+            return true;
         }
-        return false;
     }
 }

@@ -11,6 +11,7 @@ import io.haagent.config.VrrpInstance;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.Linter;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FreePorts;
 import io.haagent.time.Ticker;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,25 +150,15 @@ class VrrpInstanceRunnerTest {
     }
 
     private static void awaitFollowing(Node n, Ipv4 master) throws InterruptedException {
-        await("following " + master, () -> n.runner().status().state() == VrrpState.BACKUP
+        Eventually.within(WAIT, "following " + master, () -> n.runner().status().state() == VrrpState.BACKUP
                 && n.runner().status().master().equals(Optional.of(master))
                 && n.runner().status().peers().getFirst().lastHeardNanos().isPresent());
     }
 
     /** startup_delay holds even a priority-0 takeover back: wait it out so the handover shows the skew time. */
     private static void awaitStartupDelayOver(Node n) throws InterruptedException {
-        await("startup delay over", () -> System.nanoTime() - n.startedNanos() > n.startupDelay().toNanos());
-    }
-
-    /** Polls a condition that follows from adverts already flowing; bounded. */
-    private static void await(String what, BooleanSupplier ok) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!ok.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(10);
-        }
+        Eventually.within(WAIT, "startup delay over",
+                () -> System.nanoTime() - n.startedNanos() > n.startupDelay().toNanos());
     }
 
     @Test
@@ -241,7 +231,7 @@ class VrrpInstanceRunnerTest {
                 new java.net.InetSocketAddress(java.net.InetAddress.getByName(B.toString()), portB))) {
             peer.send(new java.net.DatagramPacket(vrid99, vrid99.length,
                     new java.net.InetSocketAddress(java.net.InetAddress.getByName(A.toString()), portA)));
-            await("the vrid 99 advert counted as wrong_vrid; status " + a.runner().status(),
+            Eventually.within(WAIT, "the vrid 99 advert counted as wrong_vrid; status " + a.runner().status(),
                     () -> a.runner().status().drops().getOrDefault("wrong_vrid", 0L) == 1L);
         }
     }
@@ -259,11 +249,13 @@ class VrrpInstanceRunnerTest {
         Node a = start("a", A, portA, B, portB, 100, Duration.ZERO, hmac, InstantSource.system());
         InstantSource tenMinutesAhead = InstantSource.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(10));
         Node b = start("b", B, portB, A, portA, 150, Duration.ZERO, hmac, tenMinutesAhead);
-        await("b MASTER", () -> b.runner().status().state() == VrrpState.MASTER);
-        Thread.sleep(500); // a few adverts of the run 10 minutes ahead reach a (whatever a makes of them)
+        Eventually.within(WAIT, "b MASTER", () -> b.runner().status().state() == VrrpState.MASTER);
+        // a few adverts of the run 10 minutes ahead reach a (whatever a makes of them)
+        Eventually.within(WAIT, "three adverts of b's first run at a", () -> a.runner().status().advertsReceived()
+                + a.runner().status().drops().values().stream().mapToLong(Long::longValue).sum() >= 3);
         b.runner().close();
         Node b2 = start("b2", B, portB, A, portA, 150, Duration.ZERO, hmac, InstantSource.system());
-        await("b's new run MASTER", () -> b2.runner().status().state() == VrrpState.MASTER);
+        Eventually.within(WAIT, "b's new run MASTER", () -> b2.runner().status().state() == VrrpState.MASTER);
         awaitFollowing(a, B);
         Thread.sleep(1500); // several Master_Down_Intervals (≈0.35 s): a silent-to-a b2 would have lost a by now
         InstanceStatus sa = a.runner().status();
@@ -314,7 +306,7 @@ class VrrpInstanceRunnerTest {
         List<Node> nodes = electedPair();
         Node a = nodes.get(0);
         Node b = nodes.get(1);
-        await("a's hooks for BACKUP and MASTER", () -> lines(a).size() == 2);
+        Eventually.within(WAIT, "a's hooks for BACKUP and MASTER", () -> lines(a).size() == 2);
         long aTransitions = a.runner().status().transitions();
         long bTransitions = b.runner().status().transitions();
         b.events().clear();
@@ -325,10 +317,11 @@ class VrrpInstanceRunnerTest {
         a.runner().reconfigure(instance(edited), Set.of(), Set.of());
 
         assertEquals(160, a.runner().status().configuredPriority());
-        await("b hears 160", () -> b.runner().status().peers().getFirst().lastPriority().orElse(0) == 160);
+        Eventually.within(WAIT, "b hears 160",
+                () -> b.runner().status().peers().getFirst().lastPriority().orElse(0) == 160);
         a.runner().trackedCheck("gate", false); // no longer tracked: nothing
         long heard = b.runner().status().advertsReceived();
-        await("more adverts", () -> b.runner().status().advertsReceived() > heard + 3);
+        Eventually.within(WAIT, "more adverts", () -> b.runner().status().advertsReceived() > heard + 3);
         assertEquals(VrrpState.MASTER, a.runner().status().state());
         assertEquals(aTransitions, a.runner().status().transitions(), "a: no transition");
         assertEquals(bTransitions, b.runner().status().transitions(), "b: no transition");
@@ -342,7 +335,7 @@ class VrrpInstanceRunnerTest {
         assertTrue(fault.reason().startsWith("reconfigured in place by a reload (priority 160 -> 150, track, notify): tracked check"
                 + " gate is down, sent priority 0"), fault.reason());
         awaitTransition(b, VrrpState.MASTER);
-        await("the FAULT hook, from the notify list in force again", () -> lines(a).size() == 3);
+        Eventually.within(WAIT, "the FAULT hook, from the notify list in force again", () -> lines(a).size() == 3);
     }
 
     @Test
