@@ -2,9 +2,9 @@ package io.haagent.config.load;
 
 import io.haagent.config.load.YamlNode.Entry;
 import io.haagent.config.load.YamlNode.Mapping;
-import io.haagent.lint.DidYouMean;
-import io.haagent.lint.Location;
-import io.haagent.lint.Rule;
+import io.haagent.lint.finding.DidYouMean;
+import io.haagent.lint.finding.Location;
+import io.haagent.lint.finding.Rule;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
