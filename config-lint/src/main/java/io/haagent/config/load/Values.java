@@ -422,35 +422,27 @@ final class Values {
 
     /** An absolute path to a secret; remembered for the file-mode and --host checks. */
     Conv<Path> secretFile() {
-        return (n, path) -> {
-            Path p = absolutePath().apply(n, path);
-            if (p != null) {
-                binding.files.add(new FileRef(path, p, FileRef.Kind.SECRET, n.at()));
-            }
-            return p;
-        };
+        return fileRef(FileRef.Kind.SECRET);
     }
 
     /** An absolute path to a directory that must exist on the host; remembered for --host. */
     Conv<Path> dir() {
-        return (n, path) -> {
-            Path p = absolutePath().apply(n, path);
-            if (p != null) {
-                binding.files.add(new FileRef(path, p, FileRef.Kind.DIRECTORY, n.at()));
-            }
-            return p;
-        };
+        return fileRef(FileRef.Kind.DIRECTORY);
     }
 
     /** The absolute path of a program run without a shell (a notify hook); remembered for --host. */
     Conv<String> program() {
+        Conv<Path> ref = fileRef(FileRef.Kind.PROGRAM);
+        return (n, path) -> ref.apply(n, path) == null ? null : scalarText(n, path);
+    }
+
+    private Conv<Path> fileRef(FileRef.Kind kind) {
         return (n, path) -> {
             Path p = absolutePath().apply(n, path);
-            if (p == null) {
-                return null;
+            if (p != null) {
+                binding.files.add(new FileRef(path, p, kind, n.at()));
             }
-            binding.files.add(new FileRef(path, p, FileRef.Kind.PROGRAM, n.at()));
-            return scalarText(n, path);
+            return p;
         };
     }
 
