@@ -1,5 +1,8 @@
 package io.haagent.lint;
 
+import io.haagent.lint.finding.Finding;
+import io.haagent.lint.finding.Location;
+import io.haagent.lint.finding.Rule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

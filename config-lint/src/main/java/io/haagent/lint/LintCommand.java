@@ -1,5 +1,6 @@
 package io.haagent.lint;
 
+import io.haagent.lint.finding.Finding;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

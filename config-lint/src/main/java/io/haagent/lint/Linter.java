@@ -3,6 +3,7 @@ package io.haagent.lint;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.load.ConfigLoader;
 import io.haagent.config.load.LoadResult;
+import io.haagent.lint.finding.Finding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

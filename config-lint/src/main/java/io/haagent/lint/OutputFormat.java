@@ -2,6 +2,7 @@ package io.haagent.lint;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.haagent.lint.finding.Finding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
 import io.haagent.config.Secret;
+import io.haagent.lint.finding.Finding;
+import io.haagent.lint.finding.Rule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

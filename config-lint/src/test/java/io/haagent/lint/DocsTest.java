@@ -2,6 +2,7 @@ package io.haagent.lint;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.lint.finding.Rule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.haagent.lint;
 
+import io.haagent.lint.finding.Finding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.ConfigFile;
-import io.haagent.lint.Finding;
+import io.haagent.lint.finding.Finding;
 import io.haagent.lint.Linter;
 import io.haagent.time.Ticker;
 import java.io.IOException;

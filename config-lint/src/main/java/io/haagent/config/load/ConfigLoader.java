@@ -1,5 +1,6 @@
 package io.haagent.config.load;
 
+import java.util.List;
 import java.util.Set;
 
 /** Loads one config file's text: YAML with positions, then the first (single-field) pass. Never throws for bad input. */
@@ -10,11 +11,11 @@ public final class ConfigLoader {
         Findings findings = new Findings(file);
         YamlNode root = new YamlReader(findings).read(text);
         boolean parsed = root != null || findings.list().isEmpty();
-        ConfigBinder binder = new ConfigBinder(findings);
+        Binding binding = new Binding(findings);
         // A file that is not YAML binds as empty, quietly: its syntax error is the finding that matters.
-        var config = binder.bind(parsed ? root : null, parsed);
-        return new LoadResult(file, config, findings.list(), binder.source, Set.copyOf(binder.declared.checks),
-                Set.copyOf(binder.declared.services), Set.copyOf(binder.declared.vrrp), java.util.List.copyOf(binder.files),
+        var config = new ConfigBinder(binding).bind(parsed ? root : null, parsed);
+        return new LoadResult(file, config, findings.list(), binding.source, Set.copyOf(binding.declaredChecks),
+                Set.copyOf(binding.declaredServices), Set.copyOf(binding.declaredVrrp), List.copyOf(binding.files),
                 parsed);
     }
 }

@@ -2,12 +2,14 @@ package io.haagent.config.load;
 
 import io.haagent.config.load.YamlNode.Entry;
 import io.haagent.config.load.YamlNode.Mapping;
-import io.haagent.lint.DidYouMean;
-import io.haagent.lint.Location;
-import io.haagent.lint.Rule;
+import io.haagent.lint.finding.DidYouMean;
+import io.haagent.lint.finding.Location;
+import io.haagent.lint.finding.Rule;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Reads one YAML mapping as one config object, keepalived-keyword-table style: every key the
@@ -20,18 +22,25 @@ final class Fields {
         T apply(YamlNode node, String path);
     }
 
-    private final ConfigBinder binder;
+    private final Values values;
+    private final Findings findings;
     private final Mapping mapping;
     private final String path;
     private final Location owner;
     private final Set<String> known = new LinkedHashSet<>();
     private boolean failed;
 
-    Fields(ConfigBinder binder, Mapping mapping, String path, Location owner) {
-        this.binder = binder;
+    Fields(Values values, Mapping mapping, String path, Location owner) {
+        this.values = values;
+        this.findings = values.binding.findings;
         this.mapping = mapping;
         this.path = path;
         this.owner = owner;
+    }
+
+    /** This object's own path, like {@code vrrp.redis-vip.auth}. */
+    String path() {
+        return path;
     }
 
     String path(String key) {
@@ -60,7 +69,7 @@ final class Fields {
         if (e == null) {
             return null;
         }
-        binder.source.put(path(key), e.keyAt(), e.value().at());
+        values.binding.source.put(path(key), e.keyAt(), e.value().at());
         return e.value();
     }
 
@@ -69,7 +78,7 @@ final class Fields {
         YamlNode n = raw(key);
         if (n == null) {
             failed = true;
-            binder.findings.add(Rule.SCHEMA_MISSING_KEY, owner, where() + "missing '" + key + "'; add " + whatToAdd);
+            findings.add(Rule.SCHEMA_MISSING_KEY, owner, where() + "missing '" + key + "'; add " + whatToAdd);
             return null;
         }
         T v = conv.apply(n, path(key));
@@ -100,7 +109,7 @@ final class Fields {
             known.add(k);
             if (mapping.entry(k) != null) {
                 if (chosen != null) {
-                    binder.findings.add(Rule.SCHEMA_CONFLICT, keyAt(k), where() + "'" + chosen + "' and '" + k
+                    findings.add(Rule.SCHEMA_CONFLICT, keyAt(k), where() + "'" + chosen + "' and '" + k
                             + "' are both set; keep one (" + String.join(", ", keys) + " exclude each other)");
                 } else {
                     chosen = k;
@@ -108,6 +117,42 @@ final class Fields {
             }
         }
         return chosen;
+    }
+
+    /**
+     * The variant whose sub-key is set ({@code process:}, {@code systemd:} or {@code restart_command:}),
+     * bound by its row; empty when none is set. Setting more than one is a conflict.
+     */
+    <T> Optional<T> oneOf(Variants<Conv<T>> table) {
+        String key = oneOf(table.keywords().toArray(String[]::new));
+        return key == null ? Optional.empty() : Optional.ofNullable(req(key, table.binder(key), ""));
+    }
+
+    /** Like {@link #oneOf(Variants)}, for an object that is nothing but its variant: {@code missing} says what to add. */
+    <T> T oneOf(Variants<Conv<T>> table, String missing) {
+        String key = oneOf(table.keywords().toArray(String[]::new));
+        if (key == null) {
+            failed = true;
+            findings.add(Rule.SCHEMA_MISSING_KEY, owner, where() + missing);
+            return null;
+        }
+        return req(key, table.binder(key), "");
+    }
+
+    /**
+     * What binds the variant that the word under {@code key} names, like a check's {@code type};
+     * null after a finding when the word is missing or not in the table, and then nobody can tell
+     * which of the other keys belong here.
+     */
+    <B> B select(String key, Variants<B> table, String what) {
+        String word = req(key, values.word(table.keywords()), what + ": one of " + String.join(", ", table.keywords()));
+        return word == null ? null : table.binder(word);
+    }
+
+    /** This object bound as the variant that the word under {@code key} names; see {@link #select}. */
+    <T> T variant(String key, Variants<Function<Fields, T>> table, String what) {
+        Function<Fields, T> binder = select(key, table, what);
+        return binder == null ? null : binder.apply(this);
     }
 
     void fail() {
@@ -122,10 +167,16 @@ final class Fields {
     void finish() {
         for (Entry e : mapping.entries()) {
             if (!known.contains(e.key())) {
-                binder.findings.add(Rule.SCHEMA_UNKNOWN_KEY, e.keyAt(),
+                findings.add(Rule.SCHEMA_UNKNOWN_KEY, e.keyAt(),
                         where() + "unknown key '" + e.key() + "'" + DidYouMean.hint(e.key(), known));
             }
         }
+    }
+
+    /** Closes the object: reports unknown keys; returns the built value unless a required part failed. */
+    <T> T done(Supplier<T> build) {
+        finish();
+        return failed ? null : build.get();
     }
 
     private String where() {

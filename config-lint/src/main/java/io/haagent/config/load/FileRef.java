@@ -1,6 +1,6 @@
 package io.haagent.config.load;
 
-import io.haagent.lint.Location;
+import io.haagent.lint.finding.Location;
 import java.nio.file.Path;
 
 /** A file or directory the config names, for the checks that look at the host. */

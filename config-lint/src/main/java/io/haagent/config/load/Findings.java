@@ -1,8 +1,8 @@
 package io.haagent.config.load;
 
-import io.haagent.lint.Finding;
-import io.haagent.lint.Location;
-import io.haagent.lint.Rule;
+import io.haagent.lint.finding.Finding;
+import io.haagent.lint.finding.Location;
+import io.haagent.lint.finding.Rule;
 import java.util.ArrayList;
 import java.util.List;
 

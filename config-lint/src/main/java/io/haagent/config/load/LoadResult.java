@@ -1,7 +1,7 @@
 package io.haagent.config.load;
 
 import io.haagent.config.HaagentConfig;
-import io.haagent.lint.Finding;
+import io.haagent.lint.finding.Finding;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.haagent.config.load;
 
-import io.haagent.lint.Location;
+import io.haagent.lint.finding.Location;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -16,7 +16,7 @@ import io.haagent.config.ScalerPush;
 import io.haagent.config.Secret;
 import io.haagent.config.ServiceSpec;
 import io.haagent.config.VrrpInstance;
-import io.haagent.lint.Rule;
+import io.haagent.lint.finding.Rule;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.haagent.lint;
+package io.haagent.lint.finding;
 
 /** How bad a finding is: errors fail the lint (exit 1) and block a reload; warnings do not. */
 public enum Severity {

@@ -1,4 +1,4 @@
-package io.haagent.lint;
+package io.haagent.lint.finding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

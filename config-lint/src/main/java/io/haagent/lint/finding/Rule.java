@@ -1,7 +1,7 @@
-package io.haagent.lint;
+package io.haagent.lint.finding;
 
-import static io.haagent.lint.Severity.ERROR;
-import static io.haagent.lint.Severity.WARNING;
+import static io.haagent.lint.finding.Severity.ERROR;
+import static io.haagent.lint.finding.Severity.WARNING;
 
 /**
  * Every lint rule, with its stable id. Ids are a contract: operators filter on them in CI and

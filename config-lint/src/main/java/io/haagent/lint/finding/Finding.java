@@ -1,4 +1,4 @@
-package io.haagent.lint;
+package io.haagent.lint.finding;
 
 import java.util.Comparator;
 

@@ -1,4 +1,4 @@
-package io.haagent.lint;
+package io.haagent.lint.finding;
 
 /** A 1-based line and column in a config file. */
 public record Location(int line, int column) implements Comparable<Location> {

@@ -1,0 +1,23 @@
+package io.haagent.config.load;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the first pass over one file collects besides the records: its findings, where each path
+ * stands, the names it declares (whether or not their objects bound cleanly) and the files it names.
+ */
+final class Binding {
+    final Findings findings;
+    final SourceMap source = new SourceMap();
+    final Set<String> declaredChecks = new LinkedHashSet<>();
+    final Set<String> declaredServices = new LinkedHashSet<>();
+    final Set<String> declaredVrrp = new LinkedHashSet<>();
+    final List<FileRef> files = new ArrayList<>();
+
+    Binding(Findings findings) {
+        this.findings = findings;
+    }
+}
