@@ -174,8 +174,6 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         slices().matching("io.haagent.(**)").should().beFreeOfCycles()
-                // TODO(issue 11): remove when ConfigBinder no longer imports lint
-                .ignoreDependency(resideInAPackage("io.haagent.config.load"), resideInAPackage("io.haagent.lint"))
                 .because("a package is one concept that can be read, tested and moved on its own; two packages that "
                         + "need each other are one concept cut in two, and a module boundary can no longer pass between them")
                 .check(PRODUCTION);
