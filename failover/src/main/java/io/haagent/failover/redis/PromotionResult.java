@@ -1,6 +1,6 @@
 package io.haagent.failover.redis;
 
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 import java.util.Optional;
 

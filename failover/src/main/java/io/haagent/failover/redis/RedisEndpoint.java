@@ -2,7 +2,7 @@ package io.haagent.failover.redis;
 
 import io.haagent.config.Durations;
 import io.haagent.config.Secret;
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.time.Ticker;
 
 import java.io.IOException;

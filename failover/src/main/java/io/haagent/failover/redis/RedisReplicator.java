@@ -1,7 +1,7 @@
 package io.haagent.failover.redis;
 
 import io.haagent.config.VrrpInstance.RedisReplicate;
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.failover.redis.RedisEndpoint.ActionFailure;
 import io.haagent.time.Ticker;
 

@@ -1,6 +1,6 @@
 package io.haagent.failover.redis;
 
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 
 /** What {@link RedisReplicator#replicate(String)} did, with one operator sentence like {@link PromotionResult}. */

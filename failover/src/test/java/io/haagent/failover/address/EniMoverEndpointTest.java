@@ -9,7 +9,7 @@ import io.haagent.aws.AwsEdges;
 import io.haagent.aws.ImdsIdentity;
 import io.haagent.config.AwsId;
 import io.haagent.config.VrrpInstance;
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.Ec2Endpoint;
 import io.haagent.testkit.FakeTicker;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.haagent.aws.AwsEdges;
 import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.NetnsLab;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import io.haagent.aws.ImdsIdentity;
 import io.haagent.config.AwsId;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
-import io.haagent.failover.actions.TimedStep;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.Ec2Endpoint;
 import io.haagent.testkit.FakeTicker;
 import java.nio.file.Files;

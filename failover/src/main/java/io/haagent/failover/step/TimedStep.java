@@ -1,4 +1,4 @@
-package io.haagent.failover.actions;
+package io.haagent.failover.step;
 
 import java.time.Duration;
 
