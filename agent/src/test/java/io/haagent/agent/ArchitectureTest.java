@@ -122,8 +122,6 @@ class ArchitectureTest {
     @Test
     void awsDependsOnlyOnConfigAndCore() {
         usesOnly(Module.AWS, Module.CONFIG_LINT, Module.CORE)
-                // an empty skeleton until the AWS code has moved there: nothing to check yet is no failure
-                .allowEmptyShould(true)
                 .because("the AWS adapter is an edge that failover and the agent use; it knows nothing of them")
                 .check(PRODUCTION);
     }
@@ -161,11 +159,23 @@ class ArchitectureTest {
     @Test
     void onlyTheAwsAdapterImportsTheAwsSdk() {
         noClasses().that().resideOutsideOfPackages("io.haagent.aws..",
-                        // TODO(issue 11): remove these two when the AWS code has moved into io.haagent.aws
+                        // the EC2 readers, held to the model types by the rule below
                         "io.haagent.failover.address..", "io.haagent.agent.supervise..")
                 .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
                 .because("the SDK's clients, chains and exceptions are handled in one place (built one way, errors in "
                         + "words an operator acts on, polls bounded on the ticker); everyone else asks that place")
+                .check(PRODUCTION);
+    }
+
+    @Test
+    void theEc2ReadersUseOnlyTheModelTypesAndTheAdaptersClient() {
+        noClasses().that().resideInAnyPackage("io.haagent.failover.address..", "io.haagent.agent.supervise..")
+                .should().dependOnClassesThat(resideInAPackage("software.amazon.awssdk..")
+                        .and(not(resideInAPackage("software.amazon.awssdk.services.ec2.model..")))
+                        .and(not(name("software.amazon.awssdk.services.ec2.Ec2Client"))))
+                .because("the address movers and the EC2 restarter read what EC2 says (an ENI's attachment, an "
+                        + "instance's state) and call it through io.haagent.aws.Ec2Calls, which builds the client, "
+                        + "translates its exceptions and asks IMDS; they build no client and catch no SDK exception")
                 .check(PRODUCTION);
     }
 

@@ -1,12 +1,8 @@
 package io.haagent.testkit;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
+import io.haagent.linux.Libc;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One platform thread of the test JVM moved into a {@link NetnsLab} host's network namespace
- * ({@code setns(2)} through the foreign function API), to run a client or a server there without a
+ * ({@code setns(2)} through core's {@link Libc}), to run a client or a server there without a
  * process of its own: a socket belongs to the namespace of the thread that creates it, and threads this
  * thread starts inherit its namespace. So a Jedis client that writes through a lab's service address,
  * or a GreenMail server the lab's agents mail to, runs on {@link #call}, and the test still reads its
@@ -28,10 +24,6 @@ import java.util.concurrent.TimeoutException;
  * that opens its sockets on a shared pool would escape it. Needs CAP_SYS_ADMIN (root), as the lab does.
  */
 public final class NetnsThread implements AutoCloseable {
-    private static final int CLONE_NEWNET = 0x40000000;
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
-
     private final ExecutorService thread;
     private final String namespace;
 
@@ -95,31 +87,20 @@ public final class NetnsThread implements AutoCloseable {
     }
 
     private static void enter(Path netnsFile) {
-        Linker linker = Linker.nativeLinker();
-        var libc = linker.defaultLookup();
-        MethodHandle open = linker.downcallHandle(libc.find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        MethodHandle setns = linker.downcallHandle(libc.find("setns").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        MethodHandle close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) open.invokeExact(arena.allocateFrom(netnsFile.toString()), O_RDONLY | O_CLOEXEC);
+            MemorySegment state = Libc.newCallState(arena);
+            int fd = Libc.open(state, arena.allocateFrom(netnsFile.toString()), Libc.O_RDONLY | Libc.O_CLOEXEC);
             if (fd < 0) {
                 throw new IllegalStateException("cannot open " + netnsFile + " (does the namespace exist? are we root?)");
             }
             try {
-                int r = (int) setns.invokeExact(fd, CLONE_NEWNET);
+                int r = Libc.setns(state, fd, Libc.CLONE_NEWNET);
                 if (r != 0) {
                     throw new IllegalStateException("setns(" + netnsFile + ") failed: entering a network namespace needs root");
                 }
             } finally {
-                int ignored = (int) close.invokeExact(fd);
+                Libc.close(state, fd);
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("setns through the foreign function API failed: " + t, t);
         }
     }
 

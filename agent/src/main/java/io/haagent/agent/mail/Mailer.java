@@ -1,6 +1,7 @@
 package io.haagent.agent.mail;
 
 import io.haagent.config.MailConfig;
+import io.haagent.time.Backoff;
 import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -268,7 +269,7 @@ public final class Mailer implements AutoCloseable {
     private void run() {
         Grouper<MailSpool.Entry> grouper = new Grouper<>(settings.window().toNanos());
         Deque<List<MailSpool.Entry>> outbox = new ArrayDeque<>();
-        Duration backoff = settings.firstBackoff();
+        Backoff backoff = new Backoff(settings.firstBackoff(), settings.maxBackoff());
         long retryAt = 0;
         int attempts = 0; // failed attempts for the batch at the head of the outbox
         long started = ticker.nanoTime();
@@ -313,17 +314,16 @@ public final class Mailer implements AutoCloseable {
             } catch (Exception ex) { // MessagingException, IOException (password file), and what Angus throws unchecked
                 String why = reason(ex);
                 attempts++;
+                Duration wait = backoff.wait(attempts);
                 if (attempts == 1 || !lastFailure.equals(Optional.of(why))) {
                     log.warn("mail '{}' was not sent because {}; kept in the spool, retrying in {} [event {}]",
-                            mail.subject(), why, text(backoff), String.join(" ", mail.eventIds()));
+                            mail.subject(), why, text(wait), String.join(" ", mail.eventIds()));
                 } else {
                     log.debug("mail '{}' was not sent because {} (attempt {}); retrying in {}",
-                            mail.subject(), why, attempts, text(backoff));
+                            mail.subject(), why, attempts, text(wait));
                 }
                 lastFailure = Optional.of(why);
-                retryAt = ticker.nanoTime() + backoff.toNanos();
-                backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff()
-                        : backoff.multipliedBy(2);
+                retryAt = ticker.nanoTime() + wait.toNanos();
                 continue;
             }
             outbox.removeFirst();
@@ -332,7 +332,6 @@ public final class Mailer implements AutoCloseable {
             log.info("mailed '{}' to {}{} [event {}]", mail.subject(), String.join(", ", config.to()),
                     attempts > 0 ? " after " + (attempts + 1) + " attempts" : "", String.join(" ", mail.eventIds()));
             attempts = 0;
-            backoff = settings.firstBackoff();
             for (MailSpool.Entry sent : batch) {
                 try {
                     spool.delete(sent);

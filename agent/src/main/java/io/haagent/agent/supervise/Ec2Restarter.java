@@ -1,24 +1,20 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.aws.AwsEdges;
+import io.haagent.aws.AwsFailure;
+import io.haagent.aws.Ec2Calls;
+import io.haagent.aws.Ec2Hints;
+import io.haagent.aws.ImdsIdentity;
+import io.haagent.aws.Poll;
 import io.haagent.config.Durations;
 import io.haagent.config.ServiceSpec;
-import io.haagent.time.Ticker;
+import io.haagent.time.Backoff;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.imds.Ec2MetadataClient;
-import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
@@ -42,30 +38,14 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * closed after it: escalations are rare, and a rebuilt client sees rotated credentials.
  */
 final class Ec2Restarter implements Restarter {
-
-    /**
-     * What tests replace: the SDK client builders (credentials, interceptors, the IMDS endpoint),
-     * the ticker that bounds the waits, and the pause between two {@code DescribeInstances}.
-     */
-    record Aws(Consumer<Ec2ClientBuilder> ec2, Consumer<Ec2MetadataClient.Builder> imds, Ticker ticker, Pause pause) {
-        static final Aws DEFAULT = new Aws(b -> { }, b -> { }, Ticker.SYSTEM, d -> Thread.sleep(d));
-    }
-
-    /** Waits between two polls; a real sleep in production. */
-    @FunctionalInterface
-    interface Pause {
-        void pause(Duration d) throws InterruptedException;
-    }
-
-    private static final Duration IMDS_CONNECT = Duration.ofSeconds(1);
-    private static final Duration IMDS_READ = Duration.ofSeconds(2);
-    private static final Duration HTTP_CONNECT = Duration.ofSeconds(5);
+    private static final String CONFIG = "escalate.vm";
 
     private final ServiceSpec.Ec2 spec;
     private final Restarters.Ec2Timeouts timeouts;
-    private final Aws aws;
+    private final AwsEdges aws;
 
-    Ec2Restarter(ServiceSpec.Ec2 spec, Restarters.Ec2Timeouts timeouts, Aws aws) {
+    /** @param aws what tests replace: the SDK client builders, the ticker, the pause between two polls */
+    Ec2Restarter(ServiceSpec.Ec2 spec, Restarters.Ec2Timeouts timeouts, AwsEdges aws) {
         this.spec = spec;
         this.timeouts = timeouts;
         this.aws = aws;
@@ -95,73 +75,58 @@ final class Ec2Restarter implements Restarter {
         if (impossible.isPresent()) {
             throw new RestartFailedException(impossible.get());
         }
-        String id = spec.instanceId().isPresent() ? spec.instanceId().get().toString() : instanceIdFromImds();
-        Ec2Client ec2;
+        // One identity per restart: the metadata service is asked again by the next one.
+        ImdsIdentity imds = aws.identity();
+        String id = spec.instanceId().isPresent() ? spec.instanceId().get().toString() : instanceIdFromImds(imds);
+        Ec2Calls ec2;
         try {
-            ec2 = client();
-        } catch (SdkException e) {
-            throw new RestartFailedException("ec2 " + id + ": cannot make an EC2 client: " + e.getMessage() + "; "
-                    + clientHint(e), e);
+            ec2 = Ec2Calls.open(spec.region(), spec.endpoint(), timeouts.call(), aws.ec2(), hints(id));
+        } catch (AwsFailure e) {
+            throw new RestartFailedException("ec2 " + id + ": " + e.getMessage(), e.getCause());
         }
         try (ec2) {
-            return new Run(ec2, id).restart();
+            return new Run(ec2, imds, id).restart();
         } catch (RuntimeException e) {
             // The contract: nothing but RestartFailedException escapes.
             throw new RestartFailedException("ec2 " + id + ": unexpected failure: " + e, e);
         }
     }
 
-    private Ec2Client client() {
-        Ec2ClientBuilder b = Ec2Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(HTTP_CONNECT)
-                        .socketTimeout(timeouts.call()))
-                .overrideConfiguration(c -> c.apiCallTimeout(timeouts.call()));
-        spec.region().ifPresent(r -> b.region(Region.of(r)));
-        spec.endpoint().ifPresent(b::endpointOverride);
-        aws.ec2().accept(b);
-        return b.build();
-    }
-
-    private Ec2MetadataClient imds(boolean quick) {
-        Ec2MetadataClient.Builder b = Ec2MetadataClient.builder()
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(IMDS_CONNECT).socketTimeout(IMDS_READ));
-        if (quick) {
-            b.retryPolicy(Ec2MetadataRetryPolicy.none());
-        }
-        aws.imds().accept(b);
-        return b.build();
-    }
-
-    private String instanceIdFromImds() throws RestartFailedException {
-        try (Ec2MetadataClient imds = imds(false)) {
-            return imds.get("/latest/meta-data/instance-id").asString().strip();
-        } catch (RuntimeException e) { // SdkClientException mostly; nothing but RestartFailedException may escape
+    private static String instanceIdFromImds(ImdsIdentity imds) throws RestartFailedException {
+        try {
+            return imds.instanceId();
+        } catch (AwsFailure e) {
             throw new RestartFailedException("ec2: escalate.vm has no instance_id and this host's instance metadata"
                     + " (IMDSv2) did not give one: " + e.getMessage() + "; on EC2, check that the metadata service is"
                     + " enabled and its hop limit lets this agent reach it (2 from a container); elsewhere set"
-                    + " instance_id", e);
+                    + " instance_id", e.getCause());
         }
     }
 
-    /** The id of the instance this agent runs on, if the metadata service answers at once. */
-    private Optional<String> ownInstanceId() {
-        try (Ec2MetadataClient imds = imds(true)) {
-            return Optional.of(imds.get("/latest/meta-data/instance-id").asString().strip());
-        } catch (RuntimeException e) {
-            // Not on EC2, so it cannot be us; or the metadata service is off here, and we cannot tell.
-            return Optional.empty();
-        }
+    /** The words for this restart's EC2 errors: {@code escalate.vm}, the instance, the permissions. */
+    private static Ec2Hints hints(String id) {
+        return new Ec2Hints(CONFIG, PERMISSIONS + " on " + id, (code, operation, region) -> switch (code) {
+            case "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed" -> "check escalate.vm.instance_id and"
+                    + " the region (" + region + "): the instance must exist there";
+            case "IncorrectInstanceState", "IncorrectState" -> "the instance changed state meanwhile; the next"
+                    + " attempt goes on from the state it is in";
+            case "InsufficientInstanceCapacity" -> "AWS has no capacity for this instance type in its zone now;"
+                    + " the next attempt may get it, or change the instance type";
+            default -> "check the credentials (they need " + PERMISSIONS + "), the region (" + region
+                    + ") and the endpoint";
+        });
     }
 
     /** One restart: the client, the instance, and what was done so far for the result line. */
     private final class Run {
-        private final Ec2Client ec2;
+        private final Ec2Calls ec2;
+        private final ImdsIdentity imds;
         private final String id;
         private final List<String> done = new ArrayList<>();
 
-        Run(Ec2Client ec2, String id) {
+        Run(Ec2Calls ec2, ImdsIdentity imds, String id) {
             this.ec2 = ec2;
+            this.imds = imds;
             this.id = id;
         }
 
@@ -172,14 +137,15 @@ final class Ec2Restarter implements Restarter {
             switch (state) {
                 case RUNNING -> {
                     if (spec.mode() == ServiceSpec.Ec2Mode.REBOOT) {
-                        call("RebootInstances", () -> ec2.rebootInstances(r -> r.instanceIds(id)));
+                        call("RebootInstances", () -> ec2.client().rebootInstances(r -> r.instanceIds(id)));
                         done.add("RebootInstances: ok");
                         return result();
                     }
                     refuseIfSelf();
-                    InstanceStateChange change = call("StopInstances", () -> ec2.stopInstances(r -> r.instanceIds(id)))
-                            .stoppingInstances().stream().findFirst().orElseThrow(() -> failed("StopInstances",
-                                    "the answer lists no instance"));
+                    InstanceStateChange change = call("StopInstances",
+                            () -> ec2.client().stopInstances(r -> r.instanceIds(id)))
+                            .stoppingInstances().stream().findFirst()
+                            .orElseThrow(() -> failed("StopInstances", "the answer lists no instance"));
                     done.add("StopInstances: " + change.previousState().name() + " -> " + change.currentState().name());
                     if (change.currentState().name() != InstanceStateName.STOPPED) {
                         awaitStopped();
@@ -200,21 +166,22 @@ final class Ec2Restarter implements Restarter {
         }
 
         private void start() throws RestartFailedException {
-            InstanceStateChange change = call("StartInstances", () -> ec2.startInstances(r -> r.instanceIds(id)))
-                    .startingInstances().stream().findFirst().orElseThrow(() -> failed("StartInstances",
-                            "the answer lists no instance"));
+            InstanceStateChange change = call("StartInstances",
+                    () -> ec2.client().startInstances(r -> r.instanceIds(id)))
+                    .startingInstances().stream().findFirst()
+                    .orElseThrow(() -> failed("StartInstances", "the answer lists no instance"));
             done.add("StartInstances: " + change.previousState().name() + " -> " + change.currentState().name());
             awaitRunning();
         }
 
         /** Polls until {@code stopped}; anything else is a transition still under way, or a stale read. */
         private void awaitStopped() throws RestartFailedException {
-            Poll poll = new Poll(timeouts.stopped());
+            Poll poll = poll(timeouts.stopped());
             while (true) {
                 Instance i = describe();
                 InstanceStateName s = i.state().name();
                 if (s == InstanceStateName.STOPPED) {
-                    done.add("stopped" + poll.after());
+                    done.add("stopped" + after(poll));
                     return;
                 }
                 if (s == InstanceStateName.SHUTTING_DOWN || s == InstanceStateName.TERMINATED) {
@@ -227,7 +194,7 @@ final class Ec2Restarter implements Restarter {
                             + " that hangs may need aws ec2 stop-instances --force --instance-ids " + id
                             + "; the next attempt starts it once it is stopped");
                 }
-                poll.pause();
+                pause(poll);
             }
         }
 
@@ -237,12 +204,12 @@ final class Ec2Restarter implements Restarter {
          * than our own stop is a failed launch (a volume, a key, capacity).
          */
         private void awaitRunning() throws RestartFailedException {
-            Poll poll = new Poll(timeouts.running());
+            Poll poll = poll(timeouts.running());
             while (true) {
                 Instance i = describe();
                 InstanceStateName s = i.state().name();
                 if (s == InstanceStateName.RUNNING) {
-                    done.add("running" + poll.after());
+                    done.add("running" + after(poll));
                     return;
                 }
                 // EC2 reads are eventually consistent: right after StartInstances, DescribeInstances may
@@ -263,12 +230,14 @@ final class Ec2Restarter implements Restarter {
                     throw new RestartFailedException(prefix() + "still " + s + " " + Durations.format(timeouts.running())
                             + " after StartInstances" + reason(i) + "; the next attempt starts it again");
                 }
-                poll.pause();
+                pause(poll);
             }
         }
 
         private void refuseIfSelf() throws RestartFailedException {
-            if (ownInstanceId().filter(id::equals).isPresent()) {
+            // No answer at once: not on EC2, so it cannot be us; or the metadata service is off here, and we
+            // cannot tell.
+            if (imds.instanceIdAtOnce().filter(id::equals).isPresent()) {
                 throw new RestartFailedException(prefix() + "refused StopInstances: " + id + " is the instance this"
                         + " agent runs on, and the stop would take the agent down before it could start the instance"
                         + " again; use mode: reboot, or escalate from an agent on another host");
@@ -276,57 +245,25 @@ final class Ec2Restarter implements Restarter {
         }
 
         private Instance describe() throws RestartFailedException {
-            return call("DescribeInstances", () -> ec2.describeInstances(r -> r.instanceIds(id))).reservations().stream()
+            return call("DescribeInstances", () -> ec2.client().describeInstances(r -> r.instanceIds(id)))
+                    .reservations().stream()
                     .flatMap(r -> r.instances().stream())
                     .filter(i -> id.equals(i.instanceId()))
                     .findFirst()
                     .orElseThrow(() -> failed("DescribeInstances", "no instance " + id + " in the answer; check"
-                            + " escalate.vm.instance_id and the region (" + region() + ")"));
+                            + " escalate.vm.instance_id and the region (" + ec2.region() + ")"));
         }
 
         private <T> T call(String operation, Supplier<T> call) throws RestartFailedException {
             try {
-                return call.get();
-            } catch (AwsServiceException e) {
-                AwsErrorDetails d = e.awsErrorDetails();
-                String code = d == null || d.errorCode() == null ? "HTTP " + e.statusCode() : d.errorCode();
-                String message = d == null || d.errorMessage() == null ? e.getMessage() : d.errorMessage();
-                throw new RestartFailedException(prefix() + operation + " failed: " + code + ": " + message
-                        + Optional.ofNullable(e.requestId()).map(r -> " (request " + r + ")").orElse("") + "; "
-                        + serviceHint(code, operation), e);
-            } catch (SdkException e) {
-                throw new RestartFailedException(prefix() + operation + " failed: " + e.getMessage() + "; "
-                        + clientHint(e), e);
+                return ec2.call(operation, call);
+            } catch (AwsFailure e) {
+                throw new RestartFailedException(prefix() + e.getMessage(), e.getCause());
             }
         }
 
         private RestartFailedException failed(String operation, String why) {
             return new RestartFailedException(prefix() + operation + " failed: " + why);
-        }
-
-        private String serviceHint(String code, String operation) {
-            return switch (code) {
-                case "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed" -> "check escalate.vm.instance_id and"
-                        + " the region (" + region() + "): the instance must exist there";
-                case "UnauthorizedOperation", "AccessDenied", "AccessDeniedException" -> "the agent's credentials may"
-                        + " not call ec2:" + operation + "; allow " + PERMISSIONS + " on " + id + " in their IAM policy";
-                case "AuthFailure", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "RequestExpired" ->
-                        "AWS refused the credentials: check which ones the default chain found (instance profile,"
-                                + " AWS_PROFILE, AWS_ACCESS_KEY_ID) and that the host's clock is right";
-                case "IncorrectInstanceState", "IncorrectState" -> "the instance changed state meanwhile; the next"
-                        + " attempt goes on from the state it is in";
-                case "InsufficientInstanceCapacity" -> "AWS has no capacity for this instance type in its zone now;"
-                        + " the next attempt may get it, or change the instance type";
-                case "RequestLimitExceeded", "Throttling" -> "the account's EC2 request rate limit was hit; the next"
-                        + " attempt tries again";
-                default -> "check the credentials (they need " + PERMISSIONS + "), the region (" + region()
-                        + ") and the endpoint";
-            };
-        }
-
-        private String region() {
-            Region r = ec2.serviceClientConfiguration().region();
-            return r == null ? "none" : r.id();
         }
 
         private String prefix() {
@@ -338,57 +275,32 @@ final class Ec2Restarter implements Restarter {
         }
     }
 
-    /** A bounded wait measured on the injected ticker. */
-    private final class Poll {
-        private final long start = aws.ticker().nanoTime();
-        private final long deadline;
-        private int polls;
+    /** A bounded wait on the injected ticker, one {@code DescribeInstances} every {@code timeouts.poll()}. */
+    private Poll poll(Duration limit) {
+        return aws.poll(limit, new Backoff(timeouts.poll(), timeouts.poll()));
+    }
 
-        Poll(Duration limit) {
-            this.deadline = start + limit.toNanos();
+    private static void pause(Poll poll) throws RestartFailedException {
+        try {
+            poll.pause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestartFailedException("ec2: interrupted while waiting for the instance (the agent is"
+                    + " stopping); the next attempt goes on from the state it is in", e);
         }
+    }
 
-        boolean expired() {
-            return aws.ticker().nanoTime() - deadline >= 0;
+    /** {@code " after 3 polls (6s)"}, or nothing when the first look saw it. */
+    private static String after(Poll poll) {
+        int polls = poll.polls();
+        if (polls == 0) {
+            return "";
         }
-
-        void pause() throws RestartFailedException {
-            polls++;
-            long left = deadline - aws.ticker().nanoTime();
-            try {
-                aws.pause().pause(Duration.ofNanos(Math.min(timeouts.poll().toNanos(), Math.max(0, left))));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RestartFailedException("ec2: interrupted while waiting for the instance (the agent is"
-                        + " stopping); the next attempt goes on from the state it is in", e);
-            }
-        }
-
-        /** {@code " after 3 polls (6s)"}, or nothing when the first look saw it. */
-        String after() {
-            if (polls == 0) {
-                return "";
-            }
-            return " after " + polls + (polls == 1 ? " poll" : " polls") + " ("
-                    + human(Duration.ofNanos(aws.ticker().nanoTime() - start)) + ")";
-        }
+        return " after " + polls + (polls == 1 ? " poll" : " polls") + " (" + human(poll.elapsed()) + ")";
     }
 
     static final String PERMISSIONS = "ec2:DescribeInstances, ec2:RebootInstances, ec2:StopInstances and"
             + " ec2:StartInstances";
-
-    private static String clientHint(SdkException e) {
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Unable to load region")) {
-            return "set escalate.vm.region, or AWS_REGION in the agent's environment";
-        }
-        if (m.contains("Unable to load credentials")) {
-            return "give the agent credentials: an instance profile, AWS_PROFILE, or AWS_ACCESS_KEY_ID and"
-                    + " AWS_SECRET_ACCESS_KEY in its environment";
-        }
-        return "check that this host reaches the EC2 endpoint (escalate.vm.endpoint, AWS_ENDPOINT_URL_EC2, or the"
-                + " region's) and any proxy between";
-    }
 
     private static String reason(Instance i) {
         if (i.stateReason() == null || i.stateReason().message() == null || i.stateReason().message().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.aws.AwsEdges;
 import io.haagent.config.ServiceSpec;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,14 +47,14 @@ public final class Restarters {
     private final CommandRunner runner;
     private final Supervisor supervisor;
     private final Timeouts timeouts;
-    private final Ec2Restarter.Aws aws;
+    private final AwsEdges aws;
 
     public Restarters(CommandRunner runner, Supervisor supervisor, Timeouts timeouts) {
-        this(runner, supervisor, timeouts, Ec2Restarter.Aws.DEFAULT);
+        this(runner, supervisor, timeouts, AwsEdges.SYSTEM);
     }
 
     /** With the AWS SDK's clients, clock and pauses replaced, for tests. */
-    Restarters(CommandRunner runner, Supervisor supervisor, Timeouts timeouts, Ec2Restarter.Aws aws) {
+    Restarters(CommandRunner runner, Supervisor supervisor, Timeouts timeouts, AwsEdges aws) {
         this.runner = runner;
         this.supervisor = supervisor;
         this.timeouts = timeouts;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.haagent.aws.AwsEdges;
 import io.haagent.config.AwsId;
 import io.haagent.config.ServiceSpec;
 import io.haagent.config.ServiceSpec.Ec2Mode;
@@ -118,7 +119,7 @@ class Ec2RestarterTest {
             }
         };
         // The ticker moves only when the restarter pauses: deadlines are reached without waiting.
-        Ec2Restarter.Aws aws = new Ec2Restarter.Aws(
+        AwsEdges aws = new AwsEdges(
                 b -> b.credentialsProvider(StaticCredentialsProvider.create(DUMMY))
                         .overrideConfiguration(b.overrideConfiguration().toBuilder().addExecutionInterceptor(recorder).build()),
                 b -> b.endpoint(imdsEndpoint),

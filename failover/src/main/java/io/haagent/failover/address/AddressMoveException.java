@@ -1,5 +1,6 @@
 package io.haagent.failover.address;
 
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 
 /**
@@ -8,15 +9,15 @@ import java.util.List;
  * method goes on from where this one stopped.
  */
 public final class AddressMoveException extends Exception {
-    private final transient List<MoveResult.Step> steps;
+    private final transient List<TimedStep> steps;
 
-    AddressMoveException(String sentence, List<MoveResult.Step> steps, Throwable cause) {
+    AddressMoveException(String sentence, List<TimedStep> steps, Throwable cause) {
         super(sentence, cause);
         this.steps = List.copyOf(steps);
     }
 
     /** The steps done before the failure, in order. */
-    public List<MoveResult.Step> steps() {
+    public List<TimedStep> steps() {
         return steps;
     }
 }

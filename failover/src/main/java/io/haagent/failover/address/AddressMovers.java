@@ -1,6 +1,7 @@
 package io.haagent.failover.address;
 
 import io.haagent.config.VrrpInstance;
+import io.haagent.time.Backoff;
 import java.time.Duration;
 
 /** Makes the {@link AddressMover} for an {@code on_master.address} config block. */
@@ -25,6 +26,11 @@ public final class AddressMovers {
                 throw new IllegalArgumentException("timeouts must be positive and firstPoll <= maxPoll: deadline "
                         + deadline + ", call " + call + ", firstPoll " + firstPoll + ", maxPoll " + maxPoll);
             }
+        }
+
+        /** The pauses between two describes: {@code firstPoll}, doubling up to {@code maxPoll}. */
+        Backoff polls() {
+            return new Backoff(firstPoll, maxPoll);
         }
     }
 

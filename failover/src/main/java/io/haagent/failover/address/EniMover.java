@@ -1,5 +1,9 @@
 package io.haagent.failover.address;
 
+import io.haagent.aws.AwsFailure;
+import io.haagent.aws.Ec2Calls;
+import io.haagent.aws.Ec2Hints;
+import io.haagent.aws.Poll;
 import io.haagent.config.VrrpInstance;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +24,7 @@ final class EniMover implements AddressMover {
     static final String PERMISSIONS = "ec2:DescribeNetworkInterfaces, ec2:DetachNetworkInterface and"
             + " ec2:AttachNetworkInterface";
     private static final String CONFIG = "on_master.address.eni";
+    private static final Ec2Hints HINTS = Enis.hints(CONFIG, PERMISSIONS);
 
     private final VrrpInstance.Eni spec;
     private final AddressMovers.Timeouts timeouts;
@@ -82,12 +87,12 @@ final class EniMover implements AddressMover {
 
     @Override
     public MoveResult acquire() throws AddressMoveException {
-        Steps steps = new Steps(edges.ticker());
+        MoveRecorder steps = new MoveRecorder(edges.ticker());
         String me = steps.thisInstance(edges.identity(), prefix());
-        Ec2Api api;
+        Ec2Calls api;
         try {
-            api = Ec2Api.open(spec.region(), spec.endpoint(), timeouts, edges, CONFIG, PERMISSIONS);
-        } catch (Ec2Api.Failed e) {
+            api = Ec2Calls.open(spec.region(), spec.endpoint(), timeouts.call(), edges.aws().ec2(), HINTS);
+        } catch (AwsFailure e) {
             throw steps.failure(prefix() + e.getMessage(), e.getCause());
         }
         try (api) {
@@ -109,9 +114,9 @@ final class EniMover implements AddressMover {
 
     /** One acquire: the client, this instance, the steps so far. */
     private final class Run {
-        private final Ec2Api api;
+        private final Ec2Calls api;
         private final String me;
-        private final Steps steps;
+        private final MoveRecorder steps;
         private final String eni = spec.id().value();
         private Optional<String> detachSent = Optional.empty();
         private Optional<String> from = Optional.empty();
@@ -121,16 +126,16 @@ final class EniMover implements AddressMover {
         private boolean forced;
         private Seen last;
         private Act lastAct = Act.WAIT;
-        private Ec2Api.Failed lastError;
+        private AwsFailure lastError;
 
-        Run(Ec2Api api, String me, Steps steps) {
+        Run(Ec2Calls api, String me, MoveRecorder steps) {
             this.api = api;
             this.me = me;
             this.steps = steps;
         }
 
         MoveResult acquire() throws AddressMoveException {
-            Poll poll = new Poll(edges, timeouts);
+            Poll poll = edges.aws().poll(timeouts.deadline(), timeouts.polls());
             while (true) {
                 Act act = round();
                 if (act == Act.DONE) {
@@ -152,8 +157,8 @@ final class EniMover implements AddressMover {
         /** One look and at most one action; transient failures are kept for the sentence and retried. */
         private Act round() throws AddressMoveException {
             try {
-                last = Seen.of(api.describe(eni));
-            } catch (Ec2Api.Failed e) {
+                last = Seen.of(Enis.describe(api, eni, CONFIG));
+            } catch (AwsFailure e) {
                 return retryOrThrow(e);
             }
             long now = steps.now();
@@ -175,7 +180,7 @@ final class EniMover implements AddressMover {
                     case ATTACH -> attach();
                     case DONE, WAIT -> { }
                 }
-            } catch (Ec2Api.Failed e) {
+            } catch (AwsFailure e) {
                 return retryOrThrow(e);
             }
             lastAct = act;
@@ -195,17 +200,17 @@ final class EniMover implements AddressMover {
             };
         }
 
-        private Act retryOrThrow(Ec2Api.Failed e) throws AddressMoveException {
-            if (!e.retryable) {
+        private Act retryOrThrow(AwsFailure e) throws AddressMoveException {
+            if (!e.retryable()) {
                 throw steps.failure(prefix() + steps.doneSoFar() + e.getMessage(), e.getCause());
             }
             lastError = e;
-            steps.add(e.operation + " failed with " + e.code + "; retrying", steps.now());
+            steps.add(e.operation() + " failed with " + e.code() + "; retrying", steps.now());
             log.debug("{}{}; retrying", prefix(), e.getMessage());
             return Act.WAIT;
         }
 
-        private void detach(boolean force) throws Ec2Api.Failed {
+        private void detach(boolean force) throws AwsFailure {
             String attachment = last.attachmentId().orElseThrow();
             long t = steps.now();
             if (force) {
@@ -214,14 +219,14 @@ final class EniMover implements AddressMover {
                 log.warn("{}forcing the detach from {} with Force=true because a normal detach was still detaching"
                         + " after {}; the old instance may be unable to attach anything at device index {} until it"
                         + " is stopped and started", prefix(), last.instanceId().orElse("?"),
-                        Steps.human(spec.forceDetachAfter()), last.deviceIndex());
+                        MoveRecorder.human(spec.forceDetachAfter()), last.deviceIndex());
             }
             api.call("DetachNetworkInterface", () -> api.client().detachNetworkInterface(r -> r
                     .attachmentId(attachment).force(force ? Boolean.TRUE : null)));
             if (force) {
                 forced = true;
                 steps.add("DetachNetworkInterface Force=true from " + last.instanceId().orElse("?") + " after "
-                        + Steps.human(spec.forceDetachAfter()) + " detaching", t);
+                        + MoveRecorder.human(spec.forceDetachAfter()) + " detaching", t);
             } else {
                 detachSent = Optional.of(attachment);
                 detachStarted = t;
@@ -229,7 +234,7 @@ final class EniMover implements AddressMover {
             }
         }
 
-        private void attach() throws Ec2Api.Failed {
+        private void attach() throws AwsFailure {
             if (detachStarted >= 0 || forced || detachingSince >= 0) {
                 steps.add("available", detachStarted >= 0 ? detachStarted : steps.now());
                 detachStarted = -1;
@@ -250,7 +255,7 @@ final class EniMover implements AddressMover {
             }
             steps.add("attached", attachStarted >= 0 ? attachStarted : steps.now());
             return steps.result(prefix() + "moved " + from.map(f -> "from " + f + " ").orElse("") + "to " + where
-                    + (forced ? " with a forced detach" : "") + " in " + Steps.human(steps.total()), true);
+                    + (forced ? " with a forced detach" : "") + " in " + MoveRecorder.human(steps.total()), true);
         }
 
         private AddressMoveException timedOut() {
@@ -261,8 +266,8 @@ final class EniMover implements AddressMover {
                         + " in the EC2 console" : "the next acquire forces the detach";
                 default -> "the next acquire goes on from there";
             };
-            return steps.failure(prefix() + steps.doneSoFar() + "gave up after " + Steps.human(timeouts.deadline())
-                    + " with the ENI " + where() + why + "; " + advice,
+            return steps.failure(prefix() + steps.doneSoFar() + "gave up after "
+                    + MoveRecorder.human(timeouts.deadline()) + " with the ENI " + where() + why + "; " + advice,
                     lastError);
         }
     }

@@ -74,7 +74,7 @@ final class GratuitousArp implements Announcer {
         }
         pending.put(address, scheduled);
         return "sent a gratuitous ARP for " + address + " on " + iface + ", " + (count - 1) + " more "
-                + Steps.human(spacing) + " apart";
+                + MoveRecorder.human(spacing) + " apart";
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.haagent.failover.address;
 
+import io.haagent.aws.AwsFailure;
+import io.haagent.aws.ImdsIdentity;
+import java.util.List;
+
 /**
  * Which EC2 instance this agent runs on. In production the instance metadata service says
  * ({@link #imds()}); tests against moto, whose IMDS does not do the IMDSv2 token handshake the SDK
@@ -12,13 +16,27 @@ public interface InstanceIdentity {
     String instanceId() throws AddressMoveException;
 
     /**
-     * IMDSv2 through the SDK's {@code Ec2MetadataClient}: a token from {@code PUT /latest/api/token},
-     * then {@code GET /latest/meta-data/instance-id}. The endpoint is the SDK's:
-     * {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} (or the {@code aws.ec2MetadataServiceEndpoint} property)
-     * moves it. The id is asked once and remembered: an instance does not change its id.
+     * IMDSv2 through the AWS adapter's {@link ImdsIdentity}: asked once and remembered, since an
+     * instance does not change its id; {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} moves the endpoint.
      */
-    static InstanceIdentity imds() {
-        return new ImdsIdentity(b -> { });
+    static InstanceIdentity imds(ImdsIdentity imds) {
+        return () -> {
+            String id;
+            try {
+                id = imds.instanceId();
+            } catch (AwsFailure e) { // the SDK's retries are spent
+                throw new AddressMoveException("this host's instance metadata (IMDSv2) did not say which instance it"
+                        + " is: " + e.getMessage() + "; on EC2, check that the metadata service is enabled and its hop"
+                        + " limit lets the agent reach it (2 from a container); AWS_EC2_METADATA_SERVICE_ENDPOINT"
+                        + " moves it", List.of(), e.getCause());
+            }
+            if (!id.startsWith("i-")) {
+                throw new AddressMoveException("the instance metadata service answered '" + id + "' for"
+                        + " instance-id, which is no instance id; check AWS_EC2_METADATA_SERVICE_ENDPOINT", List.of(),
+                        null);
+            }
+            return id;
+        };
     }
 
     /** A known id, for a host that is told who it is. */

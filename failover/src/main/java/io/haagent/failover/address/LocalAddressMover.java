@@ -28,7 +28,7 @@ final class LocalAddressMover implements AddressMover {
 
     @Override
     public MoveResult acquire() throws AddressMoveException {
-        Steps steps = new Steps(edges.ticker());
+        MoveRecorder steps = new MoveRecorder(edges.ticker());
         long t = steps.now();
         boolean added;
         try {
@@ -51,7 +51,7 @@ final class LocalAddressMover implements AddressMover {
 
     @Override
     public MoveResult release() throws AddressMoveException {
-        Steps steps = new Steps(edges.ticker());
+        MoveRecorder steps = new MoveRecorder(edges.ticker());
         edges.announcer().cancel(spec.ip().address()); // announcing an address we let go would steal it back
         long t = steps.now();
         try {

@@ -1,6 +1,6 @@
 package io.haagent.failover.address;
 
-import java.time.Duration;
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -13,22 +13,15 @@ import java.util.stream.Collectors;
  * @param steps    in the order they were done; empty when there was nothing to do
  * @param changed  whether anything on the host or in EC2 was changed (false: a no-op)
  */
-public record MoveResult(String sentence, List<Step> steps, boolean changed) {
+public record MoveResult(String sentence, List<TimedStep> steps, boolean changed) {
 
     public MoveResult {
         steps = List.copyOf(steps);
     }
 
-    /** One step: what was done or seen, and how long it took. */
-    public record Step(String what, Duration took) {
-        @Override
-        public String toString() {
-            return what + " (" + Steps.human(took) + ")";
-        }
-    }
-
-    /** The steps one a line, for the mail body. */
+    /** The steps one a line, {@code "  DetachNetworkInterface from i-0a (1.2s)"}, for the mail body. */
     public String stepsText() {
-        return steps.stream().map(s -> "  " + s).collect(Collectors.joining("\n"));
+        return steps.stream().map(s -> "  " + s.what() + " (" + MoveRecorder.human(s.took()) + ")")
+                .collect(Collectors.joining("\n"));
     }
 }

@@ -1,5 +1,9 @@
 package io.haagent.failover.address;
 
+import io.haagent.aws.AwsFailure;
+import io.haagent.aws.Ec2Calls;
+import io.haagent.aws.Ec2Hints;
+import io.haagent.aws.Poll;
 import io.haagent.config.Cidr;
 import io.haagent.config.VrrpInstance;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterfacePrivateIpAddres
 final class SecondaryIpMover implements AddressMover {
     static final String PERMISSIONS = "ec2:DescribeNetworkInterfaces and ec2:AssignPrivateIpAddresses";
     private static final String CONFIG = "on_master.address.secondary_ip";
+    private static final Ec2Hints HINTS = Enis.hints(CONFIG, PERMISSIONS);
 
     private final VrrpInstance.SecondaryIp spec;
     private final AddressMovers.Timeouts timeouts;
@@ -49,19 +54,19 @@ final class SecondaryIpMover implements AddressMover {
     /** One EC2 call that may be retried. */
     @FunctionalInterface
     private interface Attempt<T> {
-        T run() throws Ec2Api.Failed;
+        T run() throws AwsFailure;
     }
 
     @Override
     public MoveResult acquire() throws AddressMoveException {
-        Steps steps = new Steps(edges.ticker());
+        MoveRecorder steps = new MoveRecorder(edges.ticker());
         String me = steps.thisInstance(edges.identity(), prefix());
         String eniId = spec.eni().value();
         String ip = spec.ip().toString();
-        Poll poll = new Poll(edges, timeouts);
-        try (Ec2Api api = Ec2Api.open(spec.region(), spec.endpoint(), timeouts, edges, CONFIG, PERMISSIONS)) {
+        Poll poll = edges.aws().poll(timeouts.deadline(), timeouts.polls());
+        try (Ec2Calls api = Ec2Calls.open(spec.region(), spec.endpoint(), timeouts.call(), edges.aws().ec2(), HINTS)) {
             long t = steps.now();
-            NetworkInterface eni = retrying(steps, poll, () -> api.describe(eniId));
+            NetworkInterface eni = retrying(steps, poll, () -> Enis.describe(api, eniId, CONFIG));
             String owner = eni.attachment() == null ? null : eni.attachment().instanceId();
             if (!me.equals(owner)) {
                 throw steps.failure(prefix() + eniId + " is " + (owner == null ? "not attached to any instance"
@@ -85,9 +90,9 @@ final class SecondaryIpMover implements AddressMover {
             steps.add(added ? "ip addr add " + host + " dev " + iface : "already on " + iface, t);
             boolean changed = added || !assigned;
             return steps.result(prefix() + (changed ? "moved to " : "was already on ") + "this instance " + me + " ("
-                    + eniId + ", " + iface + ")" + (changed ? " in " + Steps.human(steps.total()) : "; nothing to do"),
-                    changed);
-        } catch (Ec2Api.Failed e) {
+                    + eniId + ", " + iface + ")"
+                    + (changed ? " in " + MoveRecorder.human(steps.total()) : "; nothing to do"), changed);
+        } catch (AwsFailure e) {
             throw steps.failure(prefix() + steps.doneSoFar() + e.getMessage(), e.getCause());
         } catch (IOException e) {
             throw steps.failure(prefix() + steps.doneSoFar() + e.getMessage() + "; the next acquire tries again", e);
@@ -102,7 +107,7 @@ final class SecondaryIpMover implements AddressMover {
 
     @Override
     public MoveResult release() throws AddressMoveException {
-        Steps steps = new Steps(edges.ticker());
+        MoveRecorder steps = new MoveRecorder(edges.ticker());
         try {
             // Where it is, from the host itself: a release must work when the EC2 API does not answer.
             List<String> ifaces = spec.iface().isPresent() ? spec.iface().stream().toList()
@@ -126,7 +131,7 @@ final class SecondaryIpMover implements AddressMover {
         }
     }
 
-    private String interfaceOf(NetworkInterface eni, Steps steps) throws IOException, AddressMoveException {
+    private String interfaceOf(NetworkInterface eni, MoveRecorder steps) throws IOException, AddressMoveException {
         String mac = eni.macAddress();
         Optional<String> iface = mac == null ? Optional.empty() : edges.devices().byMac(mac);
         if (iface.isEmpty()) {
@@ -137,15 +142,15 @@ final class SecondaryIpMover implements AddressMover {
     }
 
     /** Runs the attempt, again after a pause while it fails transiently, until the deadline. */
-    private <T> T retrying(Steps steps, Poll poll, Attempt<T> attempt) throws Ec2Api.Failed, InterruptedException {
+    private <T> T retrying(MoveRecorder steps, Poll poll, Attempt<T> attempt) throws AwsFailure, InterruptedException {
         while (true) {
             try {
                 return attempt.run();
-            } catch (Ec2Api.Failed e) {
-                if (!e.retryable || poll.expired()) {
+            } catch (AwsFailure e) {
+                if (!e.retryable() || poll.expired()) {
                     throw e;
                 }
-                steps.add(e.operation + " failed with " + e.code + "; retrying", steps.now());
+                steps.add(e.operation() + " failed with " + e.code() + "; retrying", steps.now());
                 poll.pause();
             }
         }

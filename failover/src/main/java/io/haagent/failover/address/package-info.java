@@ -9,6 +9,7 @@
  * step is idempotent, so a retry of a half-done move completes it; every outcome is a
  * {@link io.haagent.failover.address.MoveResult} or an
  * {@link io.haagent.failover.address.AddressMoveException}, each with one operator sentence. The EC2 and
- * IMDS clients, the {@code ip} runner and the packet socket are package-private machinery.
+ * IMDS calls go through the AWS adapter ({@code io.haagent.aws}); the {@code ip} runner and the packet
+ * socket are package-private machinery.
  */
 package io.haagent.failover.address;

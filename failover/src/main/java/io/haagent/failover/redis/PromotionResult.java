@@ -1,5 +1,6 @@
 package io.haagent.failover.redis;
 
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,7 +15,7 @@ public sealed interface PromotionResult {
     String sentence();
 
     /** The steps performed, with their durations, for the mail body. */
-    List<Step> steps();
+    List<TimedStep> steps();
 
     /**
      * Redis is master now, confirmed by {@code INFO replication} on a fresh connection.
@@ -26,7 +27,7 @@ public sealed interface PromotionResult {
      * @param runId         the promoted Redis's {@code run_id}, for the guard's next decision; empty if hidden
      */
     record Promoted(String sentence, boolean wasMaster, Optional<String> forcedPast, long closedClients,
-                    List<Step> steps, List<String> warnings, Optional<String> runId) implements PromotionResult {
+                    List<TimedStep> steps, List<String> warnings, Optional<String> runId) implements PromotionResult {
         public Promoted {
             steps = List.copyOf(steps);
             warnings = List.copyOf(warnings);
@@ -39,7 +40,7 @@ public sealed interface PromotionResult {
      *
      * @param reason completes "refused to promote because ..."
      */
-    record Refused(String sentence, String reason, List<Step> steps) implements PromotionResult {
+    record Refused(String sentence, String reason, List<TimedStep> steps) implements PromotionResult {
         public Refused {
             steps = List.copyOf(steps);
         }
@@ -49,7 +50,7 @@ public sealed interface PromotionResult {
      * Redis could not be reached, rejected a command, or does not report {@code role:master}
      * afterwards. The steps show how far it got.
      */
-    record Failed(String sentence, String reason, List<Step> steps) implements PromotionResult {
+    record Failed(String sentence, String reason, List<TimedStep> steps) implements PromotionResult {
         public Failed {
             steps = List.copyOf(steps);
         }

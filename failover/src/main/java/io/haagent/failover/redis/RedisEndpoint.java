@@ -2,6 +2,7 @@ package io.haagent.failover.redis;
 
 import io.haagent.config.Durations;
 import io.haagent.config.Secret;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.time.Ticker;
 
 import java.io.IOException;
@@ -82,14 +83,14 @@ final class RedisEndpoint {
     }
 
     /** Runs one round trip, recording it as a step; Jedis' exceptions become an operator reason. */
-    <T> T step(String what, List<Step> steps, RedisCall<T> call) throws ActionFailure {
+    <T> T step(String what, List<TimedStep> steps, RedisCall<T> call) throws ActionFailure {
         long start = ticker.nanoTime();
         try {
             return call.run();
         } catch (JedisException e) {
             throw new ActionFailure(what + " failed: " + reason(e), e);
         } finally {
-            steps.add(new Step(what, Duration.ofNanos(ticker.nanoTime() - start)));
+            steps.add(new TimedStep(what, Duration.ofNanos(ticker.nanoTime() - start)));
         }
     }
 
@@ -97,7 +98,7 @@ final class RedisEndpoint {
      * {@code INFO server}'s run_id, as a step; empty when Redis does not tell it (an ACL denies INFO), so that the
      * promotion guard's restart rule cannot apply.
      */
-    Optional<String> runId(Jedis jedis, List<Step> steps) throws ActionFailure {
+    Optional<String> runId(Jedis jedis, List<TimedStep> steps) throws ActionFailure {
         return Info.parse(step("INFO server", steps, () -> {
             try {
                 return jedis.info("server");
@@ -117,7 +118,7 @@ final class RedisEndpoint {
      * running server are replaced by the running values — as the next failover would do anyway.
      */
     RewriteCheck checkRewritable() {
-        List<Step> ignored = new ArrayList<>();
+        List<TimedStep> ignored = new ArrayList<>();
         try (Jedis jedis = connect()) {
             Info server = Info.parse(step("INFO server", ignored, () -> jedis.info("server")));
             String file = server.text("config_file").orElse("");

@@ -1,6 +1,7 @@
 package io.haagent.failover.redis;
 
 import io.haagent.config.VrrpInstance.RedisPromote;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.failover.redis.PromotionGuard.Verdict;
 import io.haagent.failover.redis.RedisEndpoint.ActionFailure;
 import io.haagent.time.Ticker;
@@ -70,7 +71,7 @@ public final class RedisPromoter {
      * Redis haagent last promoted or made a replica restarted since (see {@link PromotionGuard}).
      */
     public PromotionResult promote(boolean force, Optional<String> knownRunId) {
-        List<Step> steps = new ArrayList<>();
+        List<TimedStep> steps = new ArrayList<>();
         Verdict verdict;
         Optional<String> forcedPast = Optional.empty();
         Optional<String> runId;
@@ -98,7 +99,7 @@ public final class RedisPromoter {
             } else {
                 closed = promoteInOneTransaction(jedis, steps, warnings);
                 did = "promoted to master (" + (config.configRewrite() ? "REPLICAOF NO ONE + CONFIG REWRITE" : "REPLICAOF NO ONE")
-                        + " in " + Step.millis(steps.getLast().took()) + ")";
+                        + " in " + TimedStep.millis(steps.getLast().took()) + ")";
             }
         } catch (ActionFailure e) {
             return failed(e.getMessage(), steps);
@@ -141,7 +142,7 @@ public final class RedisPromoter {
     }
 
     /** @return how many client connections the transaction closed */
-    private long promoteInOneTransaction(Jedis jedis, List<Step> steps, List<String> warnings) throws ActionFailure {
+    private long promoteInOneTransaction(Jedis jedis, List<TimedStep> steps, List<String> warnings) throws ActionFailure {
         String what = "MULTI, REPLICAOF NO ONE, " + (config.configRewrite() ? "CONFIG REWRITE, " : "")
                 + "CLIENT KILL TYPE normal, CLIENT KILL TYPE pubsub, EXEC";
         Queued q = redis.step(what, steps, () -> {
@@ -178,7 +179,7 @@ public final class RedisPromoter {
         return closed;
     }
 
-    private void rewriteAlone(Jedis jedis, List<Step> steps, List<String> warnings) throws ActionFailure {
+    private void rewriteAlone(Jedis jedis, List<TimedStep> steps, List<String> warnings) throws ActionFailure {
         redis.step("CONFIG REWRITE", steps, () -> {
             try {
                 return jedis.configRewrite();
@@ -194,7 +195,7 @@ public final class RedisPromoter {
                 + " again: give it a config file it can write and run CONFIG REWRITE";
     }
 
-    private PromotionResult failed(String reason, List<Step> steps) {
+    private PromotionResult failed(String reason, List<TimedStep> steps) {
         return new PromotionResult.Failed(redis.name() + ": promotion failed because " + reason, reason, steps);
     }
 

@@ -1,6 +1,7 @@
 package io.haagent.failover.redis;
 
 import io.haagent.config.VrrpInstance.RedisReplicate;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.failover.redis.RedisEndpoint.ActionFailure;
 import io.haagent.time.Ticker;
 
@@ -54,7 +55,7 @@ public final class RedisReplicator {
         Objects.requireNonNull(masterHost, "masterHost");
         String master = masterHost.indexOf(':') >= 0 ? "[" + masterHost + "]:" + config.masterPort()
                 : masterHost + ":" + config.masterPort();
-        List<Step> steps = new ArrayList<>();
+        List<TimedStep> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         boolean wasReplica;
         String did;
@@ -85,7 +86,7 @@ public final class RedisReplicator {
                 if (replies.rewrite() != null) {
                     rewrite(replies.rewrite()::get, warnings);
                 }
-                did = "now a replica of " + master + " (" + what + " in " + Step.millis(steps.getLast().took()) + ")";
+                did = "now a replica of " + master + " (" + what + " in " + TimedStep.millis(steps.getLast().took()) + ")";
             }
         } catch (ActionFailure e) {
             return failed(master, e.getMessage(), steps);
@@ -131,7 +132,7 @@ public final class RedisReplicator {
 
     private record Queued(Response<Object> replicaOf, Response<Object> rewrite) {}
 
-    private ReplicationResult failed(String master, String reason, List<Step> steps) {
+    private ReplicationResult failed(String master, String reason, List<TimedStep> steps) {
         return new ReplicationResult.Failed(redis.name() + ": could not become a replica of " + master + " because "
                 + reason, reason, steps);
     }

@@ -1,5 +1,6 @@
 package io.haagent.failover.redis;
 
+import io.haagent.failover.step.TimedStep;
 import java.util.List;
 
 /** What {@link RedisReplicator#replicate(String)} did, with one operator sentence like {@link PromotionResult}. */
@@ -7,7 +8,7 @@ public sealed interface ReplicationResult {
 
     String sentence();
 
-    List<Step> steps();
+    List<TimedStep> steps();
 
     /**
      * Redis is a replica of the requested master now, confirmed by {@code INFO replication} on a
@@ -17,7 +18,7 @@ public sealed interface ReplicationResult {
      * @param warnings   what went wrong without undoing the change (a failed {@code CONFIG REWRITE})
      * @param runId      the replica's {@code run_id}, for the promotion guard; empty if Redis hides it
      */
-    record Replicated(String sentence, boolean wasReplica, List<Step> steps, List<String> warnings,
+    record Replicated(String sentence, boolean wasReplica, List<TimedStep> steps, List<String> warnings,
                       java.util.Optional<String> runId) implements ReplicationResult {
         public Replicated {
             steps = List.copyOf(steps);
@@ -26,7 +27,7 @@ public sealed interface ReplicationResult {
     }
 
     /** Redis could not be reached, rejected a command, or does not report the new master afterwards. */
-    record Failed(String sentence, String reason, List<Step> steps) implements ReplicationResult {
+    record Failed(String sentence, String reason, List<TimedStep> steps) implements ReplicationResult {
         public Failed {
             steps = List.copyOf(steps);
         }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.aws.AwsEdges;
+import io.haagent.aws.ImdsIdentity;
 import io.haagent.config.AwsId;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.Ec2Endpoint;
 import io.haagent.testkit.FakeTicker;
 import java.time.Duration;
@@ -41,14 +44,15 @@ class EniMoverEndpointTest {
     /** Edges for an agent on instance b, which IMDS at the endpoint names. */
     private Edges edges() {
         ec2.imdsInstanceId(b);
-        return new Edges(builder -> builder.credentialsProvider(StaticCredentialsProvider.create(
+        return new Edges(new AwsEdges(builder -> builder.credentialsProvider(StaticCredentialsProvider.create(
                 AwsBasicCredentials.create("testing", "testing"))),
-                new ImdsIdentity(m -> m.endpoint(ec2.endpoint())),
+                m -> { },
                 ticker::nanoTime,
                 d -> {
                     pauses.add(d);
                     ticker.advance(d);
-                },
+                }),
+                InstanceIdentity.imds(new ImdsIdentity(m -> m.endpoint(ec2.endpoint()))),
                 args -> {
                     throw new AssertionError("the eni mover runs no ip command: " + args);
                 },
@@ -66,8 +70,8 @@ class EniMoverEndpointTest {
         return mover(AddressMovers.Timeouts.DEFAULT);
     }
 
-    private List<String> steps(List<MoveResult.Step> steps) {
-        return steps.stream().map(MoveResult.Step::what).toList();
+    private List<String> steps(List<TimedStep> steps) {
+        return steps.stream().map(TimedStep::what).toList();
     }
 
     @Test
@@ -187,9 +191,9 @@ class EniMoverEndpointTest {
         ec2.attach(eni, a, 1);
         ec2.transitionReads(3);
         var edges = edges();
-        Edges interrupting = new Edges(edges.ec2(), edges.identity(), edges.ticker(), d -> {
+        Edges interrupting = new Edges(new AwsEdges(edges.aws().ec2(), edges.aws().imds(), edges.ticker(), d -> {
             throw new InterruptedException("agent stopping");
-        }, edges.ip(), edges.devices(), edges.announcer());
+        }), edges.identity(), edges.ip(), edges.devices(), edges.announcer());
         var spec = new VrrpInstance.Eni(AwsId.eni(eni), 1, Optional.of("us-east-1"), Optional.of(ec2.endpoint()),
                 FORCE_AFTER);
 

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.aws.AwsEdges;
 import io.haagent.config.Cidr;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.NetnsLab;
-import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,9 +51,9 @@ class LocalAddressNetnsTest {
     }
 
     private static AddressMover mover(NetnsLab.Host host, Cidr vip) {
-        Edges edges = new Edges(b -> { }, () -> {
+        Edges edges = new Edges(AwsEdges.SYSTEM, () -> {
             throw new AssertionError("local needs no instance id");
-        }, Ticker.SYSTEM, Thread::sleep, IpCommand.subprocess(List.of(IpCommand.binary(), "-n", host.namespace())),
+        }, IpCommand.subprocess(List.of(IpCommand.binary(), "-n", host.namespace())),
                 NetDevices.SYSFS, inNamespace(host));
         return AddressMovers.of(new VrrpInstance.LocalAddress(vip, host.iface()), AddressMovers.Timeouts.DEFAULT,
                 edges);
@@ -94,7 +95,7 @@ class LocalAddressNetnsTest {
             assertEquals(h0.mac(), neighbourMac(h1, ip, h0.mac()), "host 1 learnt host 0's MAC from the GARP");
             assertEquals("local " + vip + " on eth0: added and announced by gratuitous ARP", r0.sentence());
             assertEquals(List.of("ip addr add " + vip + " dev eth0", "gratuitous ARP for " + ip + " on eth0: sent 3"),
-                    r0.steps().stream().map(MoveResult.Step::what).toList());
+                    r0.steps().stream().map(TimedStep::what).toList());
 
             MoveResult released = on0.release();
             MoveResult r1 = on1.acquire();
@@ -119,7 +120,7 @@ class LocalAddressNetnsTest {
     void missingInterface_failsSayingWhatToCheck() throws Exception {
         try (NetnsLab lab = NetnsLab.create(2)) {
             NetnsLab.Host h0 = lab.host(0);
-            Edges edges = new Edges(b -> { }, () -> "i-0", Ticker.SYSTEM, Thread::sleep,
+            Edges edges = new Edges(AwsEdges.SYSTEM, () -> "i-0",
                     IpCommand.subprocess(List.of(IpCommand.binary(), "-n", h0.namespace())), NetDevices.SYSFS,
                     inNamespace(h0));
             var spec = new VrrpInstance.LocalAddress(Cidr.parse(lab.subnetPrefix() + "100/24"), "eth9");

@@ -3,6 +3,7 @@ package io.haagent.failover.address;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.aws.AwsEdges;
 import io.haagent.config.AwsId;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
@@ -59,8 +60,8 @@ class MotoAddressMoveTest {
     }
 
     private Edges edgesFor(String instanceId) {
-        return new Edges(b -> b.credentialsProvider(StaticCredentialsProvider.create(DUMMY)),
-                InstanceIdentity.fixed(instanceId), ticker::nanoTime, ticker::advance,
+        return new Edges(new AwsEdges(b -> b.credentialsProvider(StaticCredentialsProvider.create(DUMMY)), m -> { },
+                ticker::nanoTime, ticker::advance), InstanceIdentity.fixed(instanceId),
                 args -> {
                     ipCalls.add(String.join(" ", args));
                     return new IpCommand.Result(0, "", "");

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.aws.AwsEdges;
+import io.haagent.aws.ImdsIdentity;
 import io.haagent.config.AwsId;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.step.TimedStep;
 import io.haagent.testkit.Ec2Endpoint;
 import io.haagent.testkit.FakeTicker;
 import java.nio.file.Files;
@@ -74,9 +77,9 @@ class SecondaryIpMoverEndpointTest {
 
     private AddressMover mover(String eni, Optional<String> iface) {
         ec2.imdsInstanceId(b);
-        Edges edges = new Edges(builder -> builder.credentialsProvider(StaticCredentialsProvider.create(
-                AwsBasicCredentials.create("testing", "testing"))),
-                new ImdsIdentity(m -> m.endpoint(ec2.endpoint())), ticker::nanoTime, ticker::advance, this::fakeIp,
+        Edges edges = new Edges(new AwsEdges(builder -> builder.credentialsProvider(StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("testing", "testing"))), m -> { }, ticker::nanoTime, ticker::advance),
+                InstanceIdentity.imds(new ImdsIdentity(m -> m.endpoint(ec2.endpoint()))), this::fakeIp,
                 new NetDevices(sys), null);
         var spec = new VrrpInstance.SecondaryIp(Ipv4.parse(VIP), AwsId.eni(eni), iface, Optional.of("us-east-1"),
                 Optional.of(ec2.endpoint()));
@@ -99,7 +102,7 @@ class SecondaryIpMoverEndpointTest {
         assertEquals("true", assign.param("AllowReassignment"));
         assertEquals(List.of("addr add " + VIP + "/32 dev eth0"), ipCalls);
         assertEquals(List.of("AssignPrivateIpAddresses to " + eniB + " with AllowReassignment",
-                "ip addr add " + VIP + "/32 dev eth0"), r.steps().stream().map(MoveResult.Step::what).toList());
+                "ip addr add " + VIP + "/32 dev eth0"), r.steps().stream().map(TimedStep::what).toList());
         assertEquals("secondary_ip " + VIP + ": moved to this instance " + b + " (" + eniB + ", eth0) in 0ms",
                 r.sentence());
 

@@ -1,6 +1,7 @@
 package io.haagent.failover.vrrp.net;
 
 import io.haagent.config.Ipv4;
+import io.haagent.linux.Libc;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

@@ -1,9 +1,10 @@
 package io.haagent.failover.vrrp.net;
 
-import static io.haagent.failover.vrrp.net.Libc.errno;
-import static io.haagent.failover.vrrp.net.Libc.errnoName;
+import static io.haagent.linux.Libc.errno;
+import static io.haagent.linux.Libc.errnoName;
 
 import io.haagent.config.Ipv4;
+import io.haagent.linux.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package io.haagent.failover.vrrp.net;
+package io.haagent.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -17,37 +17,44 @@ import java.nio.ByteOrder;
 import java.util.Map;
 
 /**
- * The few Linux socket calls the raw IP transport needs, called through the foreign function API (no JNI
- * library to ship). Every call returns the C result; a negative result leaves errno in the caller's
- * {@code state} segment (see {@link #newCallState}), because the JVM may overwrite the thread's errno
- * before Java code could read it.
+ * Every native call haagent makes, through the foreign function API (no JNI library to ship). Each
+ * call returns the C result; a negative result leaves errno in the caller's {@code state} segment (see
+ * {@link #newCallState}), because the JVM may overwrite the thread's errno before Java code could read
+ * it.
  *
- * <p>Constants are Linux x86_64/aarch64 values; haagent runs only on Linux.
+ * <p>Constants are Linux x86_64/aarch64 values ({@code <bits/socket.h>}, {@code <linux/if_packet.h>},
+ * {@code <sched.h>}, {@code <fcntl.h>}); haagent runs only on Linux.
  */
-final class Libc {
-    static final int AF_INET = 2;
-    static final int SOCK_RAW = 3;
-    static final int SOCK_CLOEXEC = 0x80000;
-    static final int IPPROTO_IP = 0;
-    static final int IPPROTO_VRRP = 112;
-    static final int IP_TTL = 2;
-    static final int SOL_SOCKET = 1;
-    static final int SO_RCVTIMEO = 20;
-    static final int SO_BINDTODEVICE = 25;
-    static final int MSG_DONTWAIT = 0x40;
+public final class Libc {
+    public static final int AF_INET = 2;
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_VRRP = 112;
+    public static final int IP_TTL = 2;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int ARPHRD_ETHER = 1;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
 
-    static final int EPERM = 1;
-    static final int EINTR = 4;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int EACCES = 13;
-    static final int ENODEV = 19;
-    static final int EADDRNOTAVAIL = 99;
+    public static final int EPERM = 1;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int ENODEV = 19;
+    public static final int EADDRNOTAVAIL = 99;
 
-    static final long SOCKADDR_IN_SIZE = 16;
+    public static final long SOCKADDR_IN_SIZE = 16;
+    public static final long SOCKADDR_LL_SIZE = 20;
 
     private static final Map<Integer, String> ERRNO_NAMES = Map.ofEntries(
-            Map.entry(EPERM, "EPERM"), Map.entry(EINTR, "EINTR"), Map.entry(EBADF, "EBADF"),
+            Map.entry(EPERM, "EPERM"), Map.entry(EINTR, "EINTR"), Map.entry(6, "ENXIO"), Map.entry(EBADF, "EBADF"),
             Map.entry(EAGAIN, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(EACCES, "EACCES"),
             Map.entry(ENODEV, "ENODEV"), Map.entry(22, "EINVAL"), Map.entry(23, "ENFILE"),
             Map.entry(24, "EMFILE"), Map.entry(90, "EMSGSIZE"), Map.entry(93, "EPROTONOSUPPORT"),
@@ -65,6 +72,7 @@ final class Libc {
     private static final ValueLayout.OfInt INT_BIG_ENDIAN =
             ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    // The glibc prototypes: <sys/socket.h>, <unistd.h>, <fcntl.h>, <sched.h>.
     private static final MethodHandle SOCKET =
             downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
@@ -76,10 +84,13 @@ final class Libc {
     private static final MethodHandle RECVFROM = downcall("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // open(2) is variadic in C; with O_RDONLY no mode is passed, so the two fixed arguments are all.
+    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private Libc() {}
 
-    // Restricted: a wrong descriptor could crash the JVM; these match the glibc prototypes in <sys/socket.h>.
+    // Restricted: a wrong descriptor could crash the JVM; the ones above match the glibc prototypes.
     @SuppressWarnings("restricted")
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
@@ -88,21 +99,22 @@ final class Libc {
     }
 
     /** Where a call leaves errno; one per thread that makes calls, never shared between threads. */
-    static MemorySegment newCallState(Arena arena) {
+    public static MemorySegment newCallState(Arena arena) {
         return arena.allocate(CALL_STATE);
     }
 
-    static int errno(MemorySegment state) {
+    /** The errno the last failed call left in {@code state}. */
+    public static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
     /** The errno's symbolic name, which operators search for, or {@code errno N} for an unusual one. */
-    static String errnoName(int errno) {
+    public static String errnoName(int errno) {
         return ERRNO_NAMES.getOrDefault(errno, "errno " + errno);
     }
 
     /** A {@code struct sockaddr_in}: family in host order, port and address in network order. */
-    static MemorySegment sockaddrIn(Arena arena, int addressBits, int port) {
+    public static MemorySegment sockaddrIn(Arena arena, int addressBits, int port) {
         MemorySegment sa = arena.allocate(SOCKADDR_IN_SIZE, 4);
         sa.set(SHORT_NATIVE, 0, (short) AF_INET);
         sa.set(SHORT_BIG_ENDIAN, 2, (short) port);
@@ -110,7 +122,22 @@ final class Libc {
         return sa;
     }
 
-    static int socket(MemorySegment state, int domain, int type, int protocol) {
+    /**
+     * A {@code struct sockaddr_ll} ({@code <linux/if_packet.h>}) for sending an Ethernet frame out of
+     * interface {@code ifindex} to the hardware address {@code destination}.
+     */
+    public static MemorySegment sockaddrLl(Arena arena, int ifindex, int etherType, byte[] destination) {
+        MemorySegment sll = arena.allocate(SOCKADDR_LL_SIZE, 4);
+        sll.set(SHORT_NATIVE, 0, (short) AF_PACKET);                  // sll_family, host order
+        sll.set(SHORT_BIG_ENDIAN, 2, (short) etherType);               // sll_protocol, network order
+        sll.set(ValueLayout.JAVA_INT, 4, ifindex);                     // sll_ifindex
+        sll.set(SHORT_NATIVE, 8, (short) ARPHRD_ETHER);                // sll_hatype
+        sll.set(ValueLayout.JAVA_BYTE, 11, (byte) destination.length); // sll_halen
+        MemorySegment.copy(MemorySegment.ofArray(destination), 0, sll, 12, destination.length);
+        return sll;
+    }
+
+    public static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(state, domain, type, protocol);
         } catch (Throwable t) {
@@ -118,7 +145,7 @@ final class Libc {
         }
     }
 
-    static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value) {
+    public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value) {
         try {
             return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, (int) value.byteSize());
         } catch (Throwable t) {
@@ -126,7 +153,7 @@ final class Libc {
         }
     }
 
-    static int bind(MemorySegment state, int fd, MemorySegment sockaddr) {
+    public static int bind(MemorySegment state, int fd, MemorySegment sockaddr) {
         try {
             return (int) BIND.invokeExact(state, fd, sockaddr, (int) sockaddr.byteSize());
         } catch (Throwable t) {
@@ -134,7 +161,7 @@ final class Libc {
         }
     }
 
-    static long sendto(MemorySegment state, int fd, MemorySegment buf, int flags, MemorySegment sockaddr) {
+    public static long sendto(MemorySegment state, int fd, MemorySegment buf, int flags, MemorySegment sockaddr) {
         try {
             return (long) SENDTO.invokeExact(state, fd, buf, buf.byteSize(), flags, sockaddr, (int) sockaddr.byteSize());
         } catch (Throwable t) {
@@ -142,8 +169,8 @@ final class Libc {
         }
     }
 
-    /** Receives into {@code buf}; the sender's address is not asked for, the IP header carries it. */
-    static long recv(MemorySegment state, int fd, MemorySegment buf) {
+    /** Receives into {@code buf}; the sender's address is not asked for (the IP header carries it). */
+    public static long recv(MemorySegment state, int fd, MemorySegment buf) {
         try {
             return (long) RECVFROM.invokeExact(state, fd, buf, buf.byteSize(), 0, MemorySegment.NULL, MemorySegment.NULL);
         } catch (Throwable t) {
@@ -151,9 +178,27 @@ final class Libc {
         }
     }
 
-    static int close(MemorySegment state, int fd) {
+    public static int close(MemorySegment state, int fd) {
         try {
             return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code open(path, flags)}; {@code path} is a NUL-terminated string ({@code arena.allocateFrom}). */
+    public static int open(MemorySegment state, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(state, path, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Moves the calling thread into the namespace that {@code fd} refers to ({@code CLONE_NEWNET}: network). */
+    public static int setns(MemorySegment state, int fd, int nstype) {
+        try {
+            return (int) SETNS.invokeExact(state, fd, nstype);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -167,6 +212,6 @@ final class Libc {
         if (t instanceof Error e) {
             throw e;
         }
-        return new IllegalStateException("native socket call failed unexpectedly", t);
+        return new IllegalStateException("native call failed unexpectedly", t);
     }
 }

@@ -1,18 +1,22 @@
 package io.haagent.failover.address;
 
+import io.haagent.failover.step.TimedStep;
 import io.haagent.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The steps of one call as they are done, timed on the injected ticker. Not thread-safe: one per call. */
-final class Steps {
+/**
+ * Records the steps of one mover call as they are done, timed on the injected ticker, and turns them into
+ * the call's {@link MoveResult} or {@link AddressMoveException}. Not thread-safe: one per call.
+ */
+final class MoveRecorder {
     private final Ticker ticker;
     private final long start;
-    private final List<MoveResult.Step> done = new ArrayList<>();
+    private final List<TimedStep> done = new ArrayList<>();
 
-    Steps(Ticker ticker) {
+    MoveRecorder(Ticker ticker) {
         this.ticker = ticker;
         this.start = ticker.nanoTime();
     }
@@ -23,10 +27,10 @@ final class Steps {
 
     /** Records a step that began at {@code sinceNanos} (a {@link #now()} reading) and ended now. */
     void add(String what, long sinceNanos) {
-        done.add(new MoveResult.Step(what, Duration.ofNanos(Math.max(0, ticker.nanoTime() - sinceNanos))));
+        done.add(new TimedStep(what, Duration.ofNanos(Math.max(0, ticker.nanoTime() - sinceNanos))));
     }
 
-    List<MoveResult.Step> list() {
+    List<TimedStep> list() {
         return List.copyOf(done);
     }
 
@@ -43,7 +47,7 @@ final class Steps {
         if (done.isEmpty()) {
             return "";
         }
-        return "done: " + String.join("; ", done.stream().map(MoveResult.Step::what).toList()) + "; then ";
+        return "done: " + String.join("; ", done.stream().map(TimedStep::what).toList()) + "; then ";
     }
 
     MoveResult result(String sentence, boolean changed) {

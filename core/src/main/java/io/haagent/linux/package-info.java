@@ -1,0 +1,9 @@
+/**
+ * The one binding to Linux's C library: every native call haagent makes ({@code socket},
+ * {@code setsockopt}, {@code bind}, {@code sendto}, {@code recvfrom}, {@code close}, {@code open},
+ * {@code setns}), the structs they take, the constants, and errno in words — set up in one place,
+ * {@link io.haagent.linux.Libc}, so that the downcalls, which could crash the JVM if a prototype were
+ * wrong, are audited once. The raw VRRP transport, the gratuitous ARP sender and testkit's namespace
+ * threads use it.
+ */
+package io.haagent.linux;
