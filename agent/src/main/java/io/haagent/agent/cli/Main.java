@@ -13,7 +13,9 @@ public final class Main {
     static final String USAGE = """
             usage: haagent COMMAND [ARGS]
 
-              run    [--config FILE]        run the daemon in the foreground
+              run    [--config FILE] [--log-level error|warn|info|debug|trace] [--log-format plain|json]
+                                            run the daemon in the foreground (logs to stdout;
+                                            HAAGENT_LOG_LEVEL, HAAGENT_LOG_FORMAT when no flag)
               lint   [--format text|json|github] [--host] FILE...
                                             check config files; exit 0: clean or warnings only,
                                             1: errors, 2: cannot read/usage (haagent lint --help)

@@ -1,34 +1,67 @@
 package io.haagent.agent.cli;
 
 import io.haagent.agent.daemon.Daemon;
-import io.haagent.agent.heal.ServiceState;
 import io.haagent.agent.daemon.Daemon.Refused;
+import io.haagent.agent.heal.ServiceState;
+import io.haagent.agent.logging.LogFormat;
+import io.haagent.agent.logging.LogLevels;
+import io.haagent.agent.logging.LogLineEncoder;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Defaults;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /**
- * {@code haagent run [--config FILE]}: the daemon in the foreground, as systemd runs it.
+ * {@code haagent run [--config FILE] [--log-level LEVEL] [--log-format plain|json]}: the daemon in the
+ * foreground, as systemd runs it. The log flags win over {@code HAAGENT_LOG_LEVEL} and {@code HAAGENT_LOG_FORMAT}.
  * SIGHUP reloads (like {@code haagent reload}); SIGTERM and SIGINT stop it cleanly.
  */
 final class RunCommand {
     private RunCommand() {}
 
+    static final String USAGE = "usage: haagent run [--config FILE] [--log-level LEVEL] [--log-format plain|json]";
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path config = Defaults.CONFIG_FILE;
+        Optional<String> level = LogLevels.configured();
+        Optional<String> format = LogFormat.configured();
+        String levelFrom = LogLevels.VARIABLE;
+        String formatFrom = LogFormat.VARIABLE;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                config = Path.of(args[++i]);
-            } else if (args[i].startsWith("--config=")) {
-                config = Path.of(args[i].substring("--config=".length()));
+            String a = args[i];
+            Optional<String> value;
+            if ((value = option(args, i, "--config")).isPresent()) {
+                config = Path.of(value.get());
+            } else if ((value = option(args, i, "--log-level")).isPresent()) {
+                level = value;
+                levelFrom = "--log-level";
+            } else if ((value = option(args, i, "--log-format")).isPresent()) {
+                format = value;
+                formatFrom = "--log-format";
             } else {
-                err.println("haagent run: unexpected '" + args[i] + "'; usage: haagent run [--config FILE]");
+                err.println("haagent run: unexpected '" + a + "'; " + USAGE);
                 return Main.USAGE_ERROR;
             }
+            if (!a.contains("=")) {
+                i++;
+            }
         }
+        // Both are checked before anything logs, so that a typo is an error and not a silent default.
+        if (format.isPresent() && LogFormat.named(format.get()).isEmpty()) {
+            err.println("haagent run: " + formatFrom + " '" + format.get() + "' is no log format; use one of: "
+                    + LogFormat.words());
+            return Main.USAGE_ERROR;
+        }
+        if (level.isPresent() && LogLevels.named(level.get()).isEmpty()) {
+            err.println("haagent run: " + levelFrom + " '" + level.get() + "' is no log level; use one of: "
+                    + LogLevels.WORDS);
+            return Main.USAGE_ERROR;
+        }
+        format.flatMap(LogFormat::named).ifPresent(LogLineEncoder::use);
+        level.flatMap(LogLevels::named).ifPresent(LogLevels::useForRoot);
         AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND);
         Daemon daemon;
         try {
@@ -56,5 +89,16 @@ final class RunCommand {
             Thread.currentThread().interrupt();
         }
         return Main.OK;
+    }
+
+    /** The value of {@code --name VALUE} or {@code --name=VALUE} at {@code args[i]}, if that is the option. */
+    private static Optional<String> option(String[] args, int i, String name) {
+        if (args[i].startsWith(name + "=")) {
+            return Optional.of(args[i].substring(name.length() + 1));
+        }
+        if (args[i].equals(name) && i + 1 < args.length) {
+            return Optional.of(args[i + 1]);
+        }
+        return Optional.empty();
     }
 }
