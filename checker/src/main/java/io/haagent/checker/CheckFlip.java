@@ -13,8 +13,11 @@ import io.haagent.checker.probe.CheckResult;
  *                waiting for the probe, see {@link CheckScheduler#knownDown})
  * @param result  the result that tipped it
  * @param atNanos ticker time of the flip
+ * @param failingSinceNanos for a flip to DOWN, ticker time of the first of the failures in a row that tipped it
+ *                (what "down for 25s" in a mail counts from); {@code atNanos} for a flip to UP
  */
-public record CheckFlip(String check, CheckState from, CheckState to, int inARow, CheckResult result, long atNanos) {
+public record CheckFlip(String check, CheckState from, CheckState to, int inARow, CheckResult result, long atNanos,
+                        long failingSinceNanos) {
 
     /**
      * The one log line for this flip, e.g. {@code check redis: UP -> DOWN after 2 failures: connect refused}

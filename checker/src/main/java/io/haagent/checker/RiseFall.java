@@ -10,7 +10,7 @@ import java.util.Optional;
  * because waiting {@code fall} intervals to call a dead service dead at boot helps nobody.
  */
 record RiseFall(String check, int rise, int fall, CheckState state, long sinceNanos, int successesInRow,
-                int failuresInRow, Optional<CheckResult> last) {
+                int failuresInRow, long failingSinceNanos, Optional<CheckResult> last) {
 
     RiseFall {
         if (rise < 1 || fall < 1) {
@@ -20,7 +20,7 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
 
     /** A check just (re)started: UNKNOWN since {@code nowNanos}. */
     static RiseFall start(String check, int rise, int fall, long nowNanos) {
-        return new RiseFall(check, rise, fall, CheckState.UNKNOWN, nowNanos, 0, 0, Optional.empty());
+        return new RiseFall(check, rise, fall, CheckState.UNKNOWN, nowNanos, 0, 0, nowNanos, Optional.empty());
     }
 
     /** The new state, and the flip if there was one. */
@@ -29,6 +29,7 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
     Outcome observe(CheckResult result, long nowNanos) {
         int successes = result.up() ? successesInRow + 1 : 0;
         int failures = result.up() ? 0 : failuresInRow + 1;
+        long failingSince = failures == 1 ? nowNanos : failingSinceNanos;
         CheckState to = switch (state) {
             case UNKNOWN -> result.up() ? CheckState.UP : CheckState.DOWN;
             case UP -> failures >= fall ? CheckState.DOWN : CheckState.UP;
@@ -36,12 +37,13 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
         };
         if (to == state) {
             return new Outcome(
-                    new RiseFall(check, rise, fall, state, sinceNanos, successes, failures, Optional.of(result)),
+                    new RiseFall(check, rise, fall, state, sinceNanos, successes, failures, failingSince, Optional.of(result)),
                     Optional.empty());
         }
-        CheckFlip flip = new CheckFlip(check, state, to, result.up() ? successes : failures, result, nowNanos);
+        CheckFlip flip = new CheckFlip(check, state, to, result.up() ? successes : failures, result, nowNanos,
+                result.up() ? nowNanos : failingSince);
         return new Outcome(
-                new RiseFall(check, rise, fall, to, nowNanos, successes, failures, Optional.of(result)),
+                new RiseFall(check, rise, fall, to, nowNanos, successes, failures, failingSince, Optional.of(result)),
                 Optional.of(flip));
     }
 
@@ -50,9 +52,10 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
      * check exited). It counts as {@code fall} failures, so {@code rise} successes bring it back up.
      */
     Outcome knownDown(CheckResult why, long nowNanos) {
+        long failingSince = failuresInRow > 0 ? failingSinceNanos : nowNanos;
         RiseFall next = new RiseFall(check, rise, fall, CheckState.DOWN, state == CheckState.DOWN ? sinceNanos : nowNanos,
-                0, Math.max(failuresInRow, fall), Optional.of(why));
+                0, Math.max(failuresInRow, fall), failingSince, Optional.of(why));
         return new Outcome(next, state == CheckState.DOWN ? Optional.empty()
-                : Optional.of(new CheckFlip(check, state, CheckState.DOWN, 0, why, nowNanos)));
+                : Optional.of(new CheckFlip(check, state, CheckState.DOWN, 0, why, nowNanos, failingSince)));
     }
 }

@@ -86,6 +86,33 @@ class RiseFallTest {
         assertEquals("check redis: UP -> DOWN after 3 failures: connect refused", flip.sentence());
     }
 
+    // Issue 12: a check_down mail says how long the check has been failing, counted from the first failure
+    // of the run that tipped it, not from the flip.
+    @Test
+    void down_flipCarriesWhenItsFailuresBegan() {
+        RiseFall rf = feed(fresh(2, 3), OK, REFUSED, OK);
+        rf = feed(rf, REFUSED);
+        long firstFailure = fake.nanoTime();
+        feed(rf, REFUSED, REFUSED);
+        CheckFlip flip = flips.getLast();
+        assertEquals(CheckState.DOWN, flip.to());
+        assertEquals(firstFailure, flip.failingSinceNanos());
+        assertEquals(Duration.ofSeconds(2).toNanos(), flip.atNanos() - flip.failingSinceNanos());
+    }
+
+    @Test
+    void knownDown_afterFailures_countsFromTheFirstOfThem_elseFromNow() {
+        RiseFall rf = feed(fresh(2, 3), OK, REFUSED);
+        long firstFailure = fake.nanoTime();
+        fake.advance(Duration.ofSeconds(1));
+        CheckFlip flip = rf.knownDown(REFUSED, fake.nanoTime()).flip().orElseThrow();
+        assertEquals(firstFailure, flip.failingSinceNanos());
+
+        RiseFall up = feed(fresh(2, 3), OK);
+        CheckFlip atOnce = up.knownDown(REFUSED, fake.nanoTime()).flip().orElseThrow();
+        assertEquals(atOnce.atNanos(), atOnce.failingSinceNanos());
+    }
+
     @Test
     void up_failuresInterruptedBySuccess_countFromZeroAgain() {
         RiseFall rf = feed(fresh(2, 3), OK, REFUSED, REFUSED, OK, REFUSED, REFUSED);

@@ -13,7 +13,16 @@ public sealed interface CheckSpec {
     /** The {@code type:} word that selects this variant. */
     String type();
 
-    record CheckTiming(Duration interval, Duration timeout, int rise, int fall) {}
+    /**
+     * The keys every check shares: its timing, and {@code notify} (here {@code notifies}: whether its flips are mailed as
+     * {@code check_down} / {@code check_up}; default true).
+     */
+    record CheckTiming(Duration interval, Duration timeout, int rise, int fall, boolean notifies) {
+        /** Mailed when it flips, as a check is unless it says {@code notify: false}. */
+        public CheckTiming(Duration interval, Duration timeout, int rise, int fall) {
+            this(interval, timeout, rise, fall, true);
+        }
+    }
 
     /** A status code range, inclusive; {@code 200} alone is {@code 200-200}. */
     record StatusRange(int from, int to) {

@@ -20,6 +20,8 @@ public final class Defaults {
     public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
     public static final int RISE = 2;
     public static final int FALL = 3;
+    /** A check's flips are mailed ({@code check_down}, {@code check_up}) unless it says {@code notify: false}. */
+    public static final boolean CHECK_NOTIFY = true;
     /** HTTP statuses counted as up: 2xx and 3xx, as HAProxy and keepalived's HTTP_GET do. */
     public static final List<CheckSpec.StatusRange> HTTP_EXPECT_STATUS = List.of(new CheckSpec.StatusRange(200, 399));
     public static final String REDIS_HOST = "127.0.0.1";

@@ -68,11 +68,23 @@ final class FileRules {
                         "timeout " + Durations.format(t.timeout()) + " is not below interval " + Durations.format(t.interval())
                                 + "; a check must finish before the next one starts, so lower the timeout or raise the interval");
             }
+            if (!t.notifies() && !usedChecks().contains(name)) {
+                add(Rule.CHECK_UNHEARD, p + ".notify", "no service or VRRP instance uses this check and notify: false"
+                        + " silences its mail, so nobody is told when it goes down; remove notify: false, or the check");
+            }
             if (check instanceof CheckSpec.Http h && !h.tlsVerify() && "https".equals(h.url().getScheme())) {
                 add(Rule.HTTP_TLS_VERIFY_OFF, p + ".tls_verify", "certificates are not verified, so anyone on the path "
                         + "can answer this check; verify them (remove tls_verify: false) unless the target has no valid certificate");
             }
         });
+    }
+
+    /** The checks a service or a VRRP instance's {@code track} names. */
+    private Set<String> usedChecks() {
+        Set<String> used = new HashSet<>();
+        c.services().values().forEach(s -> used.addAll(s.checks()));
+        c.vrrp().values().forEach(v -> v.track().forEach(t -> used.add(t.check())));
+        return used;
     }
 
     private void services() {

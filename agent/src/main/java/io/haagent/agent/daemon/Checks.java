@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.heal.Observation;
+import io.haagent.agent.mail.Mail;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.checker.CheckFlip;
 import io.haagent.checker.CheckListener;
@@ -21,22 +22,26 @@ import java.util.function.Consumer;
 
 /**
  * The health checks of the config: scheduled by the checker, their flips handed to the healing
- * loop as facts, every result counted in the metrics.
+ * loop as facts and mailed ({@link CheckMail}), every result counted in the metrics.
  */
 final class Checks implements Component {
     private final Probes probes = Probes.create();
     private final CheckScheduler scheduler;
     private final AgentMetrics metrics;
     private final Ticker ticker;
+    private final CheckMail checkMail;
 
     /**
      * @param tracked  hears every flip too: the VRRP instances that track the check
      * @param observed hears every result (on the checker's listener thread): what failover reads of a Redis's role
+     * @param host     the node name the check mails carry
+     * @param mail     spools a mail and returns at once
      */
     Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing, BiConsumer<String, CheckState> tracked,
-           Consumer<CheckStatus> observed) {
+           Consumer<CheckStatus> observed, String host, Consumer<Mail> mail) {
         this.metrics = metrics;
         this.ticker = ticker;
+        this.checkMail = new CheckMail(host, mail);
         this.scheduler = CheckScheduler.create(probes, ticker);
         scheduler.addListener(new CheckListener() {
             @Override
@@ -52,12 +57,14 @@ final class Checks implements Component {
                         ? new Observation.CheckWentDown(flip.check(), flip.result().reason())
                         : new Observation.CheckWentUp(flip.check()));
                 tracked.accept(flip.check(), flip.to());
+                checkMail.flipped(flip);
             }
         });
     }
 
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
+        checkMail.apply(config.checks()); // before the scheduler: a new check's first flip finds its notify
         var changes = scheduler.apply(config.checks());
         changes.removed().forEach(name -> metrics.forget("check", name));
         // New and changed checks start from UNKNOWN until their first result.

@@ -148,11 +148,12 @@ final class Cascade {
             d.act(new Action.EscalateVm(n, vm, escId));
             d.emit(Kind.ESCALATION, escId, n, "restarting " + Texts.vm(vm) + " because the service went FATAL: "
                     + t.reason + EventSuffix.of(escId));
+            d.say(n, text, Sentence.Severity.ERROR);
         } else {
             text += EventSuffix.of(id);
             d.emit(Kind.GIVE_UP, id, n, text);
+            d.say(n, text, Sentence.Severity.WARN);
         }
-        d.say(n, text);
     }
 
     private void escalate(String n) {
@@ -169,7 +170,7 @@ final class Cascade {
         String text = "restarting " + Texts.vm(esc.vm()) + " because " + why + ": " + t.reason + EventSuffix.of(id);
         d.act(new Action.EscalateVm(n, esc.vm(), id));
         d.emit(Kind.ESCALATION, id, n, text);
-        d.say(n, text);
+        d.say(n, text, Sentence.Severity.ERROR);
     }
 
     /** At most one escalation per {@code within} window of the service. */

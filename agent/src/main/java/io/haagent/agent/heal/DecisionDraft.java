@@ -27,6 +27,8 @@ final class DecisionDraft {
     private final List<Action> actions = new ArrayList<>();
     /** "service web" or "node" -> what was said about it, joined with "; " so each gets one sentence. */
     private final Map<String, StringBuilder> lines = new LinkedHashMap<>();
+    /** The same keys: how loud each sentence is, the loudest of what it says. */
+    private final Map<String, Sentence.Severity> severities = new LinkedHashMap<>();
 
     DecisionDraft(Healer healer, HealState prev, long now) {
         this.healer = healer;
@@ -129,6 +131,11 @@ final class DecisionDraft {
     }
 
     void say(String service, String text) {
+        say(service, text, Sentence.Severity.INFO);
+    }
+
+    /** As {@link #say(String, String)}; the service's sentence is at least {@code severity}. */
+    void say(String service, String text, Sentence.Severity severity) {
         String who = "service " + service;
         StringBuilder sb = lines.get(who);
         if (sb == null) {
@@ -136,11 +143,18 @@ final class DecisionDraft {
         } else {
             sb.append("; ").append(text);
         }
+        severities.merge(who, severity, Sentence.Severity::atLeast);
     }
 
     /** Node sentences are not merged: each is its own fact (a pause, a held budget). */
     void sayNode(String text) {
-        lines.put("node#" + lines.size(), new StringBuilder("node: ").append(text));
+        sayNode(text, Sentence.Severity.INFO);
+    }
+
+    void sayNode(String text, Sentence.Severity severity) {
+        String key = "node#" + lines.size();
+        lines.put(key, new StringBuilder("node: ").append(text));
+        severities.put(key, severity);
     }
 
     Decision result() {
@@ -160,7 +174,8 @@ final class DecisionDraft {
         if (anyHeld && budget.availableAtNanos(now) - now > 0) {
             wake = earliest(wake, budget.availableAtNanos(now));
         }
-        List<String> log = lines.values().stream().map(StringBuilder::toString).toList();
+        List<Sentence> log = lines.entrySet().stream()
+                .map(e -> new Sentence(severities.get(e.getKey()), e.getValue().toString())).toList();
         return new Decision(new HealState(out, budget, nodePause, stream.seed()), actions, wake, log);
     }
 

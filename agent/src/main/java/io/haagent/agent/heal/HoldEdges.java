@@ -56,7 +56,7 @@ final class HoldEdges {
                     + " restarts of " + Texts.names(held) + " until the window clears in "
                     + duration(d.budget.availableAtNanos(now) - now) + EventSuffix.of(id);
             d.emit(Kind.HOST_HELD, id, null, text);
-            d.sayNode(text);
+            d.sayNode(text, Sentence.Severity.WARN); // a give-up for a while: mailed as give_up too
         } else if (held.isEmpty() && d.budget.holding() && d.budget.available(now)) {
             d.budget = d.budget.withHolding(false);
             String id = d.newId();

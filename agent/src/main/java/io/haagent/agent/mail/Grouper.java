@@ -13,6 +13,9 @@ import java.util.OptionalLong;
  * new window opens, so a burst that goes on yields one digest per window. A window that ends with
  * nothing held closes. A zero window turns grouping off: every mail is its own batch.
  *
+ * <p>An urgent mail (a VRRP instance became MASTER or FAULT) is never held: it leaves at once, and what
+ * the open window held goes with it in the same batch, ahead of it; a new window opens from then.
+ *
  * @param <T> what is grouped (the spool entries; anything in tests)
  */
 final class Grouper<T> {
@@ -32,12 +35,22 @@ final class Grouper<T> {
         return windowNanos > 0;
     }
 
-    /** Offers one mail; returns the batches to send now, in order (a due digest before the new mail). */
+    /** Offers one mail that may wait; returns the batches to send now, in order (a due digest before the new mail). */
     List<List<T>> offer(T item, long now) {
+        return offer(item, now, false);
+    }
+
+    /** Offers one mail; an {@code urgent} one is in the returned batches whatever the window. */
+    List<List<T>> offer(T item, long now, boolean urgent) {
         List<List<T>> out = new ArrayList<>(due(now));
         if (!open || windowNanos == 0) {
             out.add(List.of(item));
             open = windowNanos > 0;
+            windowEnd = now + windowNanos;
+        } else if (urgent) {
+            held.add(item);
+            out.add(List.copyOf(held));
+            held.clear();
             windowEnd = now + windowNanos;
         } else {
             held.add(item);

@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param body     plain text
  * @param eventIds the ids of the events it reports, in order; the same ids end the log sentences
  * @param created  wall-clock time, for humans only
+ * @param urgent   leaves at once, never held in a grouping window (a VRRP instance became MASTER or FAULT);
+ *                 not kept in the spool: a mail an earlier run left goes first anyway
  */
-public record Mail(MailEvent event, String host, String summary, String body, List<String> eventIds, Instant created) {
+public record Mail(MailEvent event, String host, String summary, String body, List<String> eventIds, Instant created,
+                   boolean urgent) {
     public Mail {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(body, "body");
@@ -24,6 +27,11 @@ public record Mail(MailEvent event, String host, String summary, String body, Li
         host = oneLine(Objects.requireNonNull(host, "host"));
         summary = oneLine(Objects.requireNonNull(summary, "summary"));
         eventIds = eventIds.stream().map(id -> id.strip().replaceAll("\\s+", "_")).filter(id -> !id.isEmpty()).toList();
+    }
+
+    /** A mail that may wait in a grouping window with others. */
+    public Mail(MailEvent event, String host, String summary, String body, List<String> eventIds, Instant created) {
+        this(event, host, summary, body, eventIds, created, false);
     }
 
     /** The one place subjects are made: {@code [haagent] web01: redis-vip BACKUP -> MASTER}. */

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * mid-window resends them. During an outage the mails queued behind a failing one are merged into it
  * at the next attempt (at most {@value #MAX_DIGEST} in one digest), so a recovered server gets a few
  * digests rather than a flood. One window per mailer: on a host every mail is about the same machine.
+ * A VRRP instance that became MASTER or FAULT ({@link Mail#urgent()}) is never held by a window: it
+ * leaves at once, with what the window held so far.
  *
  * <p>A config reload closes this mailer, then starts another on the same spool, which loads what was
  * pending.
@@ -298,7 +300,7 @@ public final class Mailer implements AutoCloseable {
             }
             now = ticker.nanoTime();
             for (MailSpool.Entry e : entries) {
-                outbox.addAll(grouper.offer(e, now));
+                outbox.addAll(grouper.offer(e, now, e.mail().urgent()));
             }
             outbox.addAll(grouper.due(now));
             if (outbox.isEmpty() || (attempts > 0 && now - retryAt < 0)) {

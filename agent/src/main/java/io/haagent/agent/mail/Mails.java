@@ -1,9 +1,12 @@
 package io.haagent.agent.mail;
 
 import io.haagent.agent.heal.HealEvent;
+import io.haagent.config.Durations;
 import io.haagent.config.MailConfig.MailEvent;
 import io.haagent.event.EventIds;
+import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +22,11 @@ public final class Mails {
 
     private Mails() {}
 
-    /** {@code [haagent] web01: redis-vip BACKUP -> MASTER}, with the steps the transition took. */
+    /**
+     * {@code [haagent] web01: redis-vip BACKUP -> MASTER}, with the steps the transition took. An instance's
+     * first state after it started (from INIT) is a {@code vrrp_start} mail, mailed only when listed; one to
+     * MASTER or FAULT is urgent: no grouping window holds it.
+     */
     public static Mail vrrpTransition(String host, VrrpEvent e, List<ActionLine> steps) {
         String body = MailBody.builder()
                 .field("host", host)
@@ -33,8 +40,55 @@ public final class Mails {
                 .field("at", e.at())
                 .steps(steps)
                 .build();
-        return new Mail(MailEvent.VRRP_TRANSITION, host, e.instance() + " " + e.from().name() + " -> " + e.to().name(),
-                body, List.of(e.eventId()), e.at());
+        MailEvent event = e.from() == VrrpState.INIT ? MailEvent.VRRP_START : MailEvent.VRRP_TRANSITION;
+        boolean urgent = e.to() == VrrpState.MASTER || e.to() == VrrpState.FAULT;
+        return new Mail(event, host, e.instance() + " " + e.from().name() + " -> " + e.to().name(),
+                body, List.of(e.eventId()), e.at(), urgent);
+    }
+
+    /**
+     * {@code [haagent] web01: check disk DOWN for 25s: disk 93% used > 90%}: the reason of the result that
+     * tipped it, and how long it has been failing (since the first failure of the run that tipped it).
+     * The mail gets a fresh event id, which the body shows.
+     *
+     * @param failures the failures in a row that tipped it; 0 when it was known down at once
+     */
+    public static Mail checkDown(String host, String check, String reason, Duration failingFor, int failures, Instant at) {
+        String id = EventIds.next();
+        String body = MailBody.builder()
+                .field("host", host)
+                .field("event id", id)
+                .field("check", check)
+                .field("state", "DOWN")
+                .field("reason", reason)
+                .field("down for", text(failingFor) + (failures == 0 ? " (known down at once)"
+                        : " (" + failures + (failures == 1 ? " failure" : " failures in a row") + ")"))
+                .field("at", at)
+                .build();
+        return new Mail(MailEvent.CHECK_DOWN, host, "check " + check + " DOWN for " + text(failingFor) + ": " + reason,
+                body, List.of(id), at);
+    }
+
+    /** {@code [haagent] web01: check disk UP after 5m3s down: disk 41% used}: the check that was DOWN is back. */
+    public static Mail checkUp(String host, String check, String reason, Duration wasDownFor, Instant at) {
+        String id = EventIds.next();
+        String body = MailBody.builder()
+                .field("host", host)
+                .field("event id", id)
+                .field("check", check)
+                .field("state", "UP")
+                .field("reason", reason)
+                .field("was down for", text(wasDownFor))
+                .field("at", at)
+                .build();
+        return new Mail(MailEvent.CHECK_UP, host, "check " + check + " UP after " + text(wasDownFor) + " down: " + reason,
+                body, List.of(id), at);
+    }
+
+    /** {@code 250ms} under a second, else whole seconds: {@code 25s}, {@code 5m3s}. */
+    private static String text(Duration d) {
+        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Math.max(0, d.toMillis()) + "ms"
+                : Durations.format(Duration.ofSeconds(Math.round(d.toMillis() / 1000.0)));
     }
 
     /**
@@ -116,6 +170,7 @@ public final class Mails {
                     .append(m.summary()).append(" ----\n").append(m.body());
         }
         return new Mail(mails.getFirst().event(), host, mails.size() + " events (" + named + ")", body.toString(),
-                mails.stream().flatMap(m -> m.eventIds().stream()).toList(), mails.getFirst().created());
+                mails.stream().flatMap(m -> m.eventIds().stream()).toList(), mails.getFirst().created(),
+                mails.stream().anyMatch(Mail::urgent));
     }
 }

@@ -1,6 +1,7 @@
 /**
  * Operator mail: what the agent tells people by SMTP when a VRRP instance changes state, a service is
- * restarted, escalated to a VM restart or given up on, or a config reload is refused.
+ * restarted, escalated to a VM restart or given up on, a check goes down or comes back up, or a config
+ * reload is refused.
  *
  * <p>The public surface is small: {@link io.haagent.agent.mail.Mails} builds a {@link io.haagent.agent.mail.Mail}
  * (the subject is made in one place, {@link io.haagent.agent.mail.Mail#subject()}; bodies through

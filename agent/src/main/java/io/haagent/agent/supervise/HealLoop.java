@@ -1,6 +1,7 @@
 package io.haagent.agent.supervise;
 
 import io.haagent.agent.heal.Decision;
+import io.haagent.agent.heal.Sentence;
 import io.haagent.agent.heal.HealEvent;
 import io.haagent.agent.heal.HealState;
 import io.haagent.agent.heal.Healer;
@@ -135,7 +136,7 @@ public final class HealLoop implements AutoCloseable {
                 continue;
             }
             state = d.state();
-            d.log().forEach(log::info);
+            d.sentences().forEach(HealLoop::say);
             try {
                 hooks.decided(d);
             } catch (Throwable t) { // metrics and state: a failure there must not cost the actions
@@ -143,6 +144,15 @@ public final class HealLoop implements AutoCloseable {
             }
             actuator.perform(d.actions());
             wake = d.nextWakeAtNanos();
+        }
+    }
+
+    /** Logs a decision's sentence at the level its severity maps to. */
+    private static void say(Sentence s) {
+        switch (s.severity()) {
+            case INFO -> log.info(s.text());
+            case WARN -> log.warn(s.text());
+            case ERROR -> log.error(s.text());
         }
     }
 

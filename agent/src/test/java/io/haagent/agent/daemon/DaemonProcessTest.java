@@ -1,8 +1,11 @@
 package io.haagent.agent.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.haagent.lint.ConfigFile;
 import io.haagent.testkit.Eventually;
 import java.io.IOException;
@@ -128,6 +131,50 @@ class DaemonProcessTest {
         assertTrue(log.contains("reload: kept the running config because"), log);
         assertTrue(log.contains("reload: applied " + cfg + ": checks added api"), log);
         assertTrue(log.contains("haagent stopped"), log);
+    }
+
+    // Issue 12: a check that no service uses could stay DOWN for minutes with a WARN line and a metric, and
+    // nobody was told. It mails check_down with the host in the subject, and check_up when it comes back;
+    // a check with notify: false is not mailed.
+    @Test
+    void checkGoesDown_mailsCheckDownWithTheHost_thenCheckUp_aSilentCheckIsNotMailed() throws Exception {
+        int port = freePort();
+        int smtp = freePort();
+        GreenMail gm = new GreenMail(new ServerSetup(smtp, "127.0.0.1", "smtp"));
+        gm.start();
+        try {
+            Path heartbeat = dir.resolve("heartbeat");
+            Path cfg = config(port, """
+                    checks:
+                      shipped: { type: file_age, path: %s, max_age: 1h, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }
+                      quiet: { type: file_age, path: %s, max_age: 1h, interval: 200ms, timeout: 100ms, notify: false }
+                    notify:
+                      mail:
+                        smtp: { host: 127.0.0.1, port: %d, starttls: false }
+                        from: haagent@e2e.example.com
+                        to: [ops@example.com]
+                    """.formatted(heartbeat, dir.resolve("never-written"), smtp));
+            Process p = haagent("run", "--config", cfg.toString());
+
+            assertTrue(gm.waitForIncomingEmail(30_000, 1), "no check_down mail; stdout: " + output("stdout.log"));
+            String down = gm.getReceivedMessages()[0].getSubject();
+            assertTrue(down.startsWith("[haagent] e2e: check shipped DOWN for "), down);
+            assertTrue(((String) gm.getReceivedMessages()[0].getContent()).contains("reason:"), down);
+
+            Files.writeString(heartbeat, "alive\n");
+            // the up mail may wait out the grouping window (10 s) the down mail opened
+            assertTrue(gm.waitForIncomingEmail(30_000, 2), "no check_up mail; stdout: " + output("stdout.log"));
+            String up = gm.getReceivedMessages()[1].getSubject();
+            assertTrue(up.startsWith("[haagent] e2e: check shipped UP after "), up);
+            for (var m : gm.getReceivedMessages()) {
+                assertFalse(m.getSubject().contains("quiet") || ((String) m.getContent()).contains("quiet"),
+                        "a notify: false check was mailed: " + m.getSubject());
+            }
+            p.destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+        } finally {
+            gm.stop();
+        }
     }
 
     @Test

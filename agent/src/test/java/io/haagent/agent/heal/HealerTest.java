@@ -314,6 +314,31 @@ class HealerTest {
         }
     }
 
+    // Issue 12: a give-up (FATAL) was logged at INFO like a routine restart.
+    @Test
+    void giveUp_isSaidAtWarn_aRestartAtInfo() {
+        var p = policy(S1, Duration.ofSeconds(60), 3, Duration.ofMinutes(10), Optional.empty());
+        Sim sim = runningWeb(processService("web", p));
+        sim.on(new ProcessExited("web", 100, 1, false));
+        sim.wake();
+        assertEquals(List.of(Sentence.Severity.INFO), sim.last.sentences().stream().map(Sentence::severity).toList(),
+                sim.log());
+        sim.on(new RestartFinished("web", true, "pid 101"));
+        crash(sim, 3);
+        assertEquals(FATAL, sim.stateOf("web"));
+        assertEquals(List.of(Sentence.Severity.WARN), sim.last.sentences().stream().map(Sentence::severity).toList(),
+                sim.log());
+    }
+
+    // Issue 12: an escalation to a VM restart is the agent's loudest act; it was logged at INFO.
+    @Test
+    void giveUpThatEscalates_isSaidAtError() {
+        Sim sim = crashLoop(Optional.empty());
+        assertEquals(FATAL, sim.stateOf("web"));
+        assertEquals(List.of(Sentence.Severity.ERROR), sim.last.sentences().stream().map(Sentence::severity).toList(),
+                sim.log());
+    }
+
     @Test
     void crashLoop_exceedsMaxRestarts_goesFatalAndEscalatesOnce() {
         Sim sim = crashLoop(Optional.empty());

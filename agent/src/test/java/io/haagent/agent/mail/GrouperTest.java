@@ -46,6 +46,24 @@ class GrouperTest {
         assertEquals(List.of(List.of("c")), g.due(t0 + 22 * S));
     }
 
+    // Issue 12: a boot mail opened a 10 s window that delayed the first real failover mail.
+    @Test
+    void urgentMail_insideAWindow_goesAtOnce_withWhatWasHeld_andANewWindowOpens() {
+        g.offer("a", t0);
+        g.offer("b", t0 + S);
+        assertEquals(List.of(List.of("b", "MASTER")), g.offer("MASTER", t0 + 2 * S, true));
+        assertEquals(OptionalLong.of(t0 + 12 * S), g.nextWakeNanos());
+        assertEquals(List.of(), g.offer("c", t0 + 3 * S), "what follows is grouped again");
+        assertEquals(List.of(List.of("c")), g.due(t0 + 12 * S));
+    }
+
+    @Test
+    void urgentMail_withNothingHeld_goesAlone() {
+        g.offer("a", t0);
+        assertEquals(List.of(List.of("MASTER")), g.offer("MASTER", t0 + S, true));
+        assertEquals(List.of(List.of("FAULT")), new Grouper<String>(10 * S).offer("FAULT", t0, true));
+    }
+
     @Test
     void zeroWindow_turnsGroupingOff() {
         Grouper<String> off = new Grouper<>(0);

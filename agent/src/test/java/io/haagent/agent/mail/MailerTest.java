@@ -215,6 +215,44 @@ class MailerTest {
         assertEquals(1, gm.getReceivedMessages().length);
     }
 
+    // Issue 12: INIT -> BACKUP/MASTER mailed on every start; by default it is not mailed any more.
+    @Test
+    void defaultEvents_startTransitionIsNotMailed_aLaterTransitionIs() throws Exception {
+        GreenMail gm = smtpServer();
+        MailConfig byDefault = new MailConfig(plain().smtp(), "haagent@example.com", List.of("ops@example.com"),
+                MailEvent.byDefault());
+        Mailer mailer = mailer(byDefault, NO_GROUPING);
+
+        mailer.submit(Mails.vrrpTransition("web01", new io.haagent.failover.vrrp.instance.VrrpEvent("s1", "redis-vip",
+                io.haagent.failover.vrrp.VrrpState.INIT, io.haagent.failover.vrrp.VrrpState.BACKUP, "started", 100,
+                Optional.empty(), MailsTest.AT), List.of()));
+        mailer.submit(Mails.vrrpTransition("web01", MailsTest.promoted("v1"), List.of()));
+
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        Eventually.within(WAIT, "the spool is empty", () -> spoolEmpty(this));
+        assertEquals(List.of("v1"), eventIds(gm));
+    }
+
+    // Issue 12: a restart mail opened a window that held the failover mail behind it for 10 s.
+    @Test
+    void windowOpen_aBecameMasterMail_leavesAtOnce_withWhatTheWindowHeld() throws Exception {
+        GreenMail gm = smtpServer();
+        FakeTicker ticker = new FakeTicker();
+        Mailer mailer = mailer(plain(), new Mailer.Settings(Duration.ofSeconds(10), Duration.ofMillis(100),
+                Duration.ofMillis(400), Duration.ofSeconds(5)), ticker);
+
+        mailer.submit(restart("r1"));
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 1));
+        mailer.submit(restart("r2"));
+        mailer.submit(Mails.vrrpTransition("web01", MailsTest.promoted("v1"), List.of()));
+
+        // The fake ticker does not move: the window (10 s) is open all along.
+        assertTrue(gm.waitForIncomingEmail(WAIT.toMillis(), 2), "the MASTER mail waited for the window");
+        MimeMessage[] got = gm.getReceivedMessages();
+        assertEquals("[haagent] web01: 2 events (service app restarted, redis-vip BACKUP -> MASTER)", got[1].getSubject());
+        assertEquals(List.of("r1", "r2", "v1"), eventIds(gm));
+    }
+
     @Test
     void wrongPassword_notAccepted_staysSpooled_thenTheRewrittenPasswordFileIsUsedOnRetry() throws Exception {
         GreenMail gm = smtpServer(GreenMailConfiguration.aConfig().withUser("haagent@example.com", "haagent", "right"));

@@ -61,6 +61,49 @@ class MailsTest {
         assertTrue(m.body().endsWith("\nsteps: none\n"), m.body());
     }
 
+    // Issue 12: every agent start mailed INIT -> BACKUP/MASTER; a start is its own event, off by default.
+    @Test
+    void vrrpTransition_fromInit_isAStartMail_notATransition() {
+        Mail start = Mails.vrrpTransition("web01", new VrrpEvent("s1", "redis-vip", VrrpState.INIT, VrrpState.BACKUP,
+                "started", 100, Optional.empty(), AT), List.of());
+        assertEquals(MailEvent.VRRP_START, start.event());
+        assertFalse(MailEvent.byDefault().contains(MailEvent.VRRP_START));
+        assertTrue(MailEvent.byDefault().contains(MailEvent.VRRP_TRANSITION));
+    }
+
+    // Issue 12: a failover mail must not wait for a grouping window opened by some other mail.
+    @Test
+    void vrrpTransition_toMasterOrFault_isUrgent_toBackupIsNot() {
+        assertTrue(Mails.vrrpTransition("web01", promoted("m"), List.of()).urgent());
+        assertTrue(Mails.vrrpTransition("web01", new VrrpEvent("f", "redis-vip", VrrpState.MASTER, VrrpState.FAULT,
+                "check redis down", 100, Optional.empty(), AT), List.of()).urgent());
+        assertFalse(Mails.vrrpTransition("web01", new VrrpEvent("b", "redis-vip", VrrpState.MASTER, VrrpState.BACKUP,
+                "higher priority", 100, Optional.empty(), AT), List.of()).urgent());
+        assertFalse(Mails.heal("web01", healEvent("r", Kind.RESTART, "app")).orElseThrow().urgent());
+    }
+
+    // Issue 12: a check that nothing heals could stay DOWN for minutes and nobody was told.
+    @Test
+    void checkDown_subjectHasHostCheckHowLongAndReason_bodyHasTheEventId() {
+        Mail m = Mails.checkDown("web01", "disk", "disk 93% used > 90%", Duration.ofMillis(20_400), 3, AT);
+        assertEquals("[haagent] web01: check disk DOWN for 20s: disk 93% used > 90%", m.subject());
+        assertEquals(MailEvent.CHECK_DOWN, m.event());
+        assertFalse(m.urgent());
+        assertEquals(1, m.eventIds().size());
+        for (String line : List.of("host:     web01", "event id: " + m.eventIds().getFirst(), "check:    disk",
+                "reason:   disk 93% used > 90%", "down for: 20s (3 failures in a row)")) {
+            assertTrue(m.body().contains(line + "\n"), "body lacks '" + line + "':\n" + m.body());
+        }
+    }
+
+    @Test
+    void checkUp_saysHowLongItWasDown() {
+        Mail m = Mails.checkUp("web01", "disk", "disk 41% used", Duration.ofSeconds(303), AT);
+        assertEquals("[haagent] web01: check disk UP after 5m3s down: disk 41% used", m.subject());
+        assertEquals(MailEvent.CHECK_UP, m.event());
+        assertTrue(m.body().contains("was down for: 5m3s\n"), m.body());
+    }
+
     @Test
     void heal_subjectsPerKind() {
         assertEquals("[haagent] web01: service app restarted",

@@ -3,6 +3,10 @@ package io.haagent.agent.supervise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.haagent.agent.heal.HealEvent;
 import io.haagent.agent.heal.Observation;
 import io.haagent.agent.heal.Healer;
@@ -18,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The real policy driving the real supervisor: the wiring the daemon does, end to end. */
 class HealLoopTest {
@@ -45,6 +50,26 @@ class HealLoopTest {
             assertEquals(3, restarts.size(), String.join("\n", heard.log()));
             assertEquals(1, heard.events().stream().filter(e -> e.kind() == HealEvent.Kind.GIVE_UP).count());
             assertTrue(loop.supervisor().pid("web").isEmpty());
+        }
+    }
+
+    // Issue 12: FATAL was logged at INFO, where nobody filtering for WARN sees it.
+    @Test
+    void crashLoop_realChild_theGiveUpIsLoggedAtWarn_theRestartsAtInfo() throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger("io.haagent.heal"); // the sentences' logger
+        logger.addAppender(logged);
+        logged.start();
+        try (HealLoop loop = loop(service("exit 1", 3))) {
+            Await.until("web to go FATAL", () -> loop.state().service("web").state() == ServiceState.FATAL);
+            Await.until("the give-up logged", () -> logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("gave up")));
+            List<ILoggingEvent> events = List.copyOf(logged.list);
+            assertTrue(events.stream().filter(e -> e.getFormattedMessage().contains("gave up"))
+                    .allMatch(e -> e.getLevel() == Level.WARN), events.toString());
+            assertTrue(events.stream().filter(e -> e.getFormattedMessage().contains("restarting now"))
+                    .allMatch(e -> e.getLevel() == Level.INFO), events.toString());
+        } finally {
+            logger.detachAppender(logged);
         }
     }
 

@@ -49,7 +49,8 @@ final class CheckBinder {
         Duration timeout = f.opt("timeout", values.positiveDuration(), Defaults.checkTimeout(interval));
         int rise = f.opt("rise", values.integer(1, 1000), Defaults.RISE);
         int fall = f.opt("fall", values.integer(1, 1000), Defaults.FALL);
-        return type.bind(f, new CheckTiming(interval, timeout, rise, fall));
+        boolean notify = f.opt("notify", values::bool, Defaults.CHECK_NOTIFY);
+        return type.bind(f, new CheckTiming(interval, timeout, rise, fall, notify));
     }
 
     private CheckSpec http(Fields f, CheckTiming timing) {

@@ -46,7 +46,7 @@ final class MailBinder {
             Set<MailConfig.MailEvent> set = EnumSet.noneOf(MailConfig.MailEvent.class);
             set.addAll(listed);
             return Collections.unmodifiableSet(set);
-        }, Collections.unmodifiableSet(EnumSet.allOf(MailConfig.MailEvent.class)));
+        }, MailConfig.MailEvent.byDefault());
         List<String> recipients = to;
         return f.done(() -> new MailConfig(smtp, from, recipients, events));
     }

@@ -35,6 +35,8 @@ public enum Rule {
     // Cross-field rules: the second pass over one file.
     CHECK_TIMEOUT_INTERVAL("check.timeout-not-below-interval", ERROR, "a check's timeout is not below its interval"),
     HTTP_TLS_VERIFY_OFF("http.tls-verify-off", WARNING, "an https check does not verify certificates"),
+    CHECK_UNHEARD("check.unheard", WARNING,
+            "a check with notify: false that no service or VRRP instance uses: only its metric tells it is down"),
     REF_UNKNOWN_CHECK("ref.unknown-check", ERROR, "a reference to a check that is not defined"),
     REF_UNKNOWN_SERVICE("ref.unknown-service", ERROR, "a reference to a service that is not defined"),
     REF_UNKNOWN_VRRP("ref.unknown-vrrp", ERROR, "a reference to a VRRP instance that is not defined"),

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,8 @@ class BindingTest {
         var redis = (CheckSpec.Redis) c.checks().get("redis");
         assertEquals(Optional.of(new Secret.FromFile(Path.of("/nonexistent/haagent-test/redis.pass"))), redis.password());
         assertEquals(Duration.ofMillis(500), redis.timing().timeout());
+        assertFalse(c.checks().get("api").timing().notifies(), "notify: false silences the check's mails");
+        assertTrue(redis.timing().notifies());
         assertEquals(Duration.ofMinutes(5), ((CheckSpec.FileAge) c.checks().get("shipper-alive")).maxAge());
 
         ServiceSpec svc = c.services().get("web");
@@ -133,7 +136,11 @@ class BindingTest {
         assertEquals(List.of(), v.notifyHooks());
         assertEquals(Defaults.NOTIFY_TIMEOUT, v.notifyTimeout());
         assertEquals(Duration.ofSeconds(10), v.notifyTimeout());
-        assertEquals(Set.of(MailConfig.MailEvent.values()), c.mail().orElseThrow().events());
+        // Issue 12: every event but the start-up transitions (INIT -> ...), which every agent start would mail.
+        assertEquals(EnumSet.complementOf(EnumSet.of(MailConfig.MailEvent.VRRP_START)), c.mail().orElseThrow().events());
+        assertTrue(c.mail().orElseThrow().events().containsAll(
+                Set.of(MailConfig.MailEvent.CHECK_DOWN, MailConfig.MailEvent.CHECK_UP)), "check mails are on by default");
+        assertTrue(c.checks().get("slow").timing().notifies(), "a check's flips are mailed by default");
         assertEquals(Defaults.SMTP_PORT, c.mail().orElseThrow().smtp().port());
         var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
         assertEquals(Duration.ofMinutes(3), sink.ttl(), "three push intervals");
