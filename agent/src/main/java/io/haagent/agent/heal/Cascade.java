@@ -124,7 +124,7 @@ final class Cascade {
         boolean noChild = !t.exit.isEmpty() || t.state == ServiceState.STOPPED;
         d.act(means instanceof ServiceSpec.Process p && noChild
                 ? new Action.StartProcess(n, p, Optional.of(id))
-                : new Action.RestartService(n, means, id));
+                : new Action.RestartService(n, means, id, t.reason));
     }
 
     private void giveUp(String n) {
@@ -145,7 +145,7 @@ final class Cascade {
             t.unhelpful = 0;
             text += "; restarting " + Texts.vm(vm) + EventSuffix.withEscalation(id, escId);
             d.emit(Kind.GIVE_UP, id, n, text);
-            d.act(new Action.EscalateVm(n, vm, escId));
+            d.act(new Action.EscalateVm(n, vm, escId, "the service went FATAL: " + t.reason));
             d.emit(Kind.ESCALATION, escId, n, "restarting " + Texts.vm(vm) + " because the service went FATAL: "
                     + t.reason + EventSuffix.of(escId));
         } else {
@@ -167,7 +167,7 @@ final class Cascade {
         String why = d.healer.spec(n).means().isEmpty() ? "the service has no other restart means"
                 : restarts + " restarts did not help";
         String text = "restarting " + Texts.vm(esc.vm()) + " because " + why + ": " + t.reason + EventSuffix.of(id);
-        d.act(new Action.EscalateVm(n, esc.vm(), id));
+        d.act(new Action.EscalateVm(n, esc.vm(), id, why + ": " + t.reason));
         d.emit(Kind.ESCALATION, id, n, text);
         d.say(n, text);
     }

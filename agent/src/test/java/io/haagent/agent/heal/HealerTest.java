@@ -326,7 +326,8 @@ class HealerTest {
                 + escalation.id() + "]", gaveUp.sentence());
         assertEquals(List.of(gaveUp.sentence()), sim.last.log());
         EscalateVm vm = sim.actions(EscalateVm.class).getFirst();
-        assertEquals(new EscalateVm("web", WEB01, escalation.id()), vm);
+        assertEquals(new EscalateVm("web", WEB01, escalation.id(),
+                "the service went FATAL: process 103 exited with code 1"), vm);
 
         sim.on(new VmRestartFinished("web", true, "virsh destroy web01; virsh start web01"));
         sim.after(Duration.ofMinutes(5));
