@@ -37,6 +37,36 @@ class HealLoopTest {
                 new Healer.Options(0, Duration.ofSeconds(10))), dir, Ticker.SYSTEM, heard);
     }
 
+    /**
+     * Issue 12: the README said services start in dependency order, but each had its own lane and the spawns
+     * raced (web -> app -> db started web first 4 times in 6). Each child now starts once its dependencies are
+     * started and their checks UP.
+     */
+    @Test
+    void boot_realChildren_startInDependencyOrder_eachOnceItsDependenciesAreUp() throws Exception {
+        Map<String, ServiceSpec> services = new java.util.LinkedHashMap<>();
+        services.put("app", withChecksAndDeps(service("exec sleep 60", 5), List.of("app-check"), List.of("db")));
+        services.put("db", withChecksAndDeps(service("exec sleep 60", 5), List.of("db-check"), List.of()));
+        services.put("web", withChecksAndDeps(service("exec sleep 60", 5), List.of(), List.of("app")));
+        var healer = new Healer(services, new NodeConfig.RestartBudget(100, Duration.ofMinutes(1)),
+                new Healer.Options(0, Duration.ofSeconds(10)));
+        try (HealLoop loop = new HealLoop(healer, dir, Ticker.SYSTEM, heard)) {
+            Await.until("db started", () -> loop.state().service("db").state() == ServiceState.STARTING);
+            assertEquals(ServiceState.STOPPED, loop.state().service("app").state(), "db-check has no result yet");
+            assertEquals(ServiceState.STOPPED, loop.state().service("web").state());
+            loop.observe(new Observation.CheckWentUp("db-check"));
+            Await.until("app started", () -> loop.state().service("app").state() == ServiceState.STARTING);
+            assertEquals(ServiceState.STOPPED, loop.state().service("web").state(), "app-check has no result yet");
+            loop.observe(new Observation.CheckWentUp("app-check"));
+            Await.until("web started", () -> loop.state().service("web").state() == ServiceState.STARTING);
+            assertEquals(List.of("db", "app", "web"), heard.started());
+        }
+    }
+
+    private static ServiceSpec withChecksAndDeps(ServiceSpec s, List<String> checks, List<String> dependsOn) {
+        return new ServiceSpec(checks, s.means(), s.restart(), s.escalate(), dependsOn);
+    }
+
     @Test
     void crashLoop_realChild_goesFatalAfterMaxRestarts() throws Exception {
         try (HealLoop loop = loop(service("exit 1", 3))) {
