@@ -100,8 +100,8 @@ final class Cascade {
         if (!d.budget.available(d.now)) {
             if (t.state != ServiceState.HELD) {
                 d.enter(t, ServiceState.HELD);
-                d.say(n, "restart held because the host restart budget is spent (" + d.budget.spent(d.now)
-                        + " restarts within " + duration(d.budget.windowNanos()) + " across the host); retrying when"
+                d.say(n, "restart held because the host restart budget is spent (" + Texts.restarts(d.budget.spent(d.now))
+                        + " within " + duration(d.budget.windowNanos()) + " across the host); retrying when"
                         + " the window clears in " + duration(d.budget.availableAtNanos(d.now) - d.now)
                         + EventSuffix.of(t.eventId));
             }
@@ -135,7 +135,7 @@ final class Cascade {
         d.enter(t, ServiceState.FATAL);
         t.eventId = id;
         t.deadline = policy.rearmAfter().isPresent() ? d.now + rearmNanos(n) : Decision.NEVER;
-        String text = "gave up after " + t.restarts.size() + " restarts within " + duration(policy.within())
+        String text = "gave up after " + Texts.restarts(t.restarts.size()) + " within " + duration(policy.within())
                 + " because " + t.reason + "; FATAL until an operator resumes it"
                 + policy.rearmAfter().map(r -> " or " + duration(r) + " pass without a new failure").orElse("");
         if (spec.escalate().isPresent() && mayEscalate(n)) {
@@ -165,7 +165,7 @@ final class Cascade {
         int restarts = t.unhelpful;
         t.unhelpful = 0;
         String why = d.healer.spec(n).means().isEmpty() ? "the service has no other restart means"
-                : restarts + " restarts did not help";
+                : Texts.restarts(restarts) + " did not help";
         String text = "restarting " + Texts.vm(esc.vm()) + " because " + why + ": " + t.reason + EventSuffix.of(id);
         d.act(new Action.EscalateVm(n, esc.vm(), id, why + ": " + t.reason));
         d.emit(Kind.ESCALATION, id, n, text);

@@ -113,7 +113,8 @@ public final class CommandRunner {
             }
         }
         throw new IOException("program '" + program + "' was not found in " + searchPathText()
-                + "; install it, or give its absolute path");
+                + "; install it, or add its directory to the agent's PATH (a restart_command or a VM command may"
+                + " also name it by its absolute path)");
     }
 
     String searchPathText() {

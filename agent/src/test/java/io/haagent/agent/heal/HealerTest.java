@@ -404,6 +404,20 @@ class HealerTest {
         assertEquals(1, sim.allEvents(Kind.ESCALATION).size());
     }
 
+    /** Issue 12: "after 1 restarts". */
+    @Test
+    void escalation_afterOneRestart_saysOneRestartInTheSingular() {
+        var p = policy(S1, Duration.ofSeconds(1), 10, Duration.ofMinutes(10), Optional.empty());
+        Sim sim = runningWeb(Sim.withEscalation(systemdService("web", p), 1, WEB01));
+        sim.on(new CheckWentDown("web", "HTTP 503"));
+        sim.wake();
+        restartOk(sim, "web");
+        sim.wake();
+        assertEquals(ESCALATING, sim.stateOf("web"));
+        assertTrue(sim.log().startsWith("service web: restarting VM web01 (libvirt) because 1 restart did not help: "),
+                sim.log());
+    }
+
     @Test
     void escalation_vmRestartFailed_fallsBackToRestarts() {
         var p = policy(S1, Duration.ofSeconds(1), 10, Duration.ofMinutes(10), Optional.empty());

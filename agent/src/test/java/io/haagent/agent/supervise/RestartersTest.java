@@ -157,7 +157,8 @@ class RestartersTest {
     void missingBinary_failsSayingWhereItLooked() {
         var e = assertThrows(RestartFailedException.class,
                 () -> restarters().forVm(WHY, new ServiceSpec.Libvirt("web01", Optional.empty())).restart());
-        assertEquals("program 'virsh' was not found in " + scripts.bin + "; install it, or give its absolute path",
+        assertEquals("program 'virsh' was not found in " + scripts.bin + "; install it, or add its directory to the agent's PATH"
+                + " (a restart_command or a VM command may also name it by its absolute path)",
                 e.getMessage());
     }
 
