@@ -165,6 +165,13 @@ final class Facts {
             return;
         }
         Track t = d.track(n);
+        if (!f.ok()) {
+            // A failed VM restart does not use up the window: the next escalation may try again.
+            t.lastEscalation = java.util.OptionalLong.empty();
+        } else {
+            d.emit(HealEvent.Kind.VM_RESTARTED, t.eventId, n, "VM restart finished: " + f.detail()
+                    + EventSuffix.ifAny(t.eventId));
+        }
         if (t.state != ServiceState.ESCALATING) {
             d.say(n, "VM restart " + (f.ok() ? "finished" : "failed") + ": " + f.detail());
             return;
