@@ -325,11 +325,8 @@ public final class CheckScheduler implements AutoCloseable {
 
     private void scheduleNext(Running r, long fromNanos) {
         Duration interval = r.spec.timing().interval();
-        RiseFall rf = r.riseFall;
-        boolean flipPending = (rf.state() == CheckState.UP && rf.failuresInRow() > 0)
-                || (rf.state() == CheckState.DOWN && rf.successesInRow() > 0);
-        long delay = fromNanos + (flipPending ? r.jitter.confirmingDelayNanos(interval) : r.jitter.nextDelayNanos(interval))
-                - System.nanoTime();
+        long delay = fromNanos + (r.riseFall.nextRunOnTime() ? r.jitter.confirmingDelayNanos(interval)
+                : r.jitter.nextDelayNanos(interval)) - System.nanoTime();
         if (delay < 0) {
             // The run took longer than its interval (only via the backstop): that slot is lost.
             r.skipped++;

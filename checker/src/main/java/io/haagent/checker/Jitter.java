@@ -32,9 +32,10 @@ final class Jitter {
     }
 
     /**
-     * Uniform in {@code [interval - swing, interval]}: for a run that may flip the state (a failure of an UP
-     * check, say), which should not wait longer than written, so {@code fall} failures take at most
-     * {@code fall} intervals, as with keepalived's fixed-interval scripts; still spread below the interval.
+     * Uniform in {@code [interval - swing, interval]}: for a run that may start or continue a flip (any run of
+     * an UP check: see {@link RiseFall#nextRunOnTime()}), which should not wait longer than written, so
+     * {@code fall} failures take at most {@code fall} intervals, as with keepalived's fixed-interval scripts;
+     * still spread below the interval.
      */
     long confirmingDelayNanos(Duration interval) {
         long nanos = interval.toNanos();

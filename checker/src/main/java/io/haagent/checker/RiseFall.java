@@ -24,6 +24,16 @@ record RiseFall(String check, int rise, int fall, CheckState state, long sinceNa
     }
 
     /** The new state, and the flip if there was one. */
+    /**
+     * Whether the next run must come no later than the interval (see {@link Jitter#confirmingDelayNanos}): for
+     * an UP check, whose next result may be the first of {@code fall} failures — so that from a break to DOWN
+     * takes at most {@code fall} intervals (plus the last run's own time), as the README promises — and for a
+     * DOWN check counting successes towards {@code rise}. Other runs swing either way.
+     */
+    boolean nextRunOnTime() {
+        return state == CheckState.UP || (state == CheckState.DOWN && successesInRow > 0);
+    }
+
     record Outcome(RiseFall next, Optional<CheckFlip> flip) {}
 
     Outcome observe(CheckResult result, long nowNanos) {

@@ -37,6 +37,22 @@ class RiseFallTest {
         return RiseFall.start("redis", rise, fall, ticker.nanoTime());
     }
 
+    /**
+     * Issue 12: the run after a success of an UP check was jittered either way, so the first of {@code fall}
+     * failures could come at interval + 10%, and {@code fall} failures took more than {@code fall} intervals.
+     */
+    @Test
+    void upCheck_nextRunIsOnTime_evenAfterASuccess() {
+        RiseFall up = feed(fresh(2, 3), OK);
+        assertEquals(CheckState.UP, up.state());
+        assertTrue(up.nextRunOnTime(), "a healthy UP check: its next run may be the first failure");
+        assertTrue(feed(up, REFUSED).nextRunOnTime());
+        RiseFall down = feed(fresh(2, 3), REFUSED);
+        assertEquals(CheckState.DOWN, down.state());
+        assertFalse(down.nextRunOnTime(), "a DOWN check with no success pending swings either way");
+        assertTrue(feed(down, OK).nextRunOnTime(), "a success pending towards rise");
+    }
+
     @Test
     void start_isUnknownSinceNow_withCodeZero() {
         RiseFall rf = fresh(2, 3);

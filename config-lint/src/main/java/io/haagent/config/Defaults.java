@@ -31,6 +31,10 @@ public final class Defaults {
     public static final ServiceSpec.StopSignal STOP_SIGNAL = ServiceSpec.StopSignal.TERM;
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration START_GRACE = Duration.ofSeconds(10);
+    /** A restart_command is killed, group and all, after this: long enough for a service's own stop and start. */
+    public static final Duration RESTART_COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    /** An escalation's {@code type: command} is killed after this: a VM takes minutes to stop and boot. */
+    public static final Duration VM_COMMAND_TIMEOUT = Duration.ofSeconds(300);
     public static final Duration BACKOFF_INITIAL = Duration.ofSeconds(1);
     public static final Duration BACKOFF_MAX = Duration.ofSeconds(60);
     public static final int MAX_RESTARTS = 5;

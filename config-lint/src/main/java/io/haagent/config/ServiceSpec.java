@@ -19,7 +19,8 @@ public record ServiceSpec(List<String> checks, Optional<RestartMeans> means, Res
 
     public record Systemd(String unit) implements RestartMeans {}
 
-    public record RestartCommand(List<String> command) implements RestartMeans {}
+    /** The operator's command, killed with all it started after {@code timeout}. */
+    public record RestartCommand(List<String> command, Duration timeout) implements RestartMeans {}
 
     public enum StopSignal { TERM, INT, QUIT, HUP, KILL, USR1, USR2 }
 
@@ -45,5 +46,6 @@ public record ServiceSpec(List<String> checks, Optional<RestartMeans> means, Res
 
     public enum Ec2Mode { REBOOT, STOP_START }
 
-    public record CommandVm(List<String> command) implements VmRestart {}
+    /** The operator's command, killed with all it started after {@code timeout}. */
+    public record CommandVm(List<String> command, Duration timeout) implements VmRestart {}
 }

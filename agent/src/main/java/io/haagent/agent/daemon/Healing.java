@@ -109,7 +109,8 @@ final class Healing implements Component, HealLoop.Hooks {
         switch (e.kind()) {
             case RESTART -> e.service().ifPresent(metrics::restarted);
             case GIVE_UP -> e.service().ifPresent(metrics::gaveUp);
-            case ESCALATION -> e.service().ifPresent(metrics::escalated);
+            // counted once the VM restart went well: a failed one is retried, and counting it too would double it
+            case VM_RESTARTED -> e.service().ifPresent(metrics::escalated);
             default -> { }
         }
         events.accept(e);

@@ -12,14 +12,18 @@ public sealed interface Action {
     /** Start the supervised child; {@code eventId} is empty for the first start, which is not a restart. */
     record StartProcess(String service, ServiceSpec.Process process, Optional<String> eventId) implements Action {}
 
-    /** Restart by the service's means: stop then start a child, {@code systemctl restart}, or the restart command. */
-    record RestartService(String service, ServiceSpec.RestartMeans means, String eventId) implements Action {}
+    /**
+     * Restart by the service's means: stop then start a child, {@code systemctl restart}, or the restart command;
+     * {@code reason} is the sentence's "because" part, which a restart command is told.
+     */
+    record RestartService(String service, ServiceSpec.RestartMeans means, String eventId, String reason)
+            implements Action {}
 
     /** Stop the supervised child (stop_signal, stop_timeout, then SIGKILL): the service was removed or changed. */
     record StopProcess(String service, ServiceSpec.Process process) implements Action {}
 
-    /** Restart the VM the service lives on. */
-    record EscalateVm(String service, ServiceSpec.VmRestart vm, String eventId) implements Action {}
+    /** Restart the VM the service lives on; {@code reason} as for {@link RestartService}. */
+    record EscalateVm(String service, ServiceSpec.VmRestart vm, String eventId, String reason) implements Action {}
 
     /** Tell operators: log, mail, state file, metrics. */
     record Emit(HealEvent event) implements Action {}

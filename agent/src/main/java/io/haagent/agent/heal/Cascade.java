@@ -100,8 +100,8 @@ final class Cascade {
         if (!d.budget.available(d.now)) {
             if (t.state != ServiceState.HELD) {
                 d.enter(t, ServiceState.HELD);
-                d.say(n, "restart held because the host restart budget is spent (" + d.budget.spent(d.now)
-                        + " restarts within " + duration(d.budget.windowNanos()) + " across the host); retrying when"
+                d.say(n, "restart held because the host restart budget is spent (" + Texts.restarts(d.budget.spent(d.now))
+                        + " within " + duration(d.budget.windowNanos()) + " across the host); retrying when"
                         + " the window clears in " + duration(d.budget.availableAtNanos(d.now) - d.now)
                         + EventSuffix.of(t.eventId));
             }
@@ -124,7 +124,7 @@ final class Cascade {
         boolean noChild = !t.exit.isEmpty() || t.state == ServiceState.STOPPED;
         d.act(means instanceof ServiceSpec.Process p && noChild
                 ? new Action.StartProcess(n, p, Optional.of(id))
-                : new Action.RestartService(n, means, id));
+                : new Action.RestartService(n, means, id, t.reason));
     }
 
     private void giveUp(String n) {
@@ -135,7 +135,7 @@ final class Cascade {
         d.enter(t, ServiceState.FATAL);
         t.eventId = id;
         t.deadline = policy.rearmAfter().isPresent() ? d.now + rearmNanos(n) : Decision.NEVER;
-        String text = "gave up after " + t.restarts.size() + " restarts within " + duration(policy.within())
+        String text = "gave up after " + Texts.restarts(t.restarts.size()) + " within " + duration(policy.within())
                 + " because " + t.reason + "; FATAL until an operator resumes it"
                 + policy.rearmAfter().map(r -> " or " + duration(r) + " pass without a new failure").orElse("");
         if (spec.escalate().isPresent() && mayEscalate(n)) {
@@ -145,7 +145,7 @@ final class Cascade {
             t.unhelpful = 0;
             text += "; restarting " + Texts.vm(vm) + EventSuffix.withEscalation(id, escId);
             d.emit(Kind.GIVE_UP, id, n, text);
-            d.act(new Action.EscalateVm(n, vm, escId));
+            d.act(new Action.EscalateVm(n, vm, escId, "the service went FATAL: " + t.reason));
             d.emit(Kind.ESCALATION, escId, n, "restarting " + Texts.vm(vm) + " because the service went FATAL: "
                     + t.reason + EventSuffix.of(escId));
             d.say(n, text, Sentence.Severity.ERROR);
@@ -166,9 +166,9 @@ final class Cascade {
         int restarts = t.unhelpful;
         t.unhelpful = 0;
         String why = d.healer.spec(n).means().isEmpty() ? "the service has no other restart means"
-                : restarts + " restarts did not help";
+                : Texts.restarts(restarts) + " did not help";
         String text = "restarting " + Texts.vm(esc.vm()) + " because " + why + ": " + t.reason + EventSuffix.of(id);
-        d.act(new Action.EscalateVm(n, esc.vm(), id));
+        d.act(new Action.EscalateVm(n, esc.vm(), id, why + ": " + t.reason));
         d.emit(Kind.ESCALATION, id, n, text);
         d.say(n, text, Sentence.Severity.ERROR);
     }

@@ -5,10 +5,12 @@ import static io.haagent.agent.heal.Texts.duration;
 import io.haagent.agent.heal.HealEvent.Kind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * One decision in the making: a working copy of the state, the actions and the sentences, and what
@@ -23,6 +25,10 @@ final class DecisionDraft {
     final Map<String, Track> tracks = new LinkedHashMap<>();
     HostBudget budget;
     Optional<Pause> nodePause;
+    /** See {@link HealState#checksUp()}. */
+    final Set<String> checksUp;
+    /** See {@link HealState#started()}. */
+    boolean started;
     private final SeededStream stream;
     private final List<Action> actions = new ArrayList<>();
     /** "service web" or "node" -> what was said about it, joined with "; " so each gets one sentence. */
@@ -39,6 +45,8 @@ final class DecisionDraft {
         }
         this.budget = prev.budget().reconfigured(healer.budget());
         this.nodePause = prev.nodePause();
+        this.checksUp = new LinkedHashSet<>(prev.checksUp());
+        this.started = prev.started();
         this.stream = new SeededStream(prev.seed());
     }
 
@@ -92,6 +100,28 @@ final class DecisionDraft {
         // A MASTER with persistence off comes back empty and its replica copies the emptiness: fail over first.
         String byHold = track(n).failoverHold.map(hb -> "while " + hb + ": failing over first").orElse("");
         return byDeps.isEmpty() || byHold.isEmpty() ? byDeps + byHold : byDeps + ", and " + byHold;
+    }
+
+    /**
+     * Dependencies a service's first start waits for (README: services start in dependency order): those not
+     * started yet, and those with a check that has not gone UP yet (no result, or DOWN).
+     */
+    List<String> depsNotReady(String n) {
+        List<String> waiting = new ArrayList<>();
+        for (String d : healer.spec(n).dependsOn()) {
+            Track t = tracks.get(d);
+            if (t == null) {
+                continue; // not a service: lint's ref.unknown-service
+            }
+            boolean isStarted = switch (t.state) {
+                case STARTING, RUNNING, PAUSED -> true;
+                default -> false;
+            };
+            if (!isStarted || !t.healthy() || !checksUp.containsAll(healer.spec(d).checks())) {
+                waiting.add(d);
+            }
+        }
+        return waiting;
     }
 
     /** Dependencies that are down: failing, not running, or in the middle of a restart. */
@@ -176,7 +206,7 @@ final class DecisionDraft {
         }
         List<Sentence> log = lines.entrySet().stream()
                 .map(e -> new Sentence(severities.get(e.getKey()), e.getValue().toString())).toList();
-        return new Decision(new HealState(out, budget, nodePause, stream.seed()), actions, wake, log);
+        return new Decision(new HealState(out, budget, nodePause, stream.seed(), checksUp, started), actions, wake, log);
     }
 
     private static long earliest(long a, long b) {

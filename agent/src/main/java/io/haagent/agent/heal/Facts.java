@@ -9,6 +9,7 @@ import io.haagent.agent.heal.Observation.ProcessExited;
 import io.haagent.agent.heal.Observation.RestartFinished;
 import io.haagent.agent.heal.Observation.VmRestartFinished;
 import io.haagent.config.ServiceSpec;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,11 +26,36 @@ final class Facts {
         this.cascade = cascade;
     }
 
-    /** Starts what is STOPPED, in start order: children are spawned, other means are only watched. */
+    /**
+     * Starts what is STOPPED, in start order, each once its dependencies are started and their checks UP;
+     * says what each of the others waits for.
+     */
     void startStopped() {
+        d.started = true;
+        start(true);
+    }
+
+    /** As {@link #startStopped()}, quietly for those that still wait: after any fact, a dependency may be up. */
+    void startReady() {
+        if (d.started) { // before AgentStarted nothing starts: the daemon wires the checks first
+            start(false);
+        }
+    }
+
+    /** Children are spawned, other means only watched. */
+    private void start(boolean sayWhyNot) {
         for (String n : d.healer.startOrder()) {
             Track t = d.track(n);
             if (t.state != ServiceState.STOPPED) {
+                continue;
+            }
+            List<String> waiting = d.depsNotReady(n);
+            if (!waiting.isEmpty()) {
+                if (sayWhyNot) {
+                    d.say(n, "its start waits until " + (waiting.size() == 1
+                            ? "dependency " + waiting.get(0) + " is started and its checks are UP"
+                            : "dependencies " + Texts.names(waiting) + " are started and their checks are UP"));
+                }
                 continue;
             }
             if (d.healer.spec(n).means().orElse(null) instanceof ServiceSpec.Process p) {
@@ -45,10 +71,12 @@ final class Facts {
     }
 
     void checkWentDown(CheckWentDown down) {
+        d.checksUp.remove(down.check());
         d.healer.servicesOf(down.check()).forEach(n -> checkDown(n, down.check(), down.reason()));
     }
 
     void checkWentUp(CheckWentUp up) {
+        d.checksUp.add(up.check());
         d.healer.servicesOf(up.check()).forEach(n -> checkUp(n, up.check()));
     }
 
@@ -137,6 +165,13 @@ final class Facts {
             return;
         }
         Track t = d.track(n);
+        if (!f.ok()) {
+            // A failed VM restart does not use up the window: the next escalation may try again.
+            t.lastEscalation = java.util.OptionalLong.empty();
+        } else {
+            d.emit(HealEvent.Kind.VM_RESTARTED, t.eventId, n, "VM restart finished: " + f.detail()
+                    + EventSuffix.ifAny(t.eventId));
+        }
         if (t.state != ServiceState.ESCALATING) {
             d.say(n, "VM restart " + (f.ok() ? "finished" : "failed") + ": " + f.detail());
             return;

@@ -18,6 +18,8 @@ public record HealEvent(String id, Kind kind, Optional<String> service, String s
         GIVE_UP,
         /** A VM restart was ordered. */
         ESCALATION,
+        /** A VM restart an escalation ordered finished well: what {@code haagent_escalations_total} counts. */
+        VM_RESTARTED,
         /** The host restart budget was spent: restarts are held, the host is suspect. One per episode. */
         HOST_HELD,
         /** The host restart budget has room again: no restart is held any more. */
@@ -32,7 +34,7 @@ public record HealEvent(String id, Kind kind, Optional<String> service, String s
                 case RESTART -> Optional.of(MailEvent.RESTART);
                 case GIVE_UP, HOST_HELD -> Optional.of(MailEvent.GIVE_UP);
                 case ESCALATION -> Optional.of(MailEvent.ESCALATION);
-                case HOST_RELEASED -> Optional.empty();
+                case HOST_RELEASED, VM_RESTARTED -> Optional.empty();
             };
         }
     }

@@ -78,7 +78,7 @@ public final class Healer {
     public HealState initial(long seed, long nowNanos) {
         Map<String, ServiceStatus> s = new LinkedHashMap<>();
         order.forEach(n -> s.put(n, ServiceStatus.stopped(nowNanos)));
-        return new HealState(s, HostBudget.of(budget), Optional.empty(), seed);
+        return new HealState(s, HostBudget.of(budget), Optional.empty(), seed, java.util.Set.of(), false);
     }
 
     public Decision decide(Observation observation, HealState prev, long nowNanos) {
@@ -120,6 +120,7 @@ public final class Healer {
     /** What every decision ends with: what fell due meanwhile, then the edges of what holds restarts. */
     private static Decision conclude(DecisionDraft draft, Cascade cascade) {
         new Deadlines(draft, cascade).settle();
+        new Facts(draft, cascade).startReady(); // a dependency that came up lets its dependents start
         new HoldEdges(draft).say();
         return draft.result();
     }

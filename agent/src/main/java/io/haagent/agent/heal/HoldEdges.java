@@ -51,7 +51,7 @@ final class HoldEdges {
         if (!held.isEmpty() && !d.budget.holding()) {
             d.budget = d.budget.withHolding(true);
             String id = d.newId();
-            String text = "suspecting the host: " + d.budget.spent(now) + " restarts within "
+            String text = "suspecting the host: " + Texts.restarts(d.budget.spent(now)) + " within "
                     + duration(d.budget.windowNanos()) + " spent the host restart budget (node.restart_budget); holding"
                     + " restarts of " + Texts.names(held) + " until the window clears in "
                     + duration(d.budget.availableAtNanos(now) - now) + EventSuffix.of(id);

@@ -16,7 +16,8 @@ final class ReloadCarryOver {
 
     /** A draft under {@code next} with no service state yet: every service STOPPED, budget, pause and seed kept. */
     static DecisionDraft draft(Healer next, HealState prev, long now) {
-        return new DecisionDraft(next, new HealState(Map.of(), prev.budget(), prev.nodePause(), prev.seed()), now);
+        return new DecisionDraft(next, new HealState(Map.of(), prev.budget(), prev.nodePause(), prev.seed(),
+                prev.checksUp(), prev.started()), now);
     }
 
     static void carry(Healer old, HealState prev, DecisionDraft d, Cascade cascade) {

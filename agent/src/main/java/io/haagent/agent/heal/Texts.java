@@ -36,6 +36,11 @@ final class Texts {
         };
     }
 
+    /** {@code "1 restart"}, {@code "3 restarts"}. */
+    static String restarts(int n) {
+        return n + (n == 1 ? " restart" : " restarts");
+    }
+
     static String names(List<String> names) {
         return String.join(", ", names);
     }

@@ -112,7 +112,7 @@ public final class Mails {
             case ESCALATION -> "VM restart of " + (service == null ? "the host" : service);
             case GIVE_UP -> "gave up on " + (service == null ? "the host" : service) + " (FATAL)";
             case HOST_HELD -> "restarts held: host restart budget spent";
-            case HOST_RELEASED -> throw new AssertionError("not mailed"); // mailEvent() is empty
+            case HOST_RELEASED, VM_RESTARTED -> throw new AssertionError("not mailed"); // mailEvent() is empty
         };
         MailBody body = MailBody.builder()
                 .field("host", host)

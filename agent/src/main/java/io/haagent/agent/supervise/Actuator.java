@@ -83,7 +83,8 @@ public final class Actuator implements AutoCloseable {
             case Action.StopProcess s -> lane(s.service(), "stop", null, () -> supervisor.stop(s.service()));
             case Action.RestartService r -> lane(r.service(), "restart", why -> report.accept(
                     new Observation.RestartFinished(r.service(), false, why)), () -> {
-                Restarter restarter = restarters.forService(r.service(), r.means());
+                Restarter restarter = restarters.forService(
+                        new Restarters.Occasion(r.service(), r.reason(), r.eventId()), r.means());
                 try {
                     String detail = restarter.restart();
                     if (!(r.means() instanceof ServiceSpec.Process)) { // a child's start is reported by the listener
@@ -95,7 +96,7 @@ public final class Actuator implements AutoCloseable {
             });
             case Action.EscalateVm v -> lane(v.service(), "VM restart", why -> report.accept(
                     new Observation.VmRestartFinished(v.service(), false, why)), () -> {
-                Restarter restarter = restarters.forVm(v.vm());
+                Restarter restarter = restarters.forVm(new Restarters.Occasion(v.service(), v.reason(), v.eventId()), v.vm());
                 try {
                     report.accept(new Observation.VmRestartFinished(v.service(), true, restarter.restart()));
                 } catch (RestartFailedException ex) {
@@ -144,10 +145,13 @@ public final class Actuator implements AutoCloseable {
     }
 
     /**
-     * Finishes the actions already handed over, waiting up to {@code wait} per service; what is still
-     * running then is interrupted. Close the supervisor after this, not before.
+     * Kills the restart commands still running, group and all — nothing the agent started may outlive it,
+     * nor hold its stop up — then finishes the other actions already handed over, waiting up to
+     * {@code wait} per service; what is still running then is interrupted. Close the supervisor after
+     * this, not before: it stops the children.
      */
     public void close(Duration wait) {
+        restarters.stopAll();
         lanes.values().forEach(ExecutorService::shutdown);
         for (ExecutorService e : lanes.values()) {
             try {

@@ -21,6 +21,10 @@ final class ChildEnvironment {
     static final String SERVICE = "HAAGENT_SERVICE";
     /** The agent's state_dir, absolute: marks every process this agent's children start. */
     static final String STATE_DIR = "HAAGENT_STATE_DIR";
+    /** A restart command's: why healing runs it, the sentence's "because" part. */
+    static final String REASON = "HAAGENT_REASON";
+    /** A restart command's: the event id of the restart, as in the log sentence and the event. */
+    static final String EVENT_ID = "HAAGENT_EVENT_ID";
 
     private final String stateDir;
     private final String path;
@@ -32,6 +36,32 @@ final class ChildEnvironment {
     }
 
     Map<String, String> of(String service, ServiceSpec.Process spec) {
+        Map<String, String> env = base();
+        env.putAll(spec.env());
+        // Last, so that no service env can unmark its processes: see Orphans.
+        env.put(SERVICE, service);
+        env.put(STATE_DIR, stateDir);
+        return env;
+    }
+
+    /**
+     * A restart command's or VM command's: the same clean base, then what it is run for. Not marked with
+     * {@link #STATE_DIR}: {@link Orphans} must not take what it starts for a child's leftover.
+     */
+    Map<String, String> forCommand(String service, String reason, String eventId) {
+        Map<String, String> env = base();
+        env.put(SERVICE, service);
+        env.put(REASON, reason);
+        env.put(EVENT_ID, eventId);
+        return env;
+    }
+
+    /** The agent's state_dir, absolute: a restart command's working directory. */
+    Path stateDir() {
+        return Path.of(stateDir);
+    }
+
+    private Map<String, String> base() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", path);
         for (String k : INHERITED_ENV) {
@@ -40,10 +70,6 @@ final class ChildEnvironment {
                 env.put(k, v);
             }
         }
-        env.putAll(spec.env());
-        // Last, so that no service env can unmark its processes: see Orphans.
-        env.put(SERVICE, service);
-        env.put(STATE_DIR, stateDir);
         return env;
     }
 

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -18,14 +21,36 @@ import java.util.stream.Collectors;
  * their output. The one place that finds binaries: a program named without a slash is looked up in
  * {@code binaries} first, then in {@code searchPath} — tests point both at recording scripts instead
  * of mocking our own code.
+ *
+ * <p>Each command leads its own process group (through {@code setsid}, when util-linux is installed), so
+ * that a kill reaches what it forked even after its parent exited and left it to init; {@link #stopAll()}
+ * kills every command still running that way, for an agent that is stopping.
  */
 public final class CommandRunner {
     /** Where programs are looked up when the agent's own PATH is empty. */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int OUTPUT_LIMIT = 16 * 1024;
 
+    /** setsid(1) from the agent's PATH: not a program tests replace, so not looked up in {@code binaries}. */
+    private static final Optional<Path> SETSID = parsePath(agentPath() + ":" + DEFAULT_PATH).stream()
+            .map(d -> d.resolve("setsid")).filter(Files::isExecutable).findFirst();
+
     private final Map<String, Path> binaries;
     private final List<Path> searchPath;
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private boolean stopped; // guarded by running
+
+    /**
+     * What a command gets instead of the agent's environment and working directory.
+     *
+     * @param env     its whole environment; {@code PATH} is the runner's search path whatever this says
+     * @param workdir its working directory
+     */
+    public record Launch(Map<String, String> env, Path workdir) {
+        public Launch {
+            env = Map.copyOf(env);
+        }
+    }
 
     /**
      * @param binaries   program name to the binary to run instead ({@code "virsh" -> /opt/test/virsh})
@@ -88,7 +113,8 @@ public final class CommandRunner {
             }
         }
         throw new IOException("program '" + program + "' was not found in " + searchPathText()
-                + "; install it, or give its absolute path");
+                + "; install it, or add its directory to the agent's PATH (a restart_command or a VM command may"
+                + " also name it by its absolute path)");
     }
 
     String searchPathText() {
@@ -102,17 +128,87 @@ public final class CommandRunner {
      * @throws IOException when the program cannot be found or started
      */
     public Result run(List<String> argv, Duration timeout) throws IOException {
-        List<String> cmd = new ArrayList<>(argv);
-        cmd.set(0, resolve(argv.get(0)).toString());
+        return run(argv, timeout, Optional.empty());
+    }
+
+    /**
+     * As {@link #run(List, Duration)}, with {@code launch}'s environment and working directory instead of
+     * the agent's.
+     *
+     * @throws IOException also when {@link #stopAll()} was called: the agent is stopping
+     */
+    public Result run(List<String> argv, Duration timeout, Optional<Launch> launch) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        SETSID.ifPresent(s -> cmd.add(s.toString()));
+        cmd.add(resolve(argv.get(0)).toString());
+        cmd.addAll(argv.subList(1, argv.size()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        launch.ifPresent(l -> {
+            pb.environment().clear();
+            pb.environment().putAll(l.env());
+            pb.directory(l.workdir().toFile());
+        });
         pb.environment().put("PATH", searchPathText());
-        Process p;
+        Process p = start(pb, argv);
         try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new IOException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
+            return await(p, argv, timeout);
+        } finally {
+            running.remove(p);
         }
+    }
+
+    private Process start(ProcessBuilder pb, List<String> argv) throws IOException {
+        synchronized (running) { // a stopAll() either sees this process or keeps it from starting
+            if (stopped) {
+                throw new IOException("did not run " + String.join(" ", argv) + ": the agent is stopping");
+            }
+            try {
+                Process p = pb.start();
+                running.add(p);
+                return p;
+            } catch (IOException e) {
+                throw new IOException("cannot run " + String.join(" ", argv) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Kills every command still running, group and all, and refuses to start any other: the agent is
+     * stopping, and nothing it started may outlive it. The runs being killed return as killed.
+     */
+    public void stopAll() {
+        List<Process> left;
+        synchronized (running) {
+            stopped = true;
+            left = List.copyOf(running);
+        }
+        left.forEach(CommandRunner::killGroup);
+    }
+
+    /**
+     * SIGKILL to the command's process group — which holds what it forked even when that was left to init — and
+     * to its live descendants, should it have no group of its own (no setsid) or they have left it.
+     */
+    private static void killGroup(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        // even when the leader has exited: what it left behind keeps its group, and the id with it
+        if (SETSID.isPresent()) {
+            try {
+                // kill(1) is the only way Java has to signal a group; not through run(), which may be stopped
+                Process k = new ProcessBuilder("sh", "-c", "kill -s KILL -- \"$0\"", "-" + p.pid())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                k.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // no sh: the descendants above and the child below are what can be reached
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        p.destroyForcibly();
+    }
+
+    private Result await(Process p, List<String> argv, Duration timeout) throws IOException {
         Tail tail = new Tail();
         Thread reader = Thread.ofVirtual().name("cmd-output-" + p.pid()).start(() -> tail.drain(p.getInputStream()));
         boolean timedOut = false;
@@ -120,14 +216,12 @@ public final class CommandRunner {
             if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 timedOut = true;
                 // A retry must never overlap a run that is still going: kill it and all it started.
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                killGroup(p);
                 p.waitFor();
             }
             reader.join(Duration.ofSeconds(2)); // a grandchild may still hold the pipe; do not wait for it
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            killGroup(p);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + String.join(" ", argv), e);
         }

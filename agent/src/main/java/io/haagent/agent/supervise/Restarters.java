@@ -19,18 +19,24 @@ public final class Restarters {
     /**
      * How long each external step may take before it is killed and the restart counts as failed.
      * systemctl: systemd's own DefaultTimeoutStopSec (90s) plus a start; virsh/xl: per step;
-     * ec2: the API calls and the waits for a state, see {@link Ec2Timeouts}.
+     * ec2: the API calls and the waits for a state, see {@link Ec2Timeouts}. The operator's own commands
+     * (restart_command, VM {@code command}) carry their timeout in the config.
      */
-    public record Timeouts(Duration systemctl, Duration restartCommand, Duration virsh, Duration xl,
-                           Duration vmCommand, Ec2Timeouts ec2) {
+    public record Timeouts(Duration systemctl, Duration virsh, Duration xl, Ec2Timeouts ec2) {
         public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(180), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(300), Ec2Timeouts.DEFAULT);
+                Duration.ofSeconds(60), Ec2Timeouts.DEFAULT);
 
         /** The command timeouts, with the EC2 ones at their defaults. */
-        public Timeouts(Duration systemctl, Duration restartCommand, Duration virsh, Duration xl, Duration vmCommand) {
-            this(systemctl, restartCommand, virsh, xl, vmCommand, Ec2Timeouts.DEFAULT);
+        public Timeouts(Duration systemctl, Duration virsh, Duration xl) {
+            this(systemctl, virsh, xl, Ec2Timeouts.DEFAULT);
         }
     }
+
+    /**
+     * What a restart is run for: the operator's commands get it as {@code HAAGENT_SERVICE},
+     * {@code HAAGENT_REASON} and {@code HAAGENT_EVENT_ID}.
+     */
+    public record Occasion(String service, String reason, String eventId) {}
 
     /**
      * EC2: {@code call} bounds each API call, the SDK's retries included; {@code stopped} is the
@@ -61,17 +67,35 @@ public final class Restarters {
         this.aws = aws;
     }
 
-    public Restarter forService(String service, ServiceSpec.RestartMeans means) {
+    public Restarter forService(Occasion why, ServiceSpec.RestartMeans means) {
         return switch (means) {
-            case ServiceSpec.Process p -> new ProcessRestarter(supervisor, service, p);
+            case ServiceSpec.Process p -> new ProcessRestarter(supervisor, why.service(), p);
             case ServiceSpec.Systemd s -> new CommandSteps("systemctl restart " + s.unit(),
                     List.of(new SequencedCommand(List.of("systemctl", "restart", s.unit()), timeouts.systemctl(), false)));
             case ServiceSpec.RestartCommand c -> new CommandSteps(String.join(" ", c.command()),
-                    List.of(new SequencedCommand(c.command(), timeouts.restartCommand(), false)));
+                    List.of(new SequencedCommand(c.command(), c.timeout(), false)), operatorLaunch(why));
         };
     }
 
-    public Restarter forVm(ServiceSpec.VmRestart vm) {
+    /**
+     * The operator's commands run in the state_dir with a clean environment that says what they run for, not
+     * with the agent's own — which holds whatever the agent was started with, credentials included.
+     */
+    private Optional<CommandRunner.Launch> operatorLaunch(Occasion why) {
+        ChildEnvironment env = supervisor.environment();
+        return Optional.of(new CommandRunner.Launch(env.forCommand(why.service(), why.reason(), why.eventId()),
+                env.stateDir()));
+    }
+
+    /**
+     * Kills the commands of restarts still running, group and all, and runs no more: the agent is stopping.
+     * The restarts so cut short fail.
+     */
+    public void stopAll() {
+        runner.stopAll();
+    }
+
+    public Restarter forVm(Occasion why, ServiceSpec.VmRestart vm) {
         return switch (vm) {
             case ServiceSpec.Libvirt l -> {
                 List<String> virsh = new ArrayList<>(List.of("virsh"));
@@ -88,7 +112,7 @@ public final class Restarters {
                     List.of(new SequencedCommand(List.of("xl", "destroy", x.domain()), timeouts.xl(), true),
                             new SequencedCommand(List.of("xl", "create", x.config().toString()), timeouts.xl(), false)));
             case ServiceSpec.CommandVm c -> new CommandSteps(String.join(" ", c.command()),
-                    List.of(new SequencedCommand(c.command(), timeouts.vmCommand(), false)));
+                    List.of(new SequencedCommand(c.command(), c.timeout(), false)), operatorLaunch(why));
             case ServiceSpec.Ec2 e -> new Ec2Restarter(e, timeouts.ec2(), aws);
         };
     }
@@ -110,10 +134,16 @@ public final class Restarters {
     private final class CommandSteps implements Restarter {
         private final String description;
         private final List<SequencedCommand> steps;
+        private final Optional<CommandRunner.Launch> launch;
 
         CommandSteps(String description, List<SequencedCommand> steps) {
+            this(description, steps, Optional.empty());
+        }
+
+        CommandSteps(String description, List<SequencedCommand> steps, Optional<CommandRunner.Launch> launch) {
             this.description = description;
             this.steps = steps;
+            this.launch = launch;
         }
 
         @Override
@@ -122,7 +152,7 @@ public final class Restarters {
             for (SequencedCommand s : steps) {
                 CommandRunner.Result r;
                 try {
-                    r = runner.run(s.argv(), s.timeout());
+                    r = runner.run(s.argv(), s.timeout(), launch);
                 } catch (IOException e) {
                     // Not found or not startable: the same next time, so even a may-fail step stops here.
                     throw new RestartFailedException(prefix(done) + e.getMessage(), e);

@@ -117,6 +117,11 @@ public final class Supervisor implements AutoCloseable {
         this.setsid = s;
     }
 
+    /** What children and restart commands start with; restart commands run in its state_dir. */
+    ChildEnvironment environment() {
+        return environment;
+    }
+
     private static final class Child {
         final String service;
         final Process process;

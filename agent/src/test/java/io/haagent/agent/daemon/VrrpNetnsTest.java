@@ -110,7 +110,7 @@ class VrrpNetnsTest {
 
         a.stop(); // SIGTERM: priority-0 advert
         b.awaitState("MASTER", WAIT);
-        assertTrue(a.stateFile().orElseThrow().get("state").equals("INIT"), "a stopped instance writes INIT");
+        assertTrue(a.stateFile().orElseThrow().get("state").equals("STOP"), "a stopped instance writes STOP (issue 12: was INIT)");
 
         a.launch(); // preempt: true — the higher priority takes MASTER back once it has heard the pair
         a.awaitState("MASTER", WAIT);

@@ -126,7 +126,7 @@ class VrrpUdpDaemonTest {
         a.stop();
         b.awaitState("MASTER");
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertEquals("INIT", a.stateFile().get("state"));
+        assertEquals("STOP", a.stateFile().get("state"));
         assertTrue(b.stateFile().get("reason").contains("priority 0"), b.stateFile().toString());
         assertTrue(tookMs < 5_000, "took " + tookMs + " ms");
     }
@@ -284,7 +284,7 @@ class VrrpUdpDaemonTest {
         long t0 = System.nanoTime();
         reply = a.reload();
         assertTrue(reply.contains("vrrp removed vip"), reply);
-        assertEquals("INIT", a.stateFile().get("state"), "stopped before the reload answers");
+        assertEquals("STOP", a.stateFile().get("state"), "stopped before the reload answers");
         b.awaitState("MASTER");
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(tookMs < 2_000, "the peer took " + tookMs + " ms");

@@ -43,10 +43,7 @@ class FailoverHoldTest {
 
     private static Sim running(Map<String, ServiceSpec> services) {
         Sim sim = new Sim(services);
-        Decision d = sim.on(new AgentStarted());
-        d.actions().stream().filter(StartProcess.class::isInstance).map(StartProcess.class::cast)
-                .forEach(s -> sim.on(new RestartFinished(s.service(), true, "pid 123")));
-        sim.after(Sim.GRACE);
+        sim.startAll();
         sim.state.services().forEach((n, s) -> assertEquals(RUNNING, s.state(), n));
         return sim;
     }

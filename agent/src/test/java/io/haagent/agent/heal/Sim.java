@@ -39,6 +39,26 @@ final class Sim {
         return last;
     }
 
+    /**
+     * Reports every service's checks UP, starts the agent and reports each child's start done ({@code pid 100}),
+     * dependents after their dependencies, as they are started; then the start grace passes.
+     */
+    void startAll() {
+        healer.services().values().stream().flatMap(s -> s.checks().stream()).distinct()
+                .forEach(c -> on(new Observation.CheckWentUp(c)));
+        java.util.ArrayDeque<Action.StartProcess> starts = new java.util.ArrayDeque<>(startsIn(on(
+                new Observation.AgentStarted())));
+        while (!starts.isEmpty()) {
+            starts.addAll(startsIn(on(new Observation.RestartFinished(starts.poll().service(), true, "pid 100"))));
+        }
+        after(GRACE);
+    }
+
+    private static List<Action.StartProcess> startsIn(Decision d) {
+        return d.actions().stream().filter(Action.StartProcess.class::isInstance).map(Action.StartProcess.class::cast)
+                .toList();
+    }
+
     Decision after(Duration d) {
         clock.advance(d);
         return on(new TimePassed());

@@ -60,7 +60,7 @@ class ActuatorTest {
         actuator.perform(new Action.StartProcess("web", SupervisorTest.sh("exec sleep 60"), Optional.empty()));
         Await.next(reports, "the start");
         long old = supervisor.pid("web").orElseThrow();
-        actuator.perform(new Action.RestartService("web", SupervisorTest.sh("exec sleep 60"), "abcd1234"));
+        actuator.perform(new Action.RestartService("web", SupervisorTest.sh("exec sleep 60"), "abcd1234", "a test"));
         assertEquals(new ProcessExited("web", old, 143, true), Await.next(reports, "the old child's exit"));
         RestartFinished r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the new start"));
         assertTrue(r.ok());
@@ -89,7 +89,7 @@ class ActuatorTest {
         RestartFinished r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the failed start"));
         assertFalse(r.ok());
         assertTrue(r.detail().startsWith("java.lang.IllegalArgumentException: "), r.detail());
-        actuator.perform(new Action.RestartService("web", spec, "abcd1234"));
+        actuator.perform(new Action.RestartService("web", spec, "abcd1234", "a test"));
         r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the failed restart"));
         assertFalse(r.ok());
     }
@@ -97,7 +97,7 @@ class ActuatorTest {
     @Test
     void restartService_systemd_reportsWhatSystemctlDid() throws Exception {
         scripts.recorder("systemctl");
-        actuator.perform(new Action.RestartService("app", new ServiceSpec.Systemd("app.service"), "abcd1234"));
+        actuator.perform(new Action.RestartService("app", new ServiceSpec.Systemd("app.service"), "abcd1234", "a test"));
         assertEquals(new RestartFinished("app", true, "systemctl restart app.service: exit 0: systemctl ok"),
                 Await.next(reports, "the restart"));
     }
@@ -105,10 +105,60 @@ class ActuatorTest {
     @Test
     void escalateVm_failure_reportedAsAFailedVmRestart() throws Exception {
         scripts.script("xl", "echo 'domain dom1 not found' >&2; exit 1");
-        actuator.perform(new Action.EscalateVm("web", new ServiceSpec.Xen("dom1", Path.of("/etc/xen/dom1.cfg")), "x"));
+        actuator.perform(new Action.EscalateVm("web", new ServiceSpec.Xen("dom1", Path.of("/etc/xen/dom1.cfg")), "x", "a test"));
         VmRestartFinished r = assertInstanceOf(VmRestartFinished.class, Await.next(reports, "the VM restart"));
         assertEquals(new VmRestartFinished("web", false, "xl destroy dom1: exit 1: domain dom1 not found (tolerated);"
                 + " then xl create /etc/xen/dom1.cfg: exit 1: domain dom1 not found"), r);
+    }
+
+    /**
+     * Issue 12: stopping the agent while a restart_command ran waited 30 s for it, then left it and what it had
+     * forked running under init. The stop kills the command's process group at once, whatever left it to init.
+     */
+    @Test
+    void close_whileARestartCommandRuns_killsItAndWhatItLeftToInit_promptly() throws Exception {
+        Path leftPid = dir.resolve("left.pid");
+        Path cmdPid = dir.resolve("cmd.pid");
+        // the inner shell exits at once: its sleep is re-parented to init, out of the command's descendants
+        scripts.script("restart-app", Scripts.real("sh") + " -c '" + Scripts.real("sleep") + " 300 & echo $! > "
+                + leftPid + "'; echo $$ > " + cmdPid + "; exec " + Scripts.real("sleep") + " 300");
+        actuator.perform(new Action.RestartService("app", new ServiceSpec.RestartCommand(List.of("restart-app"),
+                java.time.Duration.ofSeconds(120)), "abcd1234", "a test"));
+        long left = pidIn(leftPid);
+        long cmd = pidIn(cmdPid);
+        try {
+            long t0 = System.nanoTime();
+            actuator.close();
+            java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
+            assertTrue(took.compareTo(java.time.Duration.ofSeconds(5)) < 0, "the stop took " + took);
+            // SIGKILLed before close returned; reaping takes init a moment
+            Await.until("the restart command gone", () -> gone(cmd));
+            Await.until("what the restart command left to init gone", () -> gone(left));
+            RestartFinished r = assertInstanceOf(RestartFinished.class, Await.next(reports, "the cut-short restart"));
+            assertFalse(r.ok());
+        } finally {
+            ProcessHandle.of(left).ifPresent(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(cmd).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static boolean gone(long pid) {
+        return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+    }
+
+    private static long pidIn(Path file) {
+        Await.until(file + " written", () -> {
+            try {
+                return java.nio.file.Files.readString(file).strip().matches("\\d+");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(file).strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -129,7 +129,7 @@ class Ec2RestarterTest {
                     ticker.advance(d);
                 });
         return new Restarters(null, null, new Restarters.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), timeouts), aws);
+                Duration.ofSeconds(1), timeouts), aws);
     }
 
     private Restarters restarters() {
@@ -163,7 +163,7 @@ class Ec2RestarterTest {
     @Test
     void reboot_runningInstance_rebootsIt() throws Exception {
         String id = runInstance();
-        Restarter r = restarters().forVm(spec(id, Ec2Mode.REBOOT));
+        Restarter r = restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.REBOOT));
         assertEquals("ec2 RebootInstances " + id + " in " + REGION, r.describe());
 
         String detail = r.restart();
@@ -178,7 +178,7 @@ class Ec2RestarterTest {
     void stopStart_runningInstance_goesStoppedThenRunningAgain() throws Exception {
         String id = runInstance();
 
-        String detail = restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart();
+        String detail = restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart();
 
         assertEquals(List.of("DescribeInstances running", "StopInstances", "DescribeInstances stopped",
                 "StartInstances", "DescribeInstances running"), calls);
@@ -194,7 +194,7 @@ class Ec2RestarterTest {
         admin.stopInstances(r -> r.instanceIds(id)); // a stop+start cut short after its stop
         assertEquals(InstanceStateName.STOPPED, state(id));
 
-        String detail = restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart();
+        String detail = restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart();
 
         assertEquals("ec2 " + id + ": DescribeInstances: stopped; StartInstances: stopped -> pending; running", detail);
         assertEquals(InstanceStateName.RUNNING, state(id));
@@ -205,7 +205,7 @@ class Ec2RestarterTest {
         String id = runInstance();
         admin.stopInstances(r -> r.instanceIds(id));
 
-        String detail = restarters().forVm(spec(id, Ec2Mode.REBOOT)).restart();
+        String detail = restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.REBOOT)).restart();
 
         assertEquals(List.of("DescribeInstances stopped", "StartInstances", "DescribeInstances running"), calls);
         assertTrue(detail.endsWith("StartInstances: stopped -> pending; running"), detail);
@@ -215,7 +215,7 @@ class Ec2RestarterTest {
     @Test
     void unknownInstance_failsNamingTheInstanceTheCallAndTheAwsCode() {
         var e = assertThrows(RestartFailedException.class,
-                () -> restarters().forVm(spec("i-0123456789abcdef0", Ec2Mode.REBOOT)).restart());
+                () -> restarters().forVm(RestartersTest.WHY, spec("i-0123456789abcdef0", Ec2Mode.REBOOT)).restart());
 
         assertTrue(e.getMessage().startsWith("ec2 i-0123456789abcdef0: DescribeInstances failed:"
                 + " InvalidInstanceID.NotFound: The instance ID 'i-0123456789abcdef0' does not exist"), e.getMessage());
@@ -229,7 +229,7 @@ class Ec2RestarterTest {
         admin.terminateInstances(r -> r.instanceIds(id));
 
         var e = assertThrows(RestartFailedException.class,
-                () -> restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart());
+                () -> restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart());
 
         assertEquals("ec2 " + id + ": DescribeInstances: terminated; then the instance is terminated, which cannot be"
                 + " restarted; replace it and update escalate.vm.instance_id", e.getMessage());
@@ -241,7 +241,7 @@ class Ec2RestarterTest {
         describeRewrite = i -> i.state().name() == InstanceStateName.STOPPED
                 ? withState(i, InstanceStateName.STOPPING, "Client.UserInitiatedShutdown", "User initiated shutdown") : i;
         Restarter r = restarters(new Restarters.Ec2Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(1),
-                Duration.ofMinutes(3), Duration.ofSeconds(2))).forVm(spec(id, Ec2Mode.STOP_START));
+                Duration.ofMinutes(3), Duration.ofSeconds(2))).forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START));
 
         var e = assertThrows(RestartFailedException.class, r::restart);
 
@@ -268,7 +268,7 @@ class Ec2RestarterTest {
         // The first two reads say stopping, as a real stop does for a while.
         describeRewrite = i -> reads[0]++ < 2 ? withState(i, InstanceStateName.STOPPING, "", "") : i;
 
-        String detail = restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart();
+        String detail = restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart();
 
         assertEquals(List.of("DescribeInstances stopping", "DescribeInstances stopping", "DescribeInstances stopped",
                 "StartInstances", "DescribeInstances running"), calls);
@@ -290,7 +290,7 @@ class Ec2RestarterTest {
         };
 
         String detail = restarters(new Restarters.Ec2Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(10),
-                Duration.ofSeconds(30), Duration.ofSeconds(2))).forVm(spec(id, Ec2Mode.STOP_START)).restart();
+                Duration.ofSeconds(30), Duration.ofSeconds(2))).forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart();
 
         assertTrue(detail.endsWith("StartInstances: stopped -> pending; still pending after 30s, start accepted"), detail);
         assertEquals(15, pauses.size(), "a DescribeInstances every 2s for 30s");
@@ -305,7 +305,7 @@ class Ec2RestarterTest {
                 "Server.InternalError: Internal error on launch");
 
         var e = assertThrows(RestartFailedException.class,
-                () -> restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart());
+                () -> restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart());
 
         assertEquals("ec2 " + id + ": DescribeInstances: stopped; StartInstances: stopped -> pending; then the instance"
                 + " went stopped instead of running (Server.InternalError: Internal error on launch); look at the"
@@ -318,7 +318,7 @@ class Ec2RestarterTest {
         String id = runInstance();
         List<String> imdsRequests = startImds(id);
 
-        String detail = restarters().forVm(spec(null, Ec2Mode.REBOOT)).restart();
+        String detail = restarters().forVm(RestartersTest.WHY, spec(null, Ec2Mode.REBOOT)).restart();
 
         assertEquals("ec2 " + id + ": DescribeInstances: running; RebootInstances: ok", detail);
         // IMDSv2: a session token first (PUT with a TTL), then the GET with that token.
@@ -328,7 +328,7 @@ class Ec2RestarterTest {
     @Test
     void noInstanceId_imdsDoesNotAnswer_failsSayingToSetInstanceId() {
         var e = assertThrows(RestartFailedException.class,
-                () -> restarters().forVm(spec(null, Ec2Mode.REBOOT)).restart());
+                () -> restarters().forVm(RestartersTest.WHY, spec(null, Ec2Mode.REBOOT)).restart());
 
         assertTrue(e.getMessage().startsWith("ec2: escalate.vm has no instance_id and this host's instance metadata"
                 + " (IMDSv2) did not give one: "), e.getMessage());
@@ -342,7 +342,7 @@ class Ec2RestarterTest {
         startImds(id); // IMDS says: this host is that very instance
 
         var e = assertThrows(RestartFailedException.class,
-                () -> restarters().forVm(spec(id, Ec2Mode.STOP_START)).restart());
+                () -> restarters().forVm(RestartersTest.WHY, spec(id, Ec2Mode.STOP_START)).restart());
 
         assertEquals("ec2 " + id + ": DescribeInstances: running; then refused StopInstances: " + id + " is the"
                 + " instance this agent runs on, and the stop would take the agent down before it could start the"
@@ -356,7 +356,7 @@ class Ec2RestarterTest {
         ServiceSpec.Ec2 self = spec(null, Ec2Mode.STOP_START);
         String why = Restarters.notAvailable(self).orElseThrow();
 
-        var e = assertThrows(RestartFailedException.class, () -> restarters().forVm(self).restart());
+        var e = assertThrows(RestartFailedException.class, () -> restarters().forVm(RestartersTest.WHY, self).restart());
 
         assertEquals(why, e.getMessage());
         assertTrue(why.startsWith("escalate.vm type ec2 with mode stop_start and no instance_id means the instance"
@@ -380,7 +380,7 @@ class Ec2RestarterTest {
             var spec = new ServiceSpec.Ec2(Optional.of(AwsId.instance(id)), Ec2Mode.REBOOT, Optional.empty(),
                     Optional.empty());
             assertEquals("ec2 " + id + ": DescribeInstances: running; RebootInstances: ok",
-                    restarters().forVm(spec).restart());
+                    restarters().forVm(RestartersTest.WHY, spec).restart());
         } finally {
             for (int i = 0; i < keys.length; i++) {
                 if (before.get(i) == null) {
@@ -399,7 +399,7 @@ class Ec2RestarterTest {
 
         var e = assertThrows(RestartFailedException.class,
                 () -> restarters(new Restarters.Ec2Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(1),
-                        Duration.ofMinutes(1), Duration.ofSeconds(1))).forVm(spec).restart());
+                        Duration.ofMinutes(1), Duration.ofSeconds(1))).forVm(RestartersTest.WHY, spec).restart());
 
         assertTrue(e.getMessage().startsWith("ec2 i-0123456789abcdef0: DescribeInstances failed: "), e.getMessage());
         assertTrue(e.getMessage().endsWith("; check that this host reaches the EC2 endpoint (escalate.vm.endpoint,"

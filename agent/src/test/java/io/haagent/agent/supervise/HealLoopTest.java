@@ -42,6 +42,67 @@ class HealLoopTest {
                 new Healer.Options(0, Duration.ofSeconds(10))), dir, Ticker.SYSTEM, heard);
     }
 
+    /**
+     * Issue 12: the README said services start in dependency order, but each had its own lane and the spawns
+     * raced (web -> app -> db started web first 4 times in 6). Each child now starts once its dependencies are
+     * started and their checks UP.
+     */
+    @Test
+    void boot_realChildren_startInDependencyOrder_eachOnceItsDependenciesAreUp() throws Exception {
+        Map<String, ServiceSpec> services = new java.util.LinkedHashMap<>();
+        services.put("app", withChecksAndDeps(service("exec sleep 60", 5), List.of("app-check"), List.of("db")));
+        services.put("db", withChecksAndDeps(service("exec sleep 60", 5), List.of("db-check"), List.of()));
+        services.put("web", withChecksAndDeps(service("exec sleep 60", 5), List.of(), List.of("app")));
+        var healer = new Healer(services, new NodeConfig.RestartBudget(100, Duration.ofMinutes(1)),
+                new Healer.Options(0, Duration.ofSeconds(10)));
+        try (HealLoop loop = new HealLoop(healer, dir, Ticker.SYSTEM, heard)) {
+            Await.until("db started", () -> loop.state().service("db").state() == ServiceState.STARTING);
+            assertEquals(ServiceState.STOPPED, loop.state().service("app").state(), "db-check has no result yet");
+            assertEquals(ServiceState.STOPPED, loop.state().service("web").state());
+            loop.observe(new Observation.CheckWentUp("db-check"));
+            Await.until("app started", () -> loop.state().service("app").state() == ServiceState.STARTING);
+            assertEquals(ServiceState.STOPPED, loop.state().service("web").state(), "app-check has no result yet");
+            loop.observe(new Observation.CheckWentUp("app-check"));
+            Await.until("web started", () -> loop.state().service("web").state() == ServiceState.STARTING);
+            assertEquals(List.of("db", "app", "web"), heard.started());
+        }
+    }
+
+    /**
+     * Issue 12: a VM restart that failed used up its escalation window (no retry for {@code within}), and counted
+     * as an escalation. Now the next escalation tries again, and only the one that went well is VM_RESTARTED
+     * (what haagent_escalations_total counts).
+     */
+    @Test
+    void failedEscalation_isRetriedWithinItsWindow_andOnlyTheGoodOneCounts() throws Exception {
+        Path runs = dir.resolve("vm-runs");
+        Path vm = java.nio.file.Files.writeString(dir.resolve("reboot-vm"), "#!/bin/sh\necho run >> '" + runs
+                + "'\n[ \"$(wc -l < '" + runs + "')\" -ge 2 ] || { echo 'no such domain' >&2; exit 1; }\n");
+        Path restart = java.nio.file.Files.writeString(dir.resolve("restart-web"), "#!/bin/sh\nexit 0\n");
+        for (Path p : List.of(vm, restart)) {
+            java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rwxr-xr-x"));
+        }
+        var policy = new ServiceSpec.RestartPolicy(new ServiceSpec.Backoff(Duration.ofMillis(50), Duration.ofMillis(50)),
+                1000, Duration.ofMinutes(10), Optional.empty());
+        var web = new ServiceSpec(List.of("web"), Optional.of(new ServiceSpec.RestartCommand(List.of(restart.toString()),
+                Duration.ofSeconds(10))), policy, Optional.of(new ServiceSpec.Escalation(1,
+                new ServiceSpec.CommandVm(List.of(vm.toString()), Duration.ofSeconds(10)))), List.of());
+        var healer = new Healer(Map.of("web", web), new NodeConfig.RestartBudget(1000, Duration.ofMinutes(1)),
+                new Healer.Options(0, Duration.ofMillis(100)));
+        try (HealLoop loop = new HealLoop(healer, dir, Ticker.SYSTEM, heard)) {
+            loop.observe(new Observation.CheckWentDown("web", "HTTP 503"));
+            Await.until("a VM restart that went well", () -> heard.events().stream()
+                    .anyMatch(e -> e.kind() == HealEvent.Kind.VM_RESTARTED));
+            assertEquals(2, java.nio.file.Files.readAllLines(runs).size(), String.join("\n", heard.log()));
+            assertEquals(1, heard.events().stream().filter(e -> e.kind() == HealEvent.Kind.VM_RESTARTED).count());
+        }
+    }
+
+    private static ServiceSpec withChecksAndDeps(ServiceSpec s, List<String> checks, List<String> dependsOn) {
+        return new ServiceSpec(checks, s.means(), s.restart(), s.escalate(), dependsOn);
+    }
+
     @Test
     void crashLoop_realChild_goesFatalAfterMaxRestarts() throws Exception {
         try (HealLoop loop = loop(service("exit 1", 3))) {

@@ -9,6 +9,7 @@ import java.util.List;
 final class RecordingHooks implements HealLoop.Hooks {
     private final List<String> log = new ArrayList<>();
     private final List<HealEvent> events = new ArrayList<>();
+    private final List<String> started = new ArrayList<>();
 
     @Override
     public synchronized void decided(Decision decision) {
@@ -18,6 +19,16 @@ final class RecordingHooks implements HealLoop.Hooks {
     @Override
     public synchronized void emitted(HealEvent event) {
         events.add(event);
+    }
+
+    @Override
+    public synchronized void processStarted(String service) {
+        started.add(service);
+    }
+
+    /** The services whose child was started, in the order the supervisor reported them. */
+    synchronized List<String> started() {
+        return List.copyOf(started);
     }
 
     synchronized List<String> log() {

@@ -16,6 +16,14 @@ import java.util.concurrent.CompletableFuture;
  * Modification times are wall-clock, so this compares them with the injected wall clock.
  */
 final class FileAgeProbe implements Probe {
+    /**
+     * How far in the future an mtime may be and still count as "just written": the skew between the
+     * writer's clock and ours (an NFS server's, say). Further than this and the age cannot be judged —
+     * a file touched with a date years ahead would otherwise read "0s ago" and stay UP for all that time,
+     * however long its writer has been stalled — so the check is DOWN and says why.
+     */
+    static final Duration FUTURE_TOLERANCE = Duration.ofSeconds(60);
+
     private final CheckSpec.FileAge spec;
     private final ProbeContext ctx;
     private final String name;
@@ -43,6 +51,12 @@ final class FileAgeProbe implements Probe {
             throw new ProbeFailure("cannot stat " + spec.path() + ": " + Reasons.shorten(e.getMessage()), e);
         }
         Duration age = Duration.between(modified, ctx.wallClock().instant());
+        if (age.negated().compareTo(FUTURE_TOLERANCE) > 0) {
+            return CheckResult.down(name + " is dated " + Durations.format(age.negated().truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS)) + " in the future (more than the "
+                    + Durations.format(FUTURE_TOLERANCE) + " allowed for clock skew), so its age cannot be judged;"
+                    + " fix the clock of whatever writes it, or its mtime (touch it)", ctx.since(start));
+        }
         if (age.isNegative()) {
             age = Duration.ZERO; // written "in the future": clocks differ (NFS), but it is being written
         }

@@ -72,6 +72,26 @@ class FileAgeProbeTest {
         assertEquals("access.log last written 0s ago", r.reason());
     }
 
+    /** Issue 12: a file dated in the future read "0s ago" and stayed UP, however long ago its writer stalled. */
+    @Test
+    void writtenFarInTheFuture_isDown_andSaysWhy() throws Exception {
+        Path log = writtenAgo(Duration.ZERO);
+        Files.setLastModifiedTime(log, FileTime.from(NOW.plus(Duration.ofDays(2)).plusSeconds(3)));
+        CheckResult r = run(log, Duration.ofMinutes(5));
+        assertFalse(r.up(), r.reason());
+        assertEquals("access.log is dated 2d3s in the future (more than the 1m allowed for clock skew), so its age"
+                + " cannot be judged; fix the clock of whatever writes it, or its mtime (touch it)", r.reason());
+    }
+
+    @Test
+    void justOverTheTolerance_isDown_justUnder_isUp() throws Exception {
+        Path log = writtenAgo(Duration.ZERO);
+        Files.setLastModifiedTime(log, FileTime.from(NOW.plus(FileAgeProbe.FUTURE_TOLERANCE).plusSeconds(1)));
+        assertFalse(run(log, Duration.ofMinutes(5)).up());
+        Files.setLastModifiedTime(log, FileTime.from(NOW.plus(FileAgeProbe.FUTURE_TOLERANCE)));
+        assertTrue(run(log, Duration.ofMinutes(5)).up());
+    }
+
     @Test
     void missingFile_isDown() throws Exception {
         CheckResult r = run(tmp.resolve("access.log"), Duration.ofMinutes(5));

@@ -101,9 +101,19 @@ final class ServiceBinder {
         return s.done(() -> new ServiceSpec.Systemd(unit));
     }
 
+    /** {@code [words...]}, the first form, or {@code { command: [words...], timeout: 60s }}. */
     private ServiceSpec.RestartCommand restartCommand(YamlNode n, String path) {
-        List<String> c = values.command().apply(n, path);
-        return c == null ? null : new ServiceSpec.RestartCommand(c);
+        if (!(n instanceof YamlNode.Mapping)) {
+            List<String> c = values.command().apply(n, path);
+            return c == null ? null : new ServiceSpec.RestartCommand(c, Defaults.RESTART_COMMAND_TIMEOUT);
+        }
+        Fields f = values.object(n, path);
+        if (f == null) {
+            return null;
+        }
+        List<String> cmd = f.req("command", values.command(), "the command that restarts the service, as a list");
+        Duration timeout = f.opt("timeout", values.positiveDuration(), Defaults.RESTART_COMMAND_TIMEOUT);
+        return f.done(() -> new ServiceSpec.RestartCommand(cmd, timeout));
     }
 
     // ---------------------------------------------------------------- restart policy
@@ -168,6 +178,7 @@ final class ServiceBinder {
 
     private ServiceSpec.VmRestart commandVm(Fields v) {
         List<String> cmd = v.req("command", values.command(), "the command that restarts the VM, as a list");
-        return v.done(() -> new ServiceSpec.CommandVm(cmd));
+        Duration timeout = v.opt("timeout", values.positiveDuration(), Defaults.VM_COMMAND_TIMEOUT);
+        return v.done(() -> new ServiceSpec.CommandVm(cmd, timeout));
     }
 }

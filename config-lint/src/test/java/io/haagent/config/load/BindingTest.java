@@ -278,6 +278,27 @@ class BindingTest {
         assertEquals(List.of(Rule.VALUE_URL), r.findings().stream().map(f -> f.rule()).toList());
     }
 
+    /** Issue 12: the restart command's timeout was fixed in code; a mapping sets it, the list form keeps 60s. */
+    @Test
+    void restartCommand_listOrMappingWithTimeout() {
+        HaagentConfig c = load("""
+                services:
+                  a: { restart_command: ["/usr/local/bin/restart-a"] }
+                  b:
+                    restart_command: { command: ["/usr/local/bin/restart-b", "--fast"], timeout: 2m }
+                    escalate: { vm: { type: command, command: ["/usr/local/bin/reboot-vm"], timeout: 10m } }
+                """);
+        assertEquals(Optional.of(new ServiceSpec.RestartCommand(List.of("/usr/local/bin/restart-a"),
+                Defaults.RESTART_COMMAND_TIMEOUT)), c.services().get("a").means());
+        assertEquals(Optional.of(new ServiceSpec.RestartCommand(List.of("/usr/local/bin/restart-b", "--fast"),
+                Duration.ofMinutes(2))), c.services().get("b").means());
+        assertEquals(new ServiceSpec.CommandVm(List.of("/usr/local/bin/reboot-vm"), Duration.ofMinutes(10)),
+                c.services().get("b").escalate().orElseThrow().vm());
+        LoadResult r = ConfigLoader.load("t.yaml", "services:\n  a: { restart_command: { command: [\"/bin/true\"],"
+                + " timeout: 0s } }\n");
+        assertEquals(1, r.findings().size(), r.findings().toString());
+    }
+
     @Test
     void positions_pointAtTheValue() {
         LoadResult r = ConfigLoader.load("t.yaml", "checks:\n  web:\n    type: tcp\n    address: \"127.0.0.1:80\"\n    rise: 0\n");

@@ -91,7 +91,7 @@ public final class RoleActions implements AutoCloseable {
         /** {@code "MASTER"}, {@code "STOP"}, {@code "learned master 10.0.1.11"}, {@code "re-asserted after hearing ..."}. */
         default String describe() {
             return switch (this) {
-                case Transition t -> t.to() == VrrpState.INIT ? "STOP" : t.to().name();
+                case Transition t -> t.to().enteredAs();
                 case MasterLearned m -> "learned master " + m.master();
                 case Reasserted r -> "re-asserted after hearing " + r.lowerPeer();
                 case Reconfigured r -> "reconfigured by a reload";

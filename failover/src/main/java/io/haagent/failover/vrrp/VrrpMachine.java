@@ -441,7 +441,7 @@ public final class VrrpMachine {
 
     private Decision transition(ElectionState next, List<Action> actions, VrrpState from, String reason) {
         return new Decision(next, actions, wakeAt(next),
-                Optional.of(prefix() + from + " -> " + next.state() + ": " + reason));
+                Optional.of(prefix() + from + " -> " + next.state().enteredAs() + ": " + reason));
     }
 
     private Decision quiet(ElectionState s) {

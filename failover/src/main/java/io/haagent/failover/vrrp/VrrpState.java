@@ -26,4 +26,13 @@ public enum VrrpState {
     public int code() {
         return code;
     }
+
+    /**
+     * The word for entering this state, in the log, the state file, the notify hooks and mail: INIT is only
+     * ever entered by stopping, and keepalived's notify calls that STOP, so it is STOP everywhere. As a
+     * state left ({@code HAAGENT_PREVIOUS_STATE}, "INIT -> BACKUP") INIT is the start, and keeps its name.
+     */
+    public String enteredAs() {
+        return this == INIT ? "STOP" : name();
+    }
 }

@@ -1,6 +1,5 @@
 package io.haagent.failover.vrrp.instance;
 
-import io.haagent.failover.vrrp.VrrpState;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -75,11 +74,6 @@ final class HookQueue implements AutoCloseable {
         this.timeout = newTimeout;
     }
 
-    /** keepalived's name for a state in notify arguments: a stopped instance is STOP, not INIT. */
-    static String hookState(VrrpState s) {
-        return s == VrrpState.INIT ? "STOP" : s.name();
-    }
-
     /** The longest {@link #close} should wait for one transition's hooks. */
     Duration perTransition() {
         return timeout.multipliedBy(Math.max(1, hooks.size()));
@@ -110,7 +104,7 @@ final class HookQueue implements AutoCloseable {
     private void run(List<String> hook, VrrpEvent e) {
         List<String> cmd = new ArrayList<>(hook);
         // keepalived's notify arguments: TYPE NAME STATE PRIORITY
-        cmd.addAll(List.of("INSTANCE", instance, hookState(e.to()), Integer.toString(e.priority())));
+        cmd.addAll(List.of("INSTANCE", instance, e.to().enteredAs(), Integer.toString(e.priority())));
         String what = "notify hook " + hook.getFirst() + " for " + e.to();
         Path out;
         try {
@@ -126,8 +120,9 @@ final class HookQueue implements AutoCloseable {
             Map<String, String> env = pb.environment();
             env.put("HAAGENT_EVENT_ID", e.eventId());
             env.put("HAAGENT_INSTANCE", instance);
-            env.put("HAAGENT_STATE", hookState(e.to()));
-            env.put("HAAGENT_PREVIOUS_STATE", hookState(e.from()));
+            env.put("HAAGENT_STATE", e.to().enteredAs());
+            // the state left: INIT at the start, as the log's "INIT -> BACKUP" says, never a STOP that did not happen
+            env.put("HAAGENT_PREVIOUS_STATE", e.from().name());
             env.put("HAAGENT_MASTER", e.master().map(Object::toString).orElse(""));
             env.put("HAAGENT_REASON", e.reason());
             Process p;

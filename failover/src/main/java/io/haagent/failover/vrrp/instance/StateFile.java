@@ -48,7 +48,7 @@ public final class StateFile {
      * {@code false}, never thrown: a full disk must not stop the election.
      */
     public boolean write(VrrpEvent e) {
-        String text = "state=" + e.to().name() + "\n"
+        String text = "state=" + e.to().enteredAs() + "\n"
                 + "since=" + e.at() + "\n"
                 + "priority=" + e.priority() + "\n"
                 + "master=" + e.master().map(Object::toString).orElse("") + "\n"

@@ -259,7 +259,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
 
     /**
      * Stops the election (a MASTER sends its priority-0 advert so a backup takes over after the skew
-     * time, and the state file says INIT), closes the endpoint and lets the queued notify hooks finish
+     * time, and the state file says STOP), closes the endpoint and lets the queued notify hooks finish
      * for a bounded time. Idempotent; any thread.
      */
     @Override

@@ -82,7 +82,8 @@ class VrrpInstanceRunnerTest {
         Path home = Files.createDirectories(dir.resolve(label));
         Path hookLog = home.resolve("hook.log");
         Path hook = home.resolve("notify.sh");
-        Files.writeString(hook, "#!/bin/sh\necho \"$3 $4 $HAAGENT_EVENT_ID\" >> " + hookLog + "\n");
+        Files.writeString(hook, "#!/bin/sh\necho \"$3 $4 $HAAGENT_EVENT_ID\" >> " + hookLog + "\n"
+                + "echo \"$HAAGENT_PREVIOUS_STATE -> $HAAGENT_STATE\" >> " + home.resolve("edges.log") + "\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
         String yaml = """
                 checks:
@@ -205,8 +206,12 @@ class VrrpInstanceRunnerTest {
                 took.reason());
         assertTrue(took.reason().contains("sent priority 0"), took.reason());
 
-        assertEquals("INIT", a.stateFile().get("state"));
+        // Issue 12 changes this from INIT: the hooks said STOP, the log and the state file INIT; all say STOP now
+        assertEquals("STOP", a.stateFile().get("state"));
         assertEquals(VrrpState.INIT, a.runner().status().state());
+        // Issue 12: the first edge's previous state was STOP, a stop that never happened; the log says INIT
+        assertEquals(List.of("INIT -> BACKUP", "BACKUP -> MASTER", "MASTER -> STOP"),
+                Files.readAllLines(a.hookLog().resolveSibling("edges.log")));
         // close waited for a's hooks: every transition, in order, with its event id
         List<String> hooked = a.hookLines();
         assertEquals(List.of("BACKUP 150", "MASTER 150", "STOP 150"),
