@@ -5,6 +5,7 @@ import io.haagent.agent.heal.ServiceState;
 import io.haagent.agent.daemon.Daemon.Refused;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Defaults;
+import java.util.Arrays;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -29,10 +30,12 @@ final class RunCommand {
                 return Main.USAGE_ERROR;
             }
         }
-        AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND);
+        BuildInfo build = BuildInfo.load();
+        AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND,
+                Arrays.stream(ServiceState.values()).map(ServiceState::name).toList(), build.version(), build.shownCommit());
         Daemon daemon;
         try {
-            daemon = Daemon.start(config, BuildInfo.load().versionLine(), metrics);
+            daemon = Daemon.start(config, build.versionLine(), metrics);
         } catch (Refused e) {
             err.println("haagent run: refused to start: " + e.getMessage());
             e.findings().forEach(err::println);
