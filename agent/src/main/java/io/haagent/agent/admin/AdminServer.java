@@ -202,7 +202,7 @@ public final class AdminServer implements AutoCloseable {
     record Router(Supplier<Optional<String>> token, AgentMetrics metrics, Supplier<Map<String, Object>> status,
                   Actions actions) {
 
-        Response handle(HttpMethod method, String uri, Optional<String> authorization) {
+        Response handle(HttpMethod method, String uri, Optional<String> authorization, Optional<String> accept) {
             QueryStringDecoder q = new QueryStringDecoder(uri);
             // Decoding throws on a malformed %-escape: a client's mistake, answered 400 in one line (issue 10 §3.7b).
             try {
@@ -218,7 +218,10 @@ public final class AdminServer implements AutoCloseable {
             List<String> path = List.of(q.path().replaceAll("^/+|/+$", "").split("/+"));
             if (method.equals(HttpMethod.GET)) {
                 return switch (q.path()) {
-                    case "/metrics" -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+                    case "/metrics" -> {
+                        AgentMetrics.Exposition e = metrics.scrape(accept.orElse(null)); // OpenMetrics when asked
+                        yield new Response(200, e.contentType(), e.body());
+                    }
                     case "/status" -> Response.json(200, status.get());
                     case "/healthz" -> new Response(200, "text/plain; charset=utf-8", "ok\n");
                     default -> Response.json(404, Map.of("ok", false, "message", "no such page: " + q.path()
@@ -317,13 +320,13 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** One request as read, detached from Netty's buffers. {@code malformed} is set when it could not be decoded. */
-    private record Request(HttpMethod method, String uri, Optional<String> authorization, boolean keepAlive,
-                           Optional<String> malformed) {
+    private record Request(HttpMethod method, String uri, Optional<String> authorization, Optional<String> accept,
+                           boolean keepAlive, Optional<String> malformed) {
         static Request of(FullHttpRequest req) {
             Optional<String> malformed = req.decoderResult().isFailure()
                     ? Optional.of(String.valueOf(req.decoderResult().cause().getMessage())) : Optional.empty();
             return new Request(req.method(), req.uri(), Optional.ofNullable(req.headers().get(HttpHeaderNames.AUTHORIZATION)),
-                    HttpUtil.isKeepAlive(req) && malformed.isEmpty(), malformed);
+                    Optional.ofNullable(req.headers().get(HttpHeaderNames.ACCEPT)), HttpUtil.isKeepAlive(req) && malformed.isEmpty(), malformed);
         }
     }
 
@@ -526,7 +529,7 @@ public final class AdminServer implements AutoCloseable {
 
         private Response serve(Request r) {
             try {
-                Response resp = router.handle(r.method(), r.uri(), r.authorization());
+                Response resp = router.handle(r.method(), r.uri(), r.authorization(), r.accept());
                 if (resp.status() == 400) {
                     log.debug("admin: answered 400 to {} {}", r.method(), r.uri());
                 }

@@ -42,7 +42,12 @@ record BuildInfo(String version, String commit, boolean dirty) {
 
     /** {@code haagent 0.1.0 (a1b2c3d)}, or {@code (a1b2c3d-dirty)} when built from uncommitted changes. */
     String versionLine() {
+        return "haagent " + version + " (" + shownCommit() + ")";
+    }
+
+    /** The commit as {@link #versionLine} and {@code haagent_build_info} show it: {@code a1b2c3d-dirty} when dirty. */
+    String shownCommit() {
         boolean showDirty = dirty && !commit.equals(UNKNOWN);
-        return "haagent " + version + " (" + commit + (showDirty ? "-dirty" : "") + ")";
+        return commit + (showDirty ? "-dirty" : "");
     }
 }

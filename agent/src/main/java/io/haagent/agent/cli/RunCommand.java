@@ -10,6 +10,7 @@ import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Defaults;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
@@ -62,10 +63,12 @@ final class RunCommand {
         }
         format.flatMap(LogFormat::named).ifPresent(LogLineEncoder::use);
         level.flatMap(LogLevels::named).ifPresent(LogLevels::useForRoot);
-        AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND);
+        BuildInfo build = BuildInfo.load();
+        AgentMetrics metrics = new AgentMetrics(ServiceState.LEGEND,
+                Arrays.stream(ServiceState.values()).map(ServiceState::name).toList(), build.version(), build.shownCommit());
         Daemon daemon;
         try {
-            daemon = Daemon.start(config, BuildInfo.load().versionLine(), metrics);
+            daemon = Daemon.start(config, build.versionLine(), metrics);
         } catch (Refused e) {
             err.println("haagent run: refused to start: " + e.getMessage());
             e.findings().forEach(err::println);

@@ -115,7 +115,7 @@ final class Failover implements Component {
             plan.vrrp().kept().stream().filter(failed::containsKey).forEach(start::add);
             for (String name : plan.vrrp().removed()) {
                 if (failed.remove(name) != null) {
-                    metrics.forget("instance", name);
+                    metrics.forget(AgentMetrics.VRRP_INSTANCE, name);
                 }
             }
         }
@@ -129,7 +129,7 @@ final class Failover implements Component {
                 r.runner().close();
                 r.listener().close();
                 if (!plan.vrrp().changed().contains(name)) {
-                    metrics.forget("instance", name);
+                    metrics.forget(AgentMetrics.VRRP_INSTANCE, name);
                 }
             }
         }
@@ -158,6 +158,7 @@ final class Failover implements Component {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 log.error("{}: not started: {}; the other parts of the daemon run on; fix it and reload", name, why);
                 failed.put(name, why);
+                metrics.vrrpInstance(name, vi.vrid(), vi.iface().orElse(""), vi::priority, vi::priority);
                 metrics.vrrpState(name, -1);
             }
         }

@@ -83,6 +83,7 @@ final class Healing implements Component, HealLoop.Hooks {
     public void apply(HaagentConfig config, ReloadPlan plan) {
         config.services().forEach((name, s) -> s.escalate().flatMap(e -> Restarters.notAvailable(e.vm()))
                 .ifPresent(why -> log.warn("service {}: escalation will fail: {}", name, why)));
+        config.services().keySet().forEach(metrics::service); // their counters at 0 before the first restart
         if (loop == null) {
             loop = new HealLoop(Healer.of(config), config.node().stateDir(), ticker, this);
         } else {
@@ -100,7 +101,7 @@ final class Healing implements Component, HealLoop.Hooks {
                 gauged.remove(gone);
             }
         }
-        d.state().services().forEach((name, s) -> metrics.serviceState(name, s.state().code()));
+        d.state().services().forEach((name, s) -> metrics.serviceState(name, s.state().code(), s.state().name()));
         gauged.addAll(now);
     }
 

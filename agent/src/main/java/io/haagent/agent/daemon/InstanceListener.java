@@ -71,6 +71,14 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
         this.actions = RoleActions.of(name, config, stateDir, this);
         this.guard = new PromotionGuard(name, shared.ticker(), () -> runner, actions);
         this.restartedRedis = new RestartedRedis(name, () -> runner, handover::lastNewMaster, actions, shared.timer());
+        // Before the runner starts: its first transition already counts.
+        shared.metrics().vrrpInstance(name, config.vrid(), config.iface().orElse(""), () -> {
+            VrrpInstanceRunner r = runner;
+            return r == null ? this.config.priority() : r.status().priority();
+        }, () -> {
+            VrrpInstanceRunner r = runner;
+            return r == null ? this.config.priority() : r.status().configuredPriority();
+        });
     }
 
     /** The runner this listener reports on, once started: the guard and the re-assertions act on it. */
@@ -160,6 +168,7 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
 
     @Override
     public void advertReceived(String instance, Ipv4 peer, int priority) {
+        shared.metrics().vrrpAdvertReceived(instance, priority);
         guard.advertHeard(peer, priority);
         handover.heard(peer, priority);
     }

@@ -104,14 +104,15 @@ class VrrpUdpDaemonTest {
         assertNull(heard(as), "a BACKUP is silent, so the master never hears it: " + as);
         assertEquals(a.stateFile().get("event_id"), as.get("event_id"), "/status and the state file tell the same event");
 
-        String am = await(a::metrics, m -> value(m, "haagent_vrrp_adverts_sent_total{instance=\"vip\"}") >= 5, "a sends");
-        assertEquals(2.0, value(am, "haagent_vrrp_state{instance=\"vip\"}"), am);
-        assertEquals(1.0, value(am, "haagent_vrrp_transitions_total{instance=\"vip\",to=\"MASTER\"}"), am);
+        String am = await(a::metrics, m -> value(m, "haagent_vrrp_adverts_sent_total{vrrp_instance=\"vip\"}") >= 5, "a sends");
+        assertEquals(2.0, value(am, "haagent_vrrp_state{vrrp_instance=\"vip\"}"), am);
+        assertEquals(1.0, value(am, "haagent_vrrp_transitions_total{vrrp_instance=\"vip\",to=\"MASTER\"}"), am);
         String bm = b.metrics();
-        assertEquals(1.0, value(bm, "haagent_vrrp_state{instance=\"vip\"}"), bm);
-        assertEquals(1.0, value(bm, "haagent_vrrp_transitions_total{instance=\"vip\",to=\"BACKUP\"}"), bm);
-        assertTrue(Double.isNaN(value(bm, "haagent_vrrp_transitions_total{instance=\"vip\",to=\"MASTER\"}")), bm);
-        assertTrue(Double.isNaN(value(bm, "haagent_vrrp_adverts_dropped_total{instance=\"vip\",reason=\"bad_auth\"}")), bm);
+        assertEquals(1.0, value(bm, "haagent_vrrp_state{vrrp_instance=\"vip\"}"), bm);
+        assertEquals(1.0, value(bm, "haagent_vrrp_transitions_total{vrrp_instance=\"vip\",to=\"BACKUP\"}"), bm);
+        // Issue 12: counters exist at 0 from the start (they were absent until their first event).
+        assertEquals(0.0, value(bm, "haagent_vrrp_transitions_total{vrrp_instance=\"vip\",to=\"MASTER\"}"), bm);
+        assertEquals(0.0, value(bm, "haagent_vrrp_adverts_dropped_total{vrrp_instance=\"vip\",reason=\"bad_auth\"}"), bm);
 
         String bCli = b.cli("status");
         assertTrue(bCli.contains("VRRP  STATE   SINCE  PRIORITY  MASTER     PEERS HEARD"), bCli);
@@ -141,13 +142,13 @@ class VrrpUdpDaemonTest {
         a.awaitState("MASTER");
         b.start();
         b.awaitState("MASTER"); // it hears nothing it can trust: a split brain, as a split config must give
-        String series = "haagent_vrrp_adverts_dropped_total{instance=\"vip\",reason=\"bad_auth\"}";
+        String series = "haagent_vrrp_adverts_dropped_total{vrrp_instance=\"vip\",reason=\"bad_auth\"}";
         String bm = await(b::metrics, m -> value(m, series) >= 3, "b drops a's adverts");
         String am = await(a::metrics, m -> value(m, series) >= 3, "a drops b's adverts");
         double first = value(bm, series);
         await(b::metrics, m -> value(m, series) > first, "the count keeps growing");
-        assertEquals(2.0, value(am, "haagent_vrrp_state{instance=\"vip\"}"));
-        assertEquals(2.0, value(b.metrics(), "haagent_vrrp_state{instance=\"vip\"}"));
+        assertEquals(2.0, value(am, "haagent_vrrp_state{vrrp_instance=\"vip\"}"));
+        assertEquals(2.0, value(b.metrics(), "haagent_vrrp_state{vrrp_instance=\"vip\"}"));
         assertEquals("MASTER", a.stateFile().get("state"), "a was not pushed out by an advert it cannot verify");
 
         Map<String, Object> bs = b.vip();
@@ -241,7 +242,7 @@ class VrrpUdpDaemonTest {
         assertEquals(eventBefore, a.stateFile().get("event_id"));
         assertEquals(eventBefore, a.vip().get("event_id"));
         assertEquals(aBefore, a.transitions());
-        assertEquals(1.0, value(a.metrics(), "haagent_vrrp_transitions_total{instance=\"vip\",to=\"MASTER\"}"));
+        assertEquals(1.0, value(a.metrics(), "haagent_vrrp_transitions_total{vrrp_instance=\"vip\",to=\"MASTER\"}"));
         assertEquals(List.of("BACKUP"), b.states());
 
         // 2. The master's priority (still the highest), its notify and track lists, and the backup's priority change:
@@ -265,7 +266,7 @@ class VrrpUdpDaemonTest {
         assertEquals(Long.valueOf(160), a.vip().get("configured_priority"));
         assertTrue(a.log().contains("(vip) reconfigured in place by a reload (priority 150 -> 160, track, notify); still MASTER"
                 + " at priority 155, advertised at once"), a.log());
-        assertEquals(1.0, value(a.metrics(), "haagent_vrrp_transitions_total{instance=\"vip\",to=\"MASTER\"}"));
+        assertEquals(1.0, value(a.metrics(), "haagent_vrrp_transitions_total{vrrp_instance=\"vip\",to=\"MASTER\"}"));
         assertEquals(-1, a.log().indexOf("ERROR"), a.log());
 
         // 2b. A new vrid is another instance: restarted, and the reload says so.
@@ -333,8 +334,8 @@ class VrrpUdpDaemonTest {
             await(() -> n.instance("ok"), s -> s != null && "MASTER".equals(s.get("state")), "ok elects alone");
             assertTrue(n.status().contains("\"name\" : \"web\""), "the checks run");
             String m = n.metrics();
-            assertEquals(-1.0, value(m, "haagent_vrrp_state{instance=\"taken\"}"), m);
-            assertEquals(2.0, value(m, "haagent_vrrp_state{instance=\"ok\"}"), m);
+            assertEquals(-1.0, value(m, "haagent_vrrp_state{vrrp_instance=\"taken\"}"), m);
+            assertEquals(2.0, value(m, "haagent_vrrp_state{vrrp_instance=\"ok\"}"), m);
             String cli = n.cli("status");
             assertTrue(Pattern.compile("(?m)^taken  NOT_RUNNING .*not started: .*" + takenPort).matcher(cli).find(), cli);
         } finally {
@@ -346,7 +347,7 @@ class VrrpUdpDaemonTest {
         Map<String, Object> t = await(() -> n.instance("taken"), s -> s != null && "MASTER".equals(s.get("state")), "taken runs");
         assertEquals(true, t.get("running"));
         assertNull(t.get("error"));
-        assertEquals(2.0, value(n.metrics(), "haagent_vrrp_state{instance=\"taken\"}"));
+        assertEquals(2.0, value(n.metrics(), "haagent_vrrp_state{vrrp_instance=\"taken\"}"));
     }
 
     // --- one daemon -----------------------------------------------------------------------------------
@@ -691,8 +692,14 @@ class VrrpUdpDaemonTest {
     }
 
     /** The value of one series in a Prometheus scrape; NaN when absent. */
+    /**
+     * The value of the series written as {@code name{label="value",...}}, whose labels it must include (a VRRP
+     * series also carries vrid and interface); NaN when there is none.
+     */
     private static double value(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        var wanted = MetricsScrapeTest.samples(series + " 0").getFirst();
+        return MetricsScrapeTest.samples(scrape).stream()
+                .filter(s -> s.name().equals(wanted.name()) && s.labels().entrySet().containsAll(wanted.labels().entrySet()))
+                .mapToDouble(MetricsScrapeTest.Sample::value).findFirst().orElse(Double.NaN);
     }
 }

@@ -1,0 +1,311 @@
+package io.haagent.agent.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.testkit.Eventually;
+import io.haagent.testkit.Promtool;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real {@code haagent run} scraped the way Prometheus does (issue 12): what {@code promtool check metrics} says
+ * of it, and the series an operator's queries and alerts rely on — their label names, counters that exist at 0
+ * before the first event, the duration buckets, the state per label, the build, and OpenMetrics on request.
+ */
+class MetricsScrapeTest {
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private ServerSocket web;
+    private int port;
+
+    @BeforeEach
+    void startDaemon() throws Exception {
+        web = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")); // the tcp check's target: up
+        port = freePort();
+        writeConfig("");
+        haagent("run", "--config", dir.resolve("haagent.yaml").toString());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        web.close();
+    }
+
+    @Test
+    void scrape_passesPromtoolCheckMetrics() throws Exception {
+        // Every family present: a check result (histogram), a VRRP instance that elected itself, a service running.
+        String body = await(m -> has(m, "haagent_vrrp_transitions_total", Map.of("to", "MASTER"), 1)
+                && has(m, "haagent_service_state", Map.of("service", "sleeper"), 2)
+                && samples(m).stream().anyMatch(s -> s.name().startsWith("haagent_check_duration_seconds")));
+
+        assertEquals(List.of(), Promtool.checkMetrics(body), body);
+        assertFalse(body.contains("process_cpu_time_ns_total"), "promtool: counter with a unit other than seconds");
+        assertFalse(body.contains("system_cpu_count"), "promtool: a gauge must not end in _count");
+    }
+
+    @Test
+    void vrrpSeries_nameTheInstanceVrrpInstance_withVridAndInterface() throws Exception {
+        String body = await(m -> has(m, "haagent_vrrp_state", Map.of("vrrp_instance", "vip"), 2));
+
+        for (Sample s : samples(body)) {
+            if (s.name().startsWith("haagent_vrrp_")) {
+                // Prometheus renames a scraped "instance" label to exported_instance: the target already has one.
+                assertFalse(s.labels().containsKey("instance"), s.toString());
+                assertEquals("vip", s.labels().get("vrrp_instance"), s.toString());
+                assertEquals("51", s.labels().get("vrid"), s.toString());
+                assertEquals("lo", s.labels().get("interface"), s.toString());
+            }
+        }
+        assertEquals(150.0, value(body, "haagent_vrrp_priority", Map.of("vrrp_instance", "vip")));
+        assertEquals(150.0, value(body, "haagent_vrrp_configured_priority", Map.of("vrrp_instance", "vip")));
+        assertEquals(1.0, value(body, "haagent_vrrp_became_master_total", Map.of("vrrp_instance", "vip")));
+        assertTrue(value(body, "haagent_vrrp_adverts_sent_total", Map.of("vrrp_instance", "vip")) >= 1, body);
+    }
+
+    @Test
+    void counters_existAtZero_beforeTheFirstEvent_andANewNameGetsItsOnReload() throws Exception {
+        // Born at 0, a restart reads as increase() of 1; a series born with its first restart reads 0.
+        String body = await(m -> has(m, "haagent_service_state", Map.of("service", "sleeper"), 2));
+        for (String counter : List.of("haagent_service_restarts_total", "haagent_service_give_ups_total",
+                "haagent_escalations_total")) {
+            assertEquals(0.0, value(body, counter, Map.of("service", "sleeper")), counter + "\n" + body);
+        }
+        for (String state : List.of("INIT", "BACKUP", "MASTER", "FAULT")) {
+            assertTrue(value(body, "haagent_vrrp_transitions_total", Map.of("vrrp_instance", "vip", "to", state)) >= 0);
+        }
+        for (String reason : List.of("bad_auth", "wrong_vrid", "not_a_peer", "replayed")) {
+            assertEquals(0.0, value(body, "haagent_vrrp_adverts_dropped_total",
+                    Map.of("vrrp_instance", "vip", "reason", reason)), reason);
+        }
+        assertEquals(0.0, value(body, "haagent_vrrp_adverts_received_total", Map.of("vrrp_instance", "vip")));
+        assertEquals(0.0, value(body, "haagent_vrrp_priority_zero_received_total", Map.of("vrrp_instance", "vip")));
+        assertEquals(0.0, value(body, "haagent_config_reloads_total", Map.of("result", "ok")));
+        assertEquals(0.0, value(body, "haagent_config_reloads_total", Map.of("result", "failed")));
+        assertEquals(0.0, value(body, "haagent_admin_refused_total", Map.of("reason", "rate")));
+
+        writeConfig("""
+                  napper:
+                    process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
+                """);
+        assertEquals(200, post("/reload").statusCode());
+        String after = await(m -> has(m, "haagent_config_reloads_total", Map.of("result", "ok"), 1));
+        assertEquals(0.0, value(after, "haagent_service_restarts_total", Map.of("service", "napper")), after);
+    }
+
+    @Test
+    void checkDuration_isAHistogramWithAHandfulOfBuckets_andNoMax() throws Exception {
+        String body = await(m -> samples(m).stream().anyMatch(s -> s.name().equals("haagent_check_duration_seconds_count")));
+
+        Set<String> bounds = samples(body).stream()
+                .filter(s -> s.name().equals("haagent_check_duration_seconds_bucket"))
+                .filter(s -> "web".equals(s.labels().get("check")))
+                .map(s -> s.labels().get("le")).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(List.of("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0",
+                "10.0", "+Inf")), bounds, body);
+        assertFalse(body.contains("haagent_check_duration_seconds_max"), body);
+        assertTrue(value(body, "haagent_check_last_success_timestamp_seconds", Map.of("check", "web"))
+                > System.currentTimeMillis() / 1000.0 - 120, body);
+    }
+
+    @Test
+    void states_areOneSeriesPerStateLabel_besideTheNumericGauge() throws Exception {
+        String body = await(m -> has(m, "haagent_service_state", Map.of("service", "sleeper"), 2)
+                && has(m, "haagent_vrrp_state", Map.of("vrrp_instance", "vip"), 2));
+
+        assertEquals(1.0, value(body, "haagent_service_in_state", Map.of("service", "sleeper", "state", "RUNNING")));
+        for (String other : List.of("STOPPED", "STARTING", "BACKOFF", "FATAL", "PAUSED", "DOWN")) {
+            assertEquals(0.0, value(body, "haagent_service_in_state", Map.of("service", "sleeper", "state", other)), other);
+        }
+        assertEquals(1.0, value(body, "haagent_vrrp_in_state", Map.of("vrrp_instance", "vip", "state", "MASTER")));
+        for (String other : List.of("INIT", "BACKUP", "FAULT")) {
+            assertEquals(0.0, value(body, "haagent_vrrp_in_state", Map.of("vrrp_instance", "vip", "state", other)), other);
+        }
+    }
+
+    @Test
+    void buildInfo_saysWhatTheVersionCommandSays() throws Exception {
+        Process v = haagent("version");
+        assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        String line = Files.readString(dir.resolve("version.out")).strip(); // haagent 0.1.0 (a1b2c3d)
+        Matcher m = Pattern.compile("^haagent (\\S+) \\(([^)]+)\\)$").matcher(line);
+        assertTrue(m.matches(), line);
+
+        String body = await(b -> samples(b).stream().anyMatch(s -> s.name().equals("haagent_build_info")));
+        assertEquals(1.0, value(body, "haagent_build_info", Map.of("version", m.group(1), "commit", m.group(2))), body);
+    }
+
+    @Test
+    void openMetrics_whenTheScraperAsksForIt() throws Exception {
+        await(b -> b.contains("haagent_"));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                r.headers().map().toString());
+        assertTrue(r.body().endsWith("# EOF\n"), r.body());
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(plain.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+    }
+
+    // --- the daemon -----------------------------------------------------------------------------------
+
+    private void writeConfig(String moreServices) throws IOException {
+        Files.writeString(dir.resolve("haagent.yaml"), """
+                node:
+                  name: scraped
+                  state_dir: %s
+                  admin: { listen: "127.0.0.1:%d", token_file: %s }
+                checks:
+                  web: { type: tcp, address: "127.0.0.1:%d", interval: 200ms }
+                vrrp:
+                  vip:
+                    vrid: 51
+                    priority: 150
+                    advert_interval: 100ms
+                    startup_delay: 0s
+                    version: 3
+                    transport: udp
+                    interface: lo
+                    unicast: { source: 127.0.0.1, port: %d, peers: ["127.0.0.1:%d"] }
+                services:
+                  sleeper:
+                    process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
+                %s""".formatted(dir.resolve("state"), port, token(), web.getLocalPort(), freePort(), freePort(),
+                moreServices));
+    }
+
+    private Path token() throws IOException {
+        Path token = dir.resolve("admin.token");
+        if (!Files.exists(token)) {
+            Files.writeString(token, "tok\n");
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return token;
+    }
+
+    private Process haagent(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main"));
+        cmd.addAll(List.of(args));
+        String out = args[0].equals("version") ? "version.out" : "stdout.log";
+        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve(out).toFile())
+                .redirectError(dir.resolve(args[0] + ".err").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer tok").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls /metrics until {@code ok}; bounded, never a fixed sleep. */
+    private String await(Predicate<String> ok) {
+        List<String> last = new ArrayList<>(1);
+        return Eventually.get(Duration.ofSeconds(30), () -> "/metrics to show what the test waits for; last:\n"
+                + (last.isEmpty() ? "nothing" : last.getFirst()) + "\nlog:\n" + log(), () -> {
+                    try {
+                        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                        last.clear();
+                        last.add(body);
+                        return Optional.of(body).filter(ok);
+                    } catch (IOException notYet) {
+                        return Optional.empty();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8) + Files.readString(dir.resolve("run.err"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    // --- reading the exposition --------------------------------------------------------------------------
+
+    record Sample(String name, Map<String, String> labels, double value) {}
+
+    static List<Sample> samples(String exposition) {
+        List<Sample> out = new ArrayList<>();
+        for (String line : exposition.lines().toList()) {
+            Matcher m = SAMPLE.matcher(line);
+            if (line.startsWith("#") || !m.matches()) {
+                continue;
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (m.group(2) != null) {
+                Matcher l = LABEL.matcher(m.group(2));
+                while (l.find()) {
+                    labels.put(l.group(1), l.group(2));
+                }
+            }
+            out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+        }
+        return out;
+    }
+
+    /** The value of the one series of {@code name} whose labels include {@code labels}; fails when none. */
+    static double value(String exposition, String name, Map<String, String> labels) {
+        return samples(exposition).stream()
+                .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
+                .findFirst().map(Sample::value)
+                .orElseThrow(() -> new AssertionError("no series " + name + labels + " in:\n" + exposition));
+    }
+
+    static boolean has(String exposition, String name, Map<String, String> labels, double value) {
+        return samples(exposition).stream().anyMatch(s -> s.name().equals(name)
+                && s.labels().entrySet().containsAll(labels.entrySet()) && s.value() == value);
+    }
+}
