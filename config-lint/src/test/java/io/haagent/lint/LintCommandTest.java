@@ -108,6 +108,17 @@ class LintCommandTest {
     }
 
     @Test
+    void unknownReference_listsTheDeclaredNames_inDeclarationOrder_everyRun() throws IOException {
+        // Issue 12: the "use one of" list came from Set.copyOf, whose order changes from JVM to JVM.
+        List<String> names = List.of("zulu", "alpha", "mike", "bravo", "yankee", "charlie", "xray", "delta", "whiskey");
+        StringBuilder yaml = new StringBuilder("checks:\n");
+        names.forEach(n -> yaml.append("  ").append(n).append(": { type: tcp, address: \"127.0.0.1:80\" }\n"));
+        yaml.append("services:\n  web: { process: { command: [/bin/true] }, checks: [nothing_like_these_at_all] }\n");
+        Run r = run(write("refs.yaml", yaml.toString()).toString());
+        assertTrue(r.out().contains("use one of: " + String.join(", ", names) + " [ref.unknown-check]"), r.out());
+    }
+
+    @Test
     void secretFileMode_warnsWhenGroupOrOthersCanRead() throws IOException {
         Path secret = write("redis.pass", "hunter2\n");
         Path config = write("c.yaml", "checks:\n  redis: { type: redis, password_file: " + secret + " }\n");

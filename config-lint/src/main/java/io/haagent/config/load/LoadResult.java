@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * What loading one file gave: the findings of the first pass, and the config bound as far as it
  * could be. {@link #bound()} leaves out objects whose required values were missing or bad; the
- * declared name sets still name them, so that references are not reported twice.
+ * declared name sets still name them, so that references are not reported twice; they iterate in
+ * the order of the file, so that lint's output is the same on every run.
  */
 public record LoadResult(String file, HaagentConfig bound, List<Finding> findings, SourceMap source,
                          Set<String> declaredChecks, Set<String> declaredServices, Set<String> declaredVrrp,
