@@ -57,14 +57,31 @@ class LintCommandTest {
         assertEquals(2, run("--frobnicate", "x.yaml").exit());
         Run missing = run(write("err.yaml", ERROR).toString(), dir.resolve("missing.yaml").toString());
         assertEquals(2, missing.exit());
-        assertTrue(missing.err().contains("cannot read " + dir.resolve("missing.yaml") + ": no such file"), missing.err());
+        assertTrue(missing.out().contains(dir.resolve("missing.yaml") + ":1:1: error: cannot read it: no such file"), missing.out());
         assertTrue(missing.out().contains("[value.range]"), "the readable file is still linted");
         Run directory = run(dir.toString());
         assertEquals(2, directory.exit());
-        assertTrue(directory.err().contains("it is a directory"), directory.err());
+        assertTrue(directory.out().contains("it is a directory"), directory.out());
         Path binary = Files.write(dir.resolve("bin.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00});
-        assertTrue(run(binary.toString()).err().contains("not UTF-8 text"));
+        assertTrue(run(binary.toString()).out().contains("not UTF-8 text"));
         assertEquals(0, run("--help").exit());
+    }
+
+    @Test
+    void anUnreadableFile_isAFinding_inEveryFormat() {
+        // Issue 12: --format json printed "[ ]" and github nothing, exit 2; only text users saw why (on stderr).
+        Path gone = dir.resolve("gone.yaml");
+        Run text = run(gone.toString());
+        assertEquals(2, text.exit());
+        assertEquals(gone + ":1:1: error: cannot read it: no such file [config.unreadable]\n", text.out());
+        Run json = run("--format", "json", gone.toString());
+        assertEquals(2, json.exit());
+        assertTrue(json.out().contains("\"rule\" : \"config.unreadable\""), json.out());
+        assertTrue(json.out().contains("\"message\" : \"cannot read it: no such file\""), json.out());
+        Run github = run("--format", "github", gone.toString());
+        assertEquals(2, github.exit());
+        assertEquals("::error file=" + gone.toString().replace(":", "%3A") + ",line=1,col=1,title=config.unreadable"
+                + "::cannot read it: no such file\n", github.out());
     }
 
     @Test

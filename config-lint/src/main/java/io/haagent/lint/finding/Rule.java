@@ -13,6 +13,7 @@ public enum Rule {
     YAML_DUPLICATE_KEY("yaml.duplicate-key", ERROR, "a key appears twice in one mapping"),
     CONFIG_EMPTY("config.empty", WARNING, "the file configures nothing"),
     CONFIG_TOO_LARGE("config.too-large", ERROR, "a file over 4 MiB (a real config is kilobytes); it is not read"),
+    CONFIG_UNREADABLE("config.unreadable", ERROR, "a file that cannot be read: missing, a directory, not permitted, not UTF-8"),
     SCHEMA_UNKNOWN_KEY("schema.unknown-key", ERROR, "a key haagent does not know (with a did-you-mean)"),
     SCHEMA_MISSING_KEY("schema.missing-key", ERROR, "a required key is missing"),
     SCHEMA_TYPE("schema.type", ERROR, "a mapping, list or scalar where another is expected"),
