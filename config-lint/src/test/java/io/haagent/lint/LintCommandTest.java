@@ -166,6 +166,36 @@ class LintCommandTest {
     }
 
     @Test
+    void hostChecks_theProgramOfAProcess_mustExistAndBeExecutable_foundOnPathLikeTheSupervisor() throws IOException {
+        // Issue 12: process.command /usr/bin/nonexistent passed --host; the daemon then burnt its restarts in 0.3 s.
+        Path script = write("app.sh", "#!/bin/sh\n");
+        String yaml = "services:\n"
+                + "  a: { process: { command: [/usr/bin/nonexistent] } }\n"
+                + "  b: { process: { command: [" + script + ", --port, \"80\"] } }\n"
+                + "  c: { process: { command: [no-such-program-issue-12] } }\n"
+                + "  d: { process: { command: [sh, -c, \"exec sleep 1\"] } }\n"
+                + "  e: { process: { command: [/bin/true] } }\n"
+                + "  f: { process: { command: [sh], env: { PATH: " + dir + " } } }\n";
+        Run r = run("--host", write("procs.yaml", yaml).toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        assertTrue(lines.get(0).endsWith(":2:29: error: services.a.process.command[0]: /usr/bin/nonexistent does not exist on "
+                + "this host, so the service could not start; install the program there or fix the path [host.file-missing]"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith("services.b.process.command[0]: " + script + " is not executable here, so the service "
+                + "could not start; run chmod +x " + script + " [host.not-executable]"), lines.get(1));
+        assertTrue(lines.get(2).contains("services.c.process.command[0]: 'no-such-program-issue-12' is not in PATH "),
+                lines.get(2));
+        assertTrue(lines.get(2).endsWith("; install it, or give its absolute path [host.file-missing]"), lines.get(2));
+        assertTrue(lines.get(3).contains("services.f.process.command[0]: 'sh' is not in PATH " + dir + " (the service's env)"),
+                lines.get(3));
+        assertEquals(0, run("--host", write("procs-ok.yaml", yaml.replace("[/usr/bin/nonexistent]", "[/bin/true]")
+                .replace(script + ",", "/bin/true,").replace("no-such-program-issue-12", "true")
+                .replace("env: { PATH: " + dir + " }", "env: { PATH: /bin }")).toString()).exit());
+    }
+
+    @Test
     void aFileOverTheSizeLimit_isNotRead_andGetsOneFinding() throws IOException {
         // Hostile run, issue 10 §3.6: a 50 MB config of comments linted OK, at 400 MB resident.
         Path big = write("big.yaml", CLEAN + "#".repeat(ConfigFile.MAX_BYTES - CLEAN.length()) + "\n");

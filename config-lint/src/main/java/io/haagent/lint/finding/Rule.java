@@ -64,9 +64,9 @@ public enum Rule {
     SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
 
     // Host rules: only with --host (they look at this machine).
-    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir, state_dir or notify program that does not exist here"),
+    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir, or process or notify program that does not exist here"),
     HOST_INTERFACE_MISSING("host.interface-missing", ERROR, "an interface that this host does not have"),
-    HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a notify program that this host cannot execute"),
+    HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a process or notify program that this host cannot execute"),
     HOST_SOURCE_NOT_LOCAL("host.source-not-local", ERROR, "a unicast source that is not an address of this host"),
     HOST_REDIS_NOT_REWRITABLE("host.redis-not-rewritable", WARNING,
             "a Redis that failover promotes or demotes but that cannot persist it with CONFIG REWRITE (no or unwritable config file)"),
