@@ -136,6 +136,17 @@ class LintCommandTest {
     }
 
     @Test
+    void anInlineAdminToken_isAnError_thatSaysWhyItMustBeAFile() throws IOException {
+        // Issue 12: the reference said inline secrets work everywhere (with a warning); node.admin.token did not.
+        Run r = run(write("token.yaml", "node:\n  admin: { token: s3cret }\n").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.out().endsWith(":2:12: error: node.admin.token: the admin token is read from a file only, as haagent "
+                + "reload reads the same file; put it in a file with mode 0600 and name that in token_file "
+                + "[schema.unknown-key]\n"), r.out());
+        assertTrue(Files.readString(Path.of("../docs/config-reference.md")).contains("except `node.admin.token`"));
+    }
+
+    @Test
     void secretFileMode_warnsWhenGroupOrOthersCanRead() throws IOException {
         Path secret = write("redis.pass", "hunter2\n");
         Path config = write("c.yaml", "checks:\n  redis: { type: redis, password_file: " + secret + " }\n");
