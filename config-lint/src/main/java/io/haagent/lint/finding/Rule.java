@@ -56,7 +56,9 @@ public enum Rule {
     VRRP_REDIS_UNTRACKED("vrrp.redis-untracked", WARNING,
             "an instance promotes a Redis that no check it tracks with weight 0 watches: a dead Redis keeps the role"),
     VRRP_REDIS_PREEMPT("vrrp.redis-preempt", WARNING,
-            "an instance that promotes a Redis preempts at once: a returning node takes the role before replicating"),
+            "an instance that promotes a Redis preempts at once (`preempt` on, no `preempt_delay`): a returning node "
+                    + "takes MASTER before its Redis has replicated the current master, which yields to it and replicates "
+                    + "it; set `preempt: false` or a `preempt_delay` long enough for a full resync"),
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
             "a zookeeper load sink without coordination.zookeeper"),
