@@ -60,14 +60,16 @@ final class FileRules {
     }
 
     private void checks() {
-        c.checks().forEach((name, check) -> {
-            String p = "checks." + name;
-            CheckSpec.CheckTiming t = check.timing();
+        // Every check's timing, bound or not: a check with another error still has this one (issue 12).
+        loaded.checkTimings().forEach((p, t) -> {
             if (t.timeout().compareTo(t.interval()) >= 0) {
                 add(Rule.CHECK_TIMEOUT_INTERVAL, src.has(p + ".timeout") ? p + ".timeout" : p + ".interval",
                         "timeout " + Durations.format(t.timeout()) + " is not below interval " + Durations.format(t.interval())
                                 + "; a check must finish before the next one starts, so lower the timeout or raise the interval");
             }
+        });
+        c.checks().forEach((name, check) -> {
+            String p = "checks." + name;
             if (check instanceof CheckSpec.Http h && !h.tlsVerify() && "https".equals(h.url().getScheme())) {
                 add(Rule.HTTP_TLS_VERIFY_OFF, p + ".tls_verify", "certificates are not verified, so anyone on the path "
                         + "can answer this check; verify them (remove tls_verify: false) unless the target has no valid certificate");

@@ -49,7 +49,9 @@ final class CheckBinder {
         Duration timeout = f.opt("timeout", values.positiveDuration(), Defaults.checkTimeout(interval));
         int rise = f.opt("rise", values.integer(1, 1000), Defaults.RISE);
         int fall = f.opt("fall", values.integer(1, 1000), Defaults.FALL);
-        return type.bind(f, new CheckTiming(interval, timeout, rise, fall));
+        CheckTiming timing = new CheckTiming(interval, timeout, rise, fall);
+        values.binding.checkTimings.put(path, timing); // for the timing rule, even when the check does not bind
+        return type.bind(f, timing);
     }
 
     private CheckSpec http(Fields f, CheckTiming timing) {

@@ -1,6 +1,7 @@
 package io.haagent.config.load;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +19,7 @@ public final class ConfigLoader {
         var config = new ConfigBinder(binding).bind(parsed ? root : null, parsed);
         return new LoadResult(file, config, findings.list(), binding.source, inFileOrder(binding.declaredChecks),
                 inFileOrder(binding.declaredServices), inFileOrder(binding.declaredVrrp), List.copyOf(binding.files),
-                parsed);
+                Collections.unmodifiableMap(new LinkedHashMap<>(binding.checkTimings)), parsed);
     }
 
     // Not Set.copyOf: its order changes from run to run, and lint prints these names ("use one of: ...").
