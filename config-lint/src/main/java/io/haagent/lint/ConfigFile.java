@@ -32,15 +32,31 @@ public final class ConfigFile {
     /** The file cannot be used. The message says which and why; a file too large also has its finding. */
     public static final class Unreadable extends Exception {
         private final transient Optional<Finding> finding;
+        private final transient Finding asFinding;
 
-        private Unreadable(String message, Optional<Finding> finding) {
+        private Unreadable(String message, Optional<Finding> finding, Finding asFinding) {
             super(message);
             this.finding = finding;
+            this.asFinding = asFinding;
+        }
+
+        /** The file could not be read at all: {@code reason} says why. */
+        private Unreadable(String name, String reason) {
+            this("cannot read " + name + ": " + reason, Optional.empty(),
+                    new Finding(name, Location.START, Rule.CONFIG_UNREADABLE, "cannot read it: " + reason));
         }
 
         /** The {@link Rule#CONFIG_TOO_LARGE} finding, or none when the file could not be read at all. */
         public List<Finding> findings() {
             return finding.stream().toList();
+        }
+
+        /**
+         * The file's one finding in lint's output, whatever the format ({@link Rule#CONFIG_TOO_LARGE} or
+         * {@link Rule#CONFIG_UNREADABLE}): a program reading {@code --format json} learns of it too.
+         */
+        public Finding asFinding() {
+            return asFinding;
         }
     }
 
@@ -50,7 +66,7 @@ public final class ConfigFile {
     public static Linter.Source read(Path file) throws Unreadable {
         String name = file.toString();
         if (Files.isDirectory(file)) {
-            throw new Unreadable("cannot read " + name + ": it is a directory; name the config files in it", Optional.empty());
+            throw new Unreadable(name, "it is a directory; name the config files in it");
         }
         try {
             // The size first, so a huge file costs nothing; the read is bounded too, in case the file grows meanwhile.
@@ -62,7 +78,7 @@ public final class ConfigFile {
                 return read(name, in);
             }
         } catch (IOException e) {
-            throw new Unreadable("cannot read " + name + ": " + reason(e), Optional.empty());
+            throw new Unreadable(name, reason(e));
         }
     }
 
@@ -72,7 +88,7 @@ public final class ConfigFile {
         try {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new Unreadable("cannot read " + name + ": " + reason(e), Optional.empty());
+            throw new Unreadable(name, reason(e));
         }
         if (bytes.length > MAX_BYTES) {
             throw tooLarge(name, OptionalLong.empty());
@@ -80,7 +96,7 @@ public final class ConfigFile {
         try {
             return new Linter.Source(name, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
         } catch (CharacterCodingException e) {
-            throw new Unreadable("cannot read " + name + ": " + reason(e), Optional.empty());
+            throw new Unreadable(name, reason(e));
         }
     }
 
@@ -90,7 +106,7 @@ public final class ConfigFile {
                 + " the " + MAX_BYTES + " bytes (4 MiB) a config may have, so it is not read; a real config is kilobytes: "
                 + "check that this is the config file, and take out what is not config";
         Finding f = new Finding(name, Location.START, Rule.CONFIG_TOO_LARGE, what);
-        return new Unreadable(name + " is too large to read", Optional.of(f));
+        return new Unreadable(name + " is too large to read", Optional.of(f), f);
     }
 
     private static String reason(IOException e) {

@@ -60,15 +60,17 @@ final class FileRules {
     }
 
     private void checks() {
-        c.checks().forEach((name, check) -> {
-            String p = "checks." + name;
-            CheckSpec.CheckTiming t = check.timing();
+        // Every check's timing, bound or not: a check with another error still has this one (issue 12).
+        loaded.checkTimings().forEach((p, t) -> {
             if (t.timeout().compareTo(t.interval()) >= 0) {
                 add(Rule.CHECK_TIMEOUT_INTERVAL, src.has(p + ".timeout") ? p + ".timeout" : p + ".interval",
                         "timeout " + Durations.format(t.timeout()) + " is not below interval " + Durations.format(t.interval())
                                 + "; a check must finish before the next one starts, so lower the timeout or raise the interval");
             }
-            if (!t.notifies() && !usedChecks().contains(name)) {
+        });
+        c.checks().forEach((name, check) -> {
+            String p = "checks." + name;
+            if (!check.timing().notifies() && !usedChecks().contains(name)) {
                 add(Rule.CHECK_UNHEARD, p + ".notify", "no service or VRRP instance uses this check and notify: false"
                         + " silences its mail, so nobody is told when it goes down; remove notify: false, or the check");
             }

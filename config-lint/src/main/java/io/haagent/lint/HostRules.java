@@ -1,14 +1,18 @@
 package io.haagent.lint;
 
 import io.haagent.config.Ipv4;
+import io.haagent.config.ServiceSpec;
 import io.haagent.config.VrrpInstance;
 import io.haagent.config.load.FileRef;
 import io.haagent.config.load.LoadResult;
 import io.haagent.lint.finding.DidYouMean;
 import io.haagent.lint.finding.Finding;
+import io.haagent.lint.finding.Location;
 import io.haagent.lint.finding.Rule;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -33,6 +37,11 @@ final class HostRules {
                         + f.path()));
             }
         }
+        loaded.bound().services().forEach((name, s) -> s.means().ifPresent(m -> {
+            if (m instanceof ServiceSpec.Process p) {
+                processProgram(out, loaded, "services." + name + ".process.command[0]", p);
+            }
+        }));
         loaded.bound().vrrp().forEach((name, v) -> {
             String p = "vrrp." + name;
             iface(out, loaded, p + ".interface", v.iface(), host);
@@ -55,6 +64,49 @@ final class HostRules {
             }
         });
         return out;
+    }
+
+    /**
+     * The program a supervised process runs, found as agent.supervise.ChildEnvironment finds it: a
+     * path as it stands, a bare name in the service's {@code env} PATH, else the agent's. Issue 12: a
+     * missing program passed lint, and the daemon then spent the service's restarts in 0.3 s and went FATAL.
+     */
+    private static void processProgram(List<Finding> out, LoadResult loaded, String path, ServiceSpec.Process p) {
+        String program = p.command().getFirst();
+        Location at = loaded.source().at(path);
+        String fate = ", so the service could not start";
+        if (program.contains("/")) {
+            Path file = Path.of(program);
+            if (!file.isAbsolute()) {
+                return; // relative to the daemon's working directory, which lint cannot know
+            }
+            if (!Files.exists(file)) {
+                out.add(new Finding(loaded.file(), at, Rule.HOST_FILE_MISSING, path + ": " + program
+                        + " does not exist on this host" + fate + "; install the program there or fix the path"));
+            } else if (Files.isDirectory(file)) {
+                out.add(new Finding(loaded.file(), at, Rule.HOST_FILE_MISSING, path + ": " + program
+                        + " is a directory, not a program" + fate + "; name the program in it"));
+            } else if (!Files.isExecutable(file)) {
+                out.add(new Finding(loaded.file(), at, Rule.HOST_NOT_EXECUTABLE, path + ": " + program
+                        + " is not executable here" + fate + "; run chmod +x " + program));
+            }
+            return;
+        }
+        String own = p.env().get("PATH");
+        String searchPath = own != null ? own : agentPath();
+        boolean found = Arrays.stream(searchPath.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, program))
+                .anyMatch(c -> Files.isExecutable(c) && !Files.isDirectory(c));
+        if (!found) {
+            out.add(new Finding(loaded.file(), at, Rule.HOST_FILE_MISSING, path + ": '" + program + "' is not in PATH "
+                    + searchPath + (own != null ? " (the service's env)" : "") + fate
+                    + "; install it, or give its absolute path"));
+        }
+    }
+
+    /** The PATH the daemon gives its children, as agent.supervise.CommandRunner#agentPath chooses it. */
+    private static String agentPath() {
+        String p = System.getenv("PATH");
+        return p == null || p.isBlank() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : p;
     }
 
     /** The promoted and the replicating Redis (usually one), each asked once. */

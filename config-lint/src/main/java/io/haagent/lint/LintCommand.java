@@ -70,10 +70,8 @@ public final class LintCommand {
             try {
                 sources.add(f.equals("-") ? ConfigFile.read(f, System.in) : ConfigFile.read(Path.of(f)));
             } catch (ConfigFile.Unreadable e) {
-                if (e.findings().isEmpty()) {
-                    err.println("haagent lint: " + e.getMessage());
-                }
-                notRead.addAll(e.findings());
+                // A finding, not a line on stderr: --format json and github must show it too (issue 12).
+                notRead.add(e.asFinding());
                 unreadable = true;
             }
         }

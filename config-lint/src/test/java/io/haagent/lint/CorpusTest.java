@@ -33,8 +33,11 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusTest {
     static final Path CORPUS = Path.of("src/test/resources/lint");
     private static final Pattern EXPECT = Pattern.compile("#\\s*expect:\\s*(.+)$");
-    /** Rules about reading the file, which a corpus file cannot show (it would be over 4 MiB): ConfigFileTest does. */
-    private static final Set<String> SHOWN_BY_CONFIG_FILE_TEST = Set.of(Rule.CONFIG_TOO_LARGE.id());
+    /**
+     * Rules about reading the file, which a corpus file cannot show (it would be over 4 MiB, or not be
+     * there): ConfigFileTest and LintCommandTest do.
+     */
+    private static final Set<String> SHOWN_BY_CONFIG_FILE_TEST = Set.of(Rule.CONFIG_TOO_LARGE.id(), Rule.CONFIG_UNREADABLE.id());
 
     /** The host the {@code host/} files are linted against. */
     static final HostFacts FAKE_HOST = new HostFacts() {

@@ -57,14 +57,31 @@ class LintCommandTest {
         assertEquals(2, run("--frobnicate", "x.yaml").exit());
         Run missing = run(write("err.yaml", ERROR).toString(), dir.resolve("missing.yaml").toString());
         assertEquals(2, missing.exit());
-        assertTrue(missing.err().contains("cannot read " + dir.resolve("missing.yaml") + ": no such file"), missing.err());
+        assertTrue(missing.out().contains(dir.resolve("missing.yaml") + ":1:1: error: cannot read it: no such file"), missing.out());
         assertTrue(missing.out().contains("[value.range]"), "the readable file is still linted");
         Run directory = run(dir.toString());
         assertEquals(2, directory.exit());
-        assertTrue(directory.err().contains("it is a directory"), directory.err());
+        assertTrue(directory.out().contains("it is a directory"), directory.out());
         Path binary = Files.write(dir.resolve("bin.yaml"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x00});
-        assertTrue(run(binary.toString()).err().contains("not UTF-8 text"));
+        assertTrue(run(binary.toString()).out().contains("not UTF-8 text"));
         assertEquals(0, run("--help").exit());
+    }
+
+    @Test
+    void anUnreadableFile_isAFinding_inEveryFormat() {
+        // Issue 12: --format json printed "[ ]" and github nothing, exit 2; only text users saw why (on stderr).
+        Path gone = dir.resolve("gone.yaml");
+        Run text = run(gone.toString());
+        assertEquals(2, text.exit());
+        assertEquals(gone + ":1:1: error: cannot read it: no such file [config.unreadable]\n", text.out());
+        Run json = run("--format", "json", gone.toString());
+        assertEquals(2, json.exit());
+        assertTrue(json.out().contains("\"rule\" : \"config.unreadable\""), json.out());
+        assertTrue(json.out().contains("\"message\" : \"cannot read it: no such file\""), json.out());
+        Run github = run("--format", "github", gone.toString());
+        assertEquals(2, github.exit());
+        assertEquals("::error file=" + gone.toString().replace(":", "%3A") + ",line=1,col=1,title=config.unreadable"
+                + "::cannot read it: no such file\n", github.out());
     }
 
     @Test
@@ -108,6 +125,28 @@ class LintCommandTest {
     }
 
     @Test
+    void unknownReference_listsTheDeclaredNames_inDeclarationOrder_everyRun() throws IOException {
+        // Issue 12: the "use one of" list came from Set.copyOf, whose order changes from JVM to JVM.
+        List<String> names = List.of("zulu", "alpha", "mike", "bravo", "yankee", "charlie", "xray", "delta", "whiskey");
+        StringBuilder yaml = new StringBuilder("checks:\n");
+        names.forEach(n -> yaml.append("  ").append(n).append(": { type: tcp, address: \"127.0.0.1:80\" }\n"));
+        yaml.append("services:\n  web: { process: { command: [/bin/true] }, checks: [nothing_like_these_at_all] }\n");
+        Run r = run(write("refs.yaml", yaml.toString()).toString());
+        assertTrue(r.out().contains("use one of: " + String.join(", ", names) + " [ref.unknown-check]"), r.out());
+    }
+
+    @Test
+    void anInlineAdminToken_isAnError_thatSaysWhyItMustBeAFile() throws IOException {
+        // Issue 12: the reference said inline secrets work everywhere (with a warning); node.admin.token did not.
+        Run r = run(write("token.yaml", "node:\n  admin: { token: s3cret }\n").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.out().endsWith(":2:12: error: node.admin.token: the admin token is read from a file only, as haagent "
+                + "reload reads the same file; put it in a file with mode 0600 and name that in token_file "
+                + "[schema.unknown-key]\n"), r.out());
+        assertTrue(Files.readString(Path.of("../docs/config-reference.md")).contains("except `node.admin.token`"));
+    }
+
+    @Test
     void secretFileMode_warnsWhenGroupOrOthersCanRead() throws IOException {
         Path secret = write("redis.pass", "hunter2\n");
         Path config = write("c.yaml", "checks:\n  redis: { type: redis, password_file: " + secret + " }\n");
@@ -135,6 +174,36 @@ class LintCommandTest {
         assertTrue(r.out().contains("[host.interface-missing]"), r.out());
         assertTrue(r.out().contains("[host.source-not-local]"), r.out());
         assertEquals(0, run(bad.toString()).exit(), "without --host the machine is not consulted");
+    }
+
+    @Test
+    void hostChecks_theProgramOfAProcess_mustExistAndBeExecutable_foundOnPathLikeTheSupervisor() throws IOException {
+        // Issue 12: process.command /usr/bin/nonexistent passed --host; the daemon then burnt its restarts in 0.3 s.
+        Path script = write("app.sh", "#!/bin/sh\n");
+        String yaml = "services:\n"
+                + "  a: { process: { command: [/usr/bin/nonexistent] } }\n"
+                + "  b: { process: { command: [" + script + ", --port, \"80\"] } }\n"
+                + "  c: { process: { command: [no-such-program-issue-12] } }\n"
+                + "  d: { process: { command: [sh, -c, \"exec sleep 1\"] } }\n"
+                + "  e: { process: { command: [/bin/true] } }\n"
+                + "  f: { process: { command: [sh], env: { PATH: " + dir + " } } }\n";
+        Run r = run("--host", write("procs.yaml", yaml).toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        assertTrue(lines.get(0).endsWith(":2:29: error: services.a.process.command[0]: /usr/bin/nonexistent does not exist on "
+                + "this host, so the service could not start; install the program there or fix the path [host.file-missing]"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith("services.b.process.command[0]: " + script + " is not executable here, so the service "
+                + "could not start; run chmod +x " + script + " [host.not-executable]"), lines.get(1));
+        assertTrue(lines.get(2).contains("services.c.process.command[0]: 'no-such-program-issue-12' is not in PATH "),
+                lines.get(2));
+        assertTrue(lines.get(2).endsWith("; install it, or give its absolute path [host.file-missing]"), lines.get(2));
+        assertTrue(lines.get(3).contains("services.f.process.command[0]: 'sh' is not in PATH " + dir + " (the service's env)"),
+                lines.get(3));
+        assertEquals(0, run("--host", write("procs-ok.yaml", yaml.replace("[/usr/bin/nonexistent]", "[/bin/true]")
+                .replace(script + ",", "/bin/true,").replace("no-such-program-issue-12", "true")
+                .replace("env: { PATH: " + dir + " }", "env: { PATH: /bin }")).toString()).exit());
     }
 
     @Test

@@ -1,11 +1,12 @@
 package io.haagent.agent.cli;
 
-import io.haagent.config.Defaults;
 import io.haagent.config.HostPort;
 import io.haagent.config.NodeConfig;
 import io.haagent.config.load.ConfigLoader;
+import io.haagent.config.load.LoadResult;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.Linter;
+import io.haagent.lint.finding.Finding;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,44 +25,82 @@ import java.util.Optional;
  * host types no more than {@code haagent reload}.
  */
 final class AdminClient {
-    /** The client cannot do its job; the message says why and what to do. */
+    /**
+     * The client cannot do its job; the message says why and what to do. {@code findings}: the
+     * errors of a config file that does not parse, printed above the message.
+     */
     static final class Unreachable extends Exception {
+        private final transient List<Finding> findings;
+
         Unreachable(String message) {
+            this(message, List.of());
+        }
+
+        Unreachable(String message, List<Finding> findings) {
             super(message);
+            this.findings = List.copyOf(findings);
+        }
+
+        List<Finding> findings() {
+            return findings;
         }
     }
 
-    private final HostPort admin;
-    private final Optional<Path> tokenFile;
+    private final Path config;
+    private final Optional<HostPort> adminFlag;
+    /** node.admin of the config file; null when the file could not be read or parsed. */
+    private final NodeConfig.Admin fromConfig;
+    /** Why {@link #fromConfig} is null: "cannot read ...: no such file", or "FILE has 2 errors (above)". */
+    private final String unusable;
+    /** The errors of a config file that does not parse; empty otherwise. */
+    private final List<Finding> configErrors;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    private AdminClient(HostPort admin, Optional<Path> tokenFile) {
-        this.admin = admin;
-        this.tokenFile = tokenFile;
+    private AdminClient(Path config, Optional<HostPort> adminFlag, NodeConfig.Admin fromConfig, String unusable,
+                        List<Finding> configErrors) {
+        this.config = config;
+        this.adminFlag = adminFlag;
+        this.fromConfig = fromConfig;
+        this.unusable = unusable;
+        this.configErrors = configErrors;
     }
 
-    /** {@code --admin} wins; else the config's {@code node.admin}; else the default address. */
+    /**
+     * {@code --admin} wins; else the config's {@code node.admin}. A config that cannot be read or does not
+     * parse is said so when it is needed: never a silent fall back to the default address (issue 12).
+     */
     static AdminClient of(Optional<String> adminFlag, Path config) throws Unreachable {
-        NodeConfig.Admin fromConfig = null;
-        if (Files.isReadable(config)) {
-            try {
-                Linter.Source source = ConfigFile.read(config);
-                fromConfig = ConfigLoader.load(source.name(), source.text()).bound().node().admin();
-            } catch (ConfigFile.Unreadable e) {
-                // Unreadable config: fall back to the defaults; the daemon's own lint reports the file.
-            }
-        }
-        HostPort listen;
+        Optional<HostPort> flag;
         try {
-            listen = adminFlag.map(HostPort::parse).orElse(fromConfig == null ? Defaults.ADMIN_LISTEN : fromConfig.listen());
+            flag = adminFlag.map(HostPort::parse);
         } catch (IllegalArgumentException e) {
             throw new Unreachable("--admin: " + e.getMessage());
         }
-        return new AdminClient(listen, fromConfig == null ? Optional.empty() : fromConfig.tokenFile());
+        try {
+            Linter.Source source = ConfigFile.read(config);
+            LoadResult loaded = ConfigLoader.load(source.name(), source.text());
+            if (loaded.parsed()) {
+                return new AdminClient(config, flag, loaded.bound().node().admin(), null, List.of());
+            }
+            List<Finding> errors = loaded.findings().stream().filter(Finding::isError).toList();
+            return new AdminClient(config, flag, null, config + " has " + errors.size()
+                    + (errors.size() == 1 ? " error" : " errors") + " (above)", errors);
+        } catch (ConfigFile.Unreadable e) {
+            return new AdminClient(config, flag, null, e.getMessage(), List.of());
+        }
     }
 
-    HostPort address() {
-        return admin;
+    /** Where the daemon listens: {@code --admin}, else the config's {@code node.admin.listen}. */
+    HostPort address() throws Unreachable {
+        if (adminFlag.isPresent()) {
+            return adminFlag.get();
+        }
+        if (fromConfig == null) {
+            throw new Unreachable(unusable + (configErrors.isEmpty()
+                    ? "; pass --config FILE, the file 'haagent run' was started with, or --admin HOST:PORT"
+                    : ", so where the daemon listens is unknown; fix it, or pass --admin HOST:PORT"), configErrors);
+        }
+        return fromConfig.listen();
     }
 
     HttpResponse<String> get(String path) throws Unreachable {
@@ -68,8 +108,18 @@ final class AdminClient {
     }
 
     HttpResponse<String> post(String path) throws Unreachable {
+        if (fromConfig == null && !configErrors.isEmpty()) {
+            // The daemon would refuse this file too; its errors are the answer, not a missing token (issue 12).
+            throw new Unreachable("not sent: " + unusable + "; the daemon would refuse it too: fix it, then run "
+                    + "haagent reload again", configErrors);
+        }
+        if (fromConfig == null) {
+            throw new Unreachable(unusable + ", which names the admin token (node.admin.token_file); "
+                    + "pass --config FILE, the file 'haagent run' was started with");
+        }
+        Optional<Path> tokenFile = fromConfig.tokenFile();
         if (tokenFile.isEmpty()) {
-            throw new Unreachable("no node.admin.token_file in the config, and the daemon refuses POST without one; "
+            throw new Unreachable("no node.admin.token_file in the config " + config + ", and the daemon refuses POST without one; "
                     + "set it (the same file for the daemon and this command), or pass --config FILE");
         }
         String token;
@@ -83,11 +133,13 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
-    private URI uri(String path) {
+    private URI uri(String path) throws Unreachable {
+        HostPort admin = address();
         return URI.create("http://" + admin.host() + ":" + admin.port() + path);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws Unreachable {
+        HostPort admin = address();
         try {
             return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {

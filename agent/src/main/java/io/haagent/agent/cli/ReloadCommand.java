@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * {@code haagent reload [--admin HOST:PORT] [--config FILE]}: asks the daemon to re-read its
  * config. The daemon lints it first and keeps running the old one when it has errors; those
- * findings are printed here and the exit status is 1.
+ * findings are printed here and the exit status is 1. A file that does not even parse is not sent
+ * (its token cannot be known): its syntax findings are printed here, exit status 1 all the same.
  */
 final class ReloadCommand {
     static final int REFUSED = 1;
@@ -25,8 +26,10 @@ final class ReloadCommand {
         try {
             r = AdminClient.of(o.admin(), o.config()).post("/reload");
         } catch (AdminClient.Unreachable e) {
+            e.findings().forEach(out::println);
             err.println("haagent reload: " + e.getMessage());
-            return Main.USAGE_ERROR;
+            // A config with errors is refused, as the daemon refuses it: exit 1 with the findings (README).
+            return e.findings().isEmpty() ? Main.USAGE_ERROR : REFUSED;
         }
         Map<?, ?> body;
         try {

@@ -25,6 +25,7 @@ final class StatusCommand {
         try {
             r = AdminClient.of(o.admin(), o.config()).get("/status");
         } catch (AdminClient.Unreachable e) {
+            e.findings().forEach(out::println);
             err.println("haagent status: " + e.getMessage());
             return Main.USAGE_ERROR;
         }

@@ -4,6 +4,7 @@ import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.NodeConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.finding.Finding;
@@ -67,6 +68,8 @@ public final class Daemon implements AutoCloseable {
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
+    /** The node settings bound at start (state_dir, admin.listen, name): a reload cannot change them. */
+    private final NodeConfig inUse;
     private volatile Optional<String> token;
     private final AdminServer admin;
 
@@ -74,6 +77,7 @@ public final class Daemon implements AutoCloseable {
         this.configFile = configFile;
         this.version = version;
         this.config = config;
+        this.inUse = config.node();
         this.metrics = metrics;
         this.token = readToken(config);
         this.mailing = new Mailing(nodeName(config));
@@ -191,7 +195,7 @@ public final class Daemon implements AutoCloseable {
             // A bug in lint, not in the file: still a refused reload, counted and mailed like the others.
             return refuseReload(500, "linting " + configFile + " failed: " + e, List.of());
         }
-        ReloadPlan plan = ReloadPlan.between(config, next);
+        ReloadPlan plan = ReloadPlan.between(inUse, config, next);
         for (Component c : components) {
             try {
                 c.apply(next, plan);

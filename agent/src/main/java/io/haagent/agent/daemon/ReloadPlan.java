@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.NodeConfig;
 import io.haagent.config.VrrpInstance;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,9 +18,12 @@ import java.util.Objects;
  * its identity changed ({@link VrrpInstance#identityChanges}): then it restarts.
  *
  * @param vrrpRestarts the changed VRRP instances that restart, each with the identity changes that make it
+ * @param settings     the other settings this reload applies that changed ({@code notify.mail},
+ *                     {@code node.restart_budget}, {@code node.admin.token_file}), so that it says so
+ * @param needsRestart the settings that differ from those in use, which only a restart of haagent applies
  */
 public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List<String>> vrrpRestarts,
-                         List<String> needsRestart) {
+                         List<String> settings, List<String> needsRestart) {
 
     /** Names by fate, each list in the order of the file. */
     public record Diff(List<String> added, List<String> removed, List<String> changed, List<String> kept) {
@@ -42,19 +46,41 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
         }
     }
 
+    /** A reload of a daemon that started with {@code running}'s node settings. */
     public static ReloadPlan between(HaagentConfig running, HaagentConfig next) {
+        return between(running.node(), running, next);
+    }
+
+    /**
+     * @param inUse the node settings the daemon started with: those a reload cannot change (issue 12:
+     *              comparing with the running config said "takes effect at the next restart" even when a
+     *              reload put {@code admin.listen} back to the address in use)
+     */
+    public static ReloadPlan between(NodeConfig inUse, HaagentConfig running, HaagentConfig next) {
         List<String> restart = new ArrayList<>();
         // state_dir holds what the running daemon wrote: moving it under a live daemon would split
         // state files, child logs and the mail spool across two places.
-        if (!running.node().stateDir().equals(next.node().stateDir())) {
+        if (!inUse.stateDir().equals(next.node().stateDir())) {
             restart.add("node.state_dir");
         }
         // Rebinding would cut off the very `haagent reload` that asked for it.
-        if (!running.node().admin().listen().equals(next.node().admin().listen())) {
+        if (!inUse.admin().listen().equals(next.node().admin().listen())) {
             restart.add("node.admin.listen");
         }
-        if (!running.node().name().equals(next.node().name())) {
+        if (!inUse.name().equals(next.node().name())) {
             restart.add("node.name");
+        }
+        List<String> settings = new ArrayList<>();
+        // Applied by Daemon (the token), Healing (the budget) and Mailing (the mailer); named here so that a
+        // reload changing only these does not say "nothing changed" (issue 12).
+        if (!running.node().admin().tokenFile().equals(next.node().admin().tokenFile())) {
+            settings.add("node.admin.token_file");
+        }
+        if (!running.node().restartBudget().equals(next.node().restartBudget())) {
+            settings.add("node.restart_budget");
+        }
+        if (!running.mail().equals(next.mail())) {
+            settings.add("notify.mail");
         }
         Diff vrrp = diff(running.vrrp(), next.vrrp());
         Map<String, List<String>> vrrpRestarts = new LinkedHashMap<>();
@@ -65,7 +91,7 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
             }
         }
         return new ReloadPlan(diff(running.checks(), next.checks()), diff(running.services(), next.services()),
-                vrrp, Collections.unmodifiableMap(vrrpRestarts), List.copyOf(restart));
+                vrrp, Collections.unmodifiableMap(vrrpRestarts), List.copyOf(settings), List.copyOf(restart));
     }
 
     /** Whether changed instance {@code name} is reconfigured in place (not restarted). */
@@ -86,7 +112,7 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
     }
 
     public boolean isEmpty() {
-        return checks.isEmpty() && services.isEmpty() && vrrp.isEmpty();
+        return checks.isEmpty() && services.isEmpty() && vrrp.isEmpty() && settings.isEmpty();
     }
 
     private String describeVrrp() {
@@ -96,8 +122,8 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
     }
 
     /**
-     * "checks added api; services changed web; vrrp changed vip (in place), vip2 (restarted: vrid 51 -> 52)" —
-     * or "nothing changed".
+     * "checks added api; services changed web; vrrp changed vip (in place), vip2 (restarted: vrid 51 -> 52);
+     * notify.mail changed" — or "nothing changed".
      */
     public String describe() {
         List<String> parts = new ArrayList<>();
@@ -105,6 +131,9 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
             if (!p.isEmpty()) {
                 parts.add(p);
             }
+        }
+        if (!settings.isEmpty()) {
+            parts.add(String.join(", ", settings) + " changed");
         }
         String s = parts.isEmpty() ? "nothing changed" : String.join("; ", parts);
         return needsRestart.isEmpty() ? s : s + "; " + String.join(", ", needsRestart)

@@ -1,5 +1,6 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.config.Durations;
 import io.haagent.config.ServiceSpec;
 import java.io.IOException;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class ChildSignals {
         boolean killed = false;
         if (!awaitExit(p, spec.stopTimeout())) {
             log.warn("service {}: pid {} did not exit within stop_timeout {} after SIG{}; sending SIGKILL", service,
-                    p.pid(), spec.stopTimeout(), spec.stopSignal());
+                    p.pid(), Durations.format(spec.stopTimeout()), spec.stopSignal());
             killed = true;
         }
         // SIGKILL the group (or the tree we saw) even after a clean exit: no leftovers. The direct

@@ -1,5 +1,6 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.config.Durations;
 import io.haagent.config.ServiceSpec;
 import java.io.File;
 import java.io.IOException;
@@ -76,10 +77,10 @@ final class Orphans {
             if (gone) {
                 log.warn("service {}: stopped orphan pid {} ({}) left by its daemonizing child (it called setsid, so"
                         + " the stop of its process group missed it){}", service, h.pid(), command,
-                        killed ? "; SIGKILL after stop_timeout " + spec.stopTimeout() : "");
+                        killed ? "; SIGKILL after stop_timeout " + Durations.format(spec.stopTimeout()) : "");
             } else {
                 log.error("service {}: orphan pid {} ({}) left by its daemonizing child survived SIGKILL for {}"
-                        + " (uninterruptible sleep?); giving up on it", service, h.pid(), command, killWait);
+                        + " (uninterruptible sleep?); giving up on it", service, h.pid(), command, Durations.format(killWait));
             }
             Supervisor.safely(() -> listener.orphanStopped(service, h.pid(), command));
         }

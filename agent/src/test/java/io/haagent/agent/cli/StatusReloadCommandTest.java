@@ -120,6 +120,42 @@ class StatusReloadCommandTest {
         assertTrue(r.err().contains("no node.admin.token_file in the config"), r.err());
     }
 
+    @Test
+    void reload_ofAFileWithASyntaxError_printsTheFinding_exits1() throws Exception {
+        // Issue 12: it exited 2 saying there was no token file, because the broken file bound as empty.
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(config) + "checks: [unclosed\n");
+        Outcome r = haagent("reload", "--config", broken.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().startsWith(broken + ":"), r.out());
+        assertTrue(r.out().contains("[yaml.syntax]"), r.out());
+        assertTrue(r.err().contains("not sent: " + broken + " has 1 error (above)"), r.err());
+        assertTrue(!r.err().contains("token_file"), r.err());
+    }
+
+    @Test
+    void status_ofAFileWithASyntaxError_cannotTellTheAddress_andSaysSo() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), Files.readString(config) + "checks: [unclosed\n");
+        Outcome r = haagent("status", "--config", broken.toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("[yaml.syntax]"), r.out());
+        assertTrue(r.err().contains("pass --admin HOST:PORT"), r.err());
+        assertEquals(0, haagent("status", "--config", broken.toString(), "--admin", "127.0.0.1:" + server.address().getPort())
+                .status(), "--admin needs nothing from the file");
+    }
+
+    @Test
+    void status_withAMissingConfig_saysSo_insteadOfGuessingTheDefaultAddress() {
+        // Issue 12: it fell back to 127.0.0.1:9120 without a word.
+        Path gone = dir.resolve("nonexistent.yaml");
+        Outcome r = haagent("status", "--config", gone.toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertEquals("haagent status: cannot read " + gone + ": no such file; pass --config FILE, the file 'haagent run' "
+                + "was started with, or --admin HOST:PORT\n", r.err());
+        Outcome reload = haagent("reload", "--config", gone.toString(), "--admin", "127.0.0.1:" + server.address().getPort());
+        assertEquals(2, reload.status());
+        assertTrue(reload.err().contains("cannot read " + gone + ": no such file, which names the admin token"), reload.err());
+    }
+
     private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
 
     private static String vrrpStatus(String rows) {

@@ -57,6 +57,44 @@ class ReloadPlanTest {
         assertTrue(p.describe().endsWith("node.state_dir changed too, which takes effect at the next restart of haagent"));
     }
 
+    private static final String MAIL = """
+            notify:
+              mail: { smtp: { host: smtp.example.com, port: 25 }, from: haagent@example.com, to: [ops@example.com] }
+            """;
+
+    @Test
+    void mailChangedAlone_isSaid_notNothingChanged() {
+        // Issue 12: a reload that changed only notify.mail logged "nothing changed" although Mailing applied it.
+        ReloadPlan p = ReloadPlan.between(config(BASE), config(BASE + MAIL));
+        assertEquals(List.of("notify.mail"), p.settings());
+        assertEquals("notify.mail changed", p.describe());
+        assertEquals("checks added api; notify.mail changed",
+                ReloadPlan.between(config(BASE), config(BASE.replace("checks:\n", "checks:\n  api: { type: tcp, address: "
+                        + "\"127.0.0.1:9000\" }\n") + MAIL)).describe());
+    }
+
+    @Test
+    void restartBudgetAndTokenFile_areAppliedByAReload_andSaidSo() {
+        ReloadPlan p = ReloadPlan.between(config(BASE), config("node: { admin: { token_file: /etc/haagent/admin.token }, "
+                + "restart_budget: { max_restarts: 3, within: 5m } }\n" + BASE));
+        assertEquals(List.of("node.admin.token_file", "node.restart_budget"), p.settings());
+        assertTrue(p.needsRestart().isEmpty());
+    }
+
+    @Test
+    void adminListenRevertedToTheBoundAddress_needsNoRestart() {
+        // Issue 12: reverting admin.listen to the address in use still said "takes effect at the next restart".
+        HaagentConfig started = config(BASE);
+        HaagentConfig moved = config("node: { admin: { listen: \"127.0.0.1:9999\" } }\n" + BASE);
+        assertEquals(List.of("node.admin.listen"), ReloadPlan.between(started.node(), started, moved).needsRestart());
+        ReloadPlan back = ReloadPlan.between(started.node(), moved, started);
+        assertEquals(List.of(), back.needsRestart());
+        assertEquals("nothing changed", back.describe());
+        ReloadPlan other = ReloadPlan.between(started.node(), moved, config("node: { admin: { listen: \"127.0.0.1:9998\" } }\n"
+                + BASE));
+        assertEquals(List.of("node.admin.listen"), other.needsRestart(), "still not the bound address");
+    }
+
     private static String vrrp(String fields) {
         return """
                 vrrp:

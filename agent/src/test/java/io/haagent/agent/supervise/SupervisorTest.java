@@ -237,13 +237,24 @@ class SupervisorTest {
 
     @Test
     void stop_childIgnoringTerm_killedAfterStopTimeout() throws Exception {
-        long pid = supervisor().start("web", sh("trap '' TERM; echo ready; while true; do sleep 1; done",
-                ServiceSpec.StopSignal.TERM, Duration.ofMillis(300)));
-        next("started");
-        Await.until("the TERM trap to be set", () -> stdout("web").contains("ready"));
-        assertTrue(supervisor.stop("web"), "SIGKILL was needed");
-        assertEquals(new Heard("exited", "web", pid, 137, true), next("exited"));
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Supervisor.class);
+        log.addAppender(logged);
+        logged.start();
+        try {
+            long pid = supervisor().start("web", sh("trap '' TERM; echo ready; while true; do sleep 1; done",
+                    ServiceSpec.StopSignal.TERM, Duration.ofMillis(300)));
+            next("started");
+            Await.until("the TERM trap to be set", () -> stdout("web").contains("ready"));
+            assertTrue(supervisor.stop("web"), "SIGKILL was needed");
+            assertEquals(new Heard("exited", "web", pid, 137, true), next("exited"));
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            // Issue 12: durations were logged as Java prints them (PT0.3S), not as the config writes them.
+            assertTrue(logged.list.stream().map(e -> e.getFormattedMessage())
+                    .anyMatch(m -> m.contains("did not exit within stop_timeout 300ms after SIGTERM")), logged.list.toString());
+        } finally {
+            log.detachAppender(logged);
+        }
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.haagent.config.load;
 
+import io.haagent.config.CheckSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,6 +19,8 @@ final class Binding {
     final Set<String> declaredServices = new LinkedHashSet<>();
     final Set<String> declaredVrrp = new LinkedHashSet<>();
     final List<FileRef> files = new ArrayList<>();
+    /** Each typed check's timing by path ({@code checks.web}), also for checks left out of the bound config. */
+    final Map<String, CheckSpec.CheckTiming> checkTimings = new LinkedHashMap<>();
 
     Binding(Findings findings) {
         this.findings = findings;

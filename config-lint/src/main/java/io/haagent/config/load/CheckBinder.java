@@ -50,7 +50,9 @@ final class CheckBinder {
         int rise = f.opt("rise", values.integer(1, 1000), Defaults.RISE);
         int fall = f.opt("fall", values.integer(1, 1000), Defaults.FALL);
         boolean notify = f.opt("notify", values::bool, Defaults.CHECK_NOTIFY);
-        return type.bind(f, new CheckTiming(interval, timeout, rise, fall, notify));
+        CheckTiming timing = new CheckTiming(interval, timeout, rise, fall, notify);
+        values.binding.checkTimings.put(path, timing); // for the timing rule, even when the check does not bind
+        return type.bind(f, timing);
     }
 
     private CheckSpec http(Fields f, CheckTiming timing) {

@@ -1,5 +1,8 @@
 package io.haagent.config.load;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -14,8 +17,13 @@ public final class ConfigLoader {
         Binding binding = new Binding(findings);
         // A file that is not YAML binds as empty, quietly: its syntax error is the finding that matters.
         var config = new ConfigBinder(binding).bind(parsed ? root : null, parsed);
-        return new LoadResult(file, config, findings.list(), binding.source, Set.copyOf(binding.declaredChecks),
-                Set.copyOf(binding.declaredServices), Set.copyOf(binding.declaredVrrp), List.copyOf(binding.files),
-                parsed);
+        return new LoadResult(file, config, findings.list(), binding.source, inFileOrder(binding.declaredChecks),
+                inFileOrder(binding.declaredServices), inFileOrder(binding.declaredVrrp), List.copyOf(binding.files),
+                Collections.unmodifiableMap(new LinkedHashMap<>(binding.checkTimings)), parsed);
+    }
+
+    // Not Set.copyOf: its order changes from run to run, and lint prints these names ("use one of: ...").
+    private static Set<String> inFileOrder(Set<String> names) {
+        return Collections.unmodifiableSequencedSet(new LinkedHashSet<>(names));
     }
 }

@@ -3,6 +3,7 @@ package io.haagent.config.load;
 import io.haagent.config.Defaults;
 import io.haagent.config.HostPort;
 import io.haagent.config.NodeConfig;
+import io.haagent.lint.finding.Rule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,6 +33,12 @@ final class NodeBinder {
 
     private NodeConfig.Admin admin(Fields a) {
         HostPort listen = a.opt("listen", values::hostPort, Defaults.ADMIN_LISTEN);
+        if (a.has("token")) {
+            // Not an inline secret like the others: `haagent reload` reads the token from the daemon's file.
+            values.binding.findings.add(Rule.SCHEMA_UNKNOWN_KEY, a.keyAt("token"), a.path("token") + ": the admin token is "
+                    + "read from a file only, as haagent reload reads the same file; put it in a file with mode 0600 and "
+                    + "name that in token_file");
+        }
         Optional<Path> token = a.opt("token_file", values.secretFile());
         a.finish();
         return new NodeConfig.Admin(listen, token);

@@ -48,8 +48,7 @@ final class YamlReader {
             }
             return root;
         } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            findings.add(Rule.YAML_SYNTAX, loc == null ? Location.START : at(loc), syntaxMessage(e));
+            findings.add(Rule.YAML_SYNTAX, syntaxErrorAt(e), syntaxMessage(e));
             return null;
         } catch (IOException | RuntimeException e) {
             // SnakeYAML under Jackson throws its own unchecked exceptions for some malformed input.
@@ -99,6 +98,24 @@ final class YamlReader {
                 return new Scalar(at, p.getText(), false, token == JsonToken.VALUE_STRING);
             }
         }
+    }
+
+    /**
+     * The line to change. Jackson's location is where the parser stood, often the end of the line
+     * before the culprit; SnakeYAML's marks are better (issue 12: an error at line 28 was reported at
+     * 29). An unclosed bracket or quote is noticed only lines later, so it is reported where it opens
+     * (the context mark); anything else where SnakeYAML found the problem.
+     */
+    private static Location syntaxErrorAt(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m) {
+            boolean unclosed = m.getContext() != null && (m.getContext().contains("flow") || m.getContext().contains("quoted"));
+            org.yaml.snakeyaml.error.Mark mark = unclosed && m.getContextMark() != null ? m.getContextMark() : m.getProblemMark();
+            if (mark != null) {
+                return new Location(mark.getLine() + 1, mark.getColumn() + 1);
+            }
+        }
+        JsonLocation loc = e.getLocation();
+        return loc == null ? Location.START : at(loc);
     }
 
     private static Location at(JsonLocation loc) {

@@ -13,6 +13,7 @@ public enum Rule {
     YAML_DUPLICATE_KEY("yaml.duplicate-key", ERROR, "a key appears twice in one mapping"),
     CONFIG_EMPTY("config.empty", WARNING, "the file configures nothing"),
     CONFIG_TOO_LARGE("config.too-large", ERROR, "a file over 4 MiB (a real config is kilobytes); it is not read"),
+    CONFIG_UNREADABLE("config.unreadable", ERROR, "a file that cannot be read: missing, a directory, not permitted, not UTF-8"),
     SCHEMA_UNKNOWN_KEY("schema.unknown-key", ERROR, "a key haagent does not know (with a did-you-mean)"),
     SCHEMA_MISSING_KEY("schema.missing-key", ERROR, "a required key is missing"),
     SCHEMA_TYPE("schema.type", ERROR, "a mapping, list or scalar where another is expected"),
@@ -57,7 +58,9 @@ public enum Rule {
     VRRP_REDIS_UNTRACKED("vrrp.redis-untracked", WARNING,
             "an instance promotes a Redis that no check it tracks with weight 0 watches: a dead Redis keeps the role"),
     VRRP_REDIS_PREEMPT("vrrp.redis-preempt", WARNING,
-            "an instance that promotes a Redis preempts at once: a returning node takes the role before replicating"),
+            "an instance that promotes a Redis preempts at once (`preempt` on, no `preempt_delay`): a returning node "
+                    + "takes MASTER before its Redis has replicated the current master, which yields to it and replicates "
+                    + "it; set `preempt: false` or a `preempt_delay` long enough for a full resync"),
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
             "a zookeeper load sink without coordination.zookeeper"),
@@ -65,9 +68,9 @@ public enum Rule {
     SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
 
     // Host rules: only with --host (they look at this machine).
-    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir, state_dir or notify program that does not exist here"),
+    HOST_FILE_MISSING("host.file-missing", ERROR, "a *_file, workdir, or process or notify program that does not exist here"),
     HOST_INTERFACE_MISSING("host.interface-missing", ERROR, "an interface that this host does not have"),
-    HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a notify program that this host cannot execute"),
+    HOST_NOT_EXECUTABLE("host.not-executable", ERROR, "a process or notify program that this host cannot execute"),
     HOST_SOURCE_NOT_LOCAL("host.source-not-local", ERROR, "a unicast source that is not an address of this host"),
     HOST_REDIS_NOT_REWRITABLE("host.redis-not-rewritable", WARNING,
             "a Redis that failover promotes or demotes but that cannot persist it with CONFIG REWRITE (no or unwritable config file)"),

@@ -16,6 +16,8 @@ import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.testkit.FakeTicker;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -230,6 +232,17 @@ class VrrpMachineTest {
         assertEquals(VrrpState.MASTER, n.vrrpState());
         assertEquals(Optional.of("(redis-vip) BACKUP -> MASTER: no master heard in 10.0s since start"),
                 n.last().sentence());
+    }
+
+    @Test
+    void backup_defaultStartupDelay_firstMasterAfterMasterDownInterval_skewIncluded() throws Exception {
+        // Issue 12: the docs said the default startup_delay (3 x advert) is the wait; the wait is the longer of it and
+        // Master_Down_Interval, 3 x advert + skew (RFC 5798 §6.1: (256 - 100) / 256 x 1s = 609.375ms at priority 100).
+        Duration advert = Duration.ofSeconds(1);
+        Node n = node(Node.params(US, 100, 3, true, Duration.ZERO, io.haagent.config.Defaults.startupDelay(advert), List.of()));
+        assertEquals(fake.nanoTime() + 3_609_375_000L, n.last().nextWakeAtNanos());
+        assertTrue(Files.readString(Path.of("../docs/config-reference.md")).contains(
+                "A fresh node waits the longer of this and Master_Down_Interval (3 × `advert_interval` + skew)"));
     }
 
     @Test
