@@ -3,11 +3,13 @@ package io.haagent.testkit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prometheus' own linter, {@code promtool check metrics}: what a scrape of {@code /metrics} must pass. Without a
+ * Prometheus' own linter: {@code promtool check metrics}, what a scrape of {@code /metrics} must pass, and
+ * {@code check rules} / {@code test rules}, what the shipped alert rules must pass. Without a
  * promtool binary the test is skipped with the reason — except under CI ({@code CI=true}), where it fails:
  * {@code .ci/run} installs it. {@code PROMTOOL} may name the binary.
  */
@@ -39,5 +41,27 @@ public final class Promtool {
             return List.of("promtool exited " + p.exitValue() + " without saying why");
         }
         return problems;
+    }
+
+    /** What a promtool run ended with: its exit code and everything it printed (stdout and stderr). */
+    public record Run(int exitCode, String output) {}
+
+    /**
+     * {@code promtool ARGS...} in {@code dir} (rule files name their tests' files relative to it). Skips the test
+     * (fails under CI) without promtool.
+     */
+    public static Run run(Path dir, String... args) throws IOException, InterruptedException {
+        PROGRAM.assumeAvailable();
+        List<String> command = new ArrayList<>();
+        command.add(PROGRAM.find().orElseThrow().toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("promtool " + String.join(" ", args) + " did not finish in 30 s");
+        }
+        return new Run(p.exitValue(), out);
     }
 }
