@@ -172,6 +172,31 @@ class DaemonProcessTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
     }
 
+    // Issue 12: under nohup (SIGHUP ignored, which a child inherits) the JVM keeps the signal ignored and
+    // installs no handler: kill -HUP does nothing. The daemon says so at start; POST /reload still works.
+    @Test
+    void run_withSighupIgnored_warnsThatOnlyHaagentReloadWorks_andHupDoesNotReload() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder("sh", "-c", "trap '' HUP; exec \"$0\" -cp \"$1\" io.haagent.agent.cli.Main run --config \"$2\"",
+                java, System.getProperty("java.class.path"), cfg.toString())
+                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile()).start();
+        started.add(p);
+        await(port, "/status", r -> r.statusCode() == 200);
+        String log = output("stdout.log");
+        assertTrue(log.contains("WARN  SIGHUP is ignored (started under nohup?): kill -HUP does not reload;"
+                + " reload with haagent reload or POST /reload"), log);
+
+        config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n  api: { type: tcp, address: \"127.0.0.1:2\" }\n");
+        new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+        assertEquals(200, call(port, "POST", "/reload").statusCode()); // after the HUP: had it reloaded, this one was
+        var metrics = await(port, "/metrics", r -> r.body().contains("haagent_config_reloads_total{result=\"ok\"} 1.0"));
+        assertTrue(p.isAlive(), "SIGHUP did not kill it");
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM; " + metrics.statusCode());
+    }
+
     // Issue 12: a check that no service uses could stay DOWN for minutes with a WARN line and a metric, and
     // nobody was told. It mails check_down with the host in the subject, and check_up when it comes back;
     // a check with notify: false is not mailed.
