@@ -48,8 +48,8 @@ final class StatusCommand {
         StringBuilder sb = new StringBuilder();
         sb.append("node ").append(s.getOrDefault("node", "?")).append(" (").append(s.getOrDefault("version", "?"))
                 .append(")");
-        if (s.get("pid") != null) { // a daemon from before the pid was in /status has none
-            sb.append(", pid ").append(s.get("pid"));
+        if (s.get("daemon_pid") != null) { // a daemon from before the pid was in /status has none
+            sb.append(", pid ").append(s.get("daemon_pid"));
         }
         sb.append(", running for ").append(age(s.get("since"), now));
         if (s.get("paused") instanceof Map<?, ?> p) {

@@ -246,7 +246,7 @@ public final class Daemon implements AutoCloseable {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", nodeName(config));
         s.put("version", version);
-        s.put("pid", ProcessHandle.current().pid()); // what kill -HUP and systemd's MainPID name
+        s.put("daemon_pid", ProcessHandle.current().pid()); // what kill -HUP names; not "pid", which each service has
         s.put("since", started.toString());
         s.put("config", configFile.toString());
         for (Component c : components) {

@@ -153,7 +153,7 @@ class DaemonProcessTest {
         assertEquals(200, call(port, "POST", "/node/pause?reason=kernel-update&for=1h").statusCode());
 
         var status = await(port, "/status", r -> r.body().contains("\"last_failure\" : \""));
-        assertTrue(status.body().contains("\"pid\" : " + p.pid() + ","), status.body());
+        assertTrue(status.body().contains("\"daemon_pid\" : " + p.pid() + ","), status.body());
         assertTrue(status.body().matches("(?s).*\"paused\" : \\{[^}]*\"reason\" : \"kernel-update\"[^}]*\"until\" : \"20.*"),
                 status.body());
         var metrics = await(port, "/metrics", r -> r.body().contains("haagent_mail_pending 1.0"));
