@@ -14,11 +14,12 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code haagent run [--config FILE] [--log-level LEVEL] [--log-format plain|json]}: the daemon in the
  * foreground, as systemd runs it. The log flags win over {@code HAAGENT_LOG_LEVEL} and {@code HAAGENT_LOG_FORMAT}.
- * SIGHUP reloads (like {@code haagent reload}); SIGTERM and SIGINT stop it cleanly.
+ * SIGHUP reloads (like {@code haagent reload}) unless it is ignored, as under nohup; SIGTERM and SIGINT stop it cleanly.
  */
 final class RunCommand {
     private RunCommand() {}
@@ -80,7 +81,12 @@ final class RunCommand {
             return Main.USAGE_ERROR;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(daemon::reload));
+        // Under nohup SIGHUP is ignored, and the JVM keeps an ignored signal ignored: it returns SIG_IGN and
+        // installs nothing, so kill -HUP would do nothing, silently.
+        if (Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(daemon::reload)) == SignalHandler.SIG_IGN) {
+            org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("SIGHUP is ignored (started under nohup?): kill -HUP does not reload;"
+                    + " reload with haagent reload or POST /reload");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             metrics.close();

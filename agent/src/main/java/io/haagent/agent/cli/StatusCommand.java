@@ -47,15 +47,36 @@ final class StatusCommand {
         Map<String, Object> s = (Map<String, Object>) tree;
         StringBuilder sb = new StringBuilder();
         sb.append("node ").append(s.getOrDefault("node", "?")).append(" (").append(s.getOrDefault("version", "?"))
-                .append("), running for ").append(age(s.get("since"), now));
+                .append(")");
+        if (s.get("daemon_pid") != null) { // a daemon from before the pid was in /status has none
+            sb.append(", pid ").append(s.get("daemon_pid"));
+        }
+        sb.append(", running for ").append(age(s.get("since"), now));
         if (s.get("paused") instanceof Map<?, ?> p) {
-            sb.append("; PAUSED: ").append(p.get("reason"));
+            sb.append("; PAUSED: ").append(p.get("reason")).append(until(p.get("until"), now));
         }
         sb.append('\n');
+        if (s.get("mail") instanceof Map<?, ?> m) {
+            sb.append("mail: ").append(m.get("pending")).append(" pending");
+            if (m.get("last_failure") != null) {
+                sb.append("; last failure: ").append(m.get("last_failure"));
+            }
+            if (m.get("dropped") instanceof Number d && d.longValue() > 0) {
+                sb.append("; dropped ").append(d.longValue()).append(" (queue full)");
+            }
+            sb.append('\n');
+        }
         table(sb, "CHECK", (List<Map<String, Object>>) s.getOrDefault("checks", List.of()), now,
                 List.of("type", "state", "since", "reason"));
-        table(sb, "SERVICE", (List<Map<String, Object>>) s.getOrDefault("services", List.of()), now,
-                List.of("state", "since", "restarts", "reason"));
+        List<Map<String, Object>> services = new ArrayList<>();
+        for (Map<String, Object> row : (List<Map<String, Object>>) s.getOrDefault("services", List.of())) {
+            Map<String, Object> r = new java.util.LinkedHashMap<>(row);
+            if (row.get("paused") != null) {
+                r.put("reason", "paused: " + row.get("paused") + until(row.get("paused_until"), now));
+            }
+            services.add(r);
+        }
+        table(sb, "SERVICE", services, now, List.of("state", "since", "restarts", "reason"));
         List<Map<String, Object>> vrrp = new ArrayList<>();
         for (Map<String, Object> row : (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of())) {
             Map<String, Object> r = new java.util.LinkedHashMap<>(row);
@@ -122,6 +143,18 @@ final class StatusCommand {
             }
         });
         return parts.isEmpty() ? "" : "; dropped " + String.join(", ", parts);
+    }
+
+    /** " until 2026-12-05T00:30:00Z (in 59m58s)", or " until resumed" for a pause without expiry. */
+    private static String until(Object iso, Instant now) {
+        if (!(iso instanceof String s)) {
+            return " until resumed";
+        }
+        try {
+            return " until " + s + " (in " + age(now.toString(), Instant.parse(s)) + ")";
+        } catch (DateTimeParseException e) {
+            return " until " + s;
+        }
     }
 
     /** "3m12s" since an ISO instant; "-" when absent or unreadable. */

@@ -80,7 +80,8 @@ public final class Daemon implements AutoCloseable {
         this.inUse = config.node();
         this.metrics = metrics;
         this.token = readToken(config);
-        this.mailing = new Mailing(nodeName(config));
+        this.mailing = new Mailing(nodeName(config), metrics::mailSendFailed);
+        metrics.mail(mailing::pending);
         Failover[] failover = new Failover[1]; // the checks and healing feed it, and it reads and marks checks: built in turn
         this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send),
                 exit -> failover[0].processExited(exit.service(), exit.describe()),
@@ -245,6 +246,7 @@ public final class Daemon implements AutoCloseable {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", nodeName(config));
         s.put("version", version);
+        s.put("daemon_pid", ProcessHandle.current().pid()); // what kill -HUP names; not "pid", which each service has
         s.put("since", started.toString());
         s.put("config", configFile.toString());
         for (Component c : components) {

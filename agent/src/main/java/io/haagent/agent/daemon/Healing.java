@@ -6,6 +6,7 @@ import io.haagent.agent.heal.HealEvent;
 import io.haagent.agent.heal.HealState;
 import io.haagent.agent.heal.Healer;
 import io.haagent.agent.heal.Observation;
+import io.haagent.agent.heal.Pause;
 import io.haagent.agent.heal.ServiceStatus;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.supervise.HealLoop;
@@ -151,7 +152,7 @@ final class Healing implements Component, HealLoop.Hooks {
         HealState s = l.state();
         long now = ticker.nanoTime();
         Instant wallNow = Instant.now();
-        s.nodePause().ifPresent(p -> into.put("paused", Map.of("reason", p.reason())));
+        s.nodePause().ifPresent(p -> into.put("paused", pause(p, now, wallNow)));
         List<Map<String, Object>> services = new ArrayList<>();
         s.services().forEach((name, st) -> services.add(serviceStatus(l, name, st, now, wallNow)));
         into.put("services", services);
@@ -168,8 +169,24 @@ final class Healing implements Component, HealLoop.Hooks {
         m.put("event_id", st.eventId().isEmpty() ? null : st.eventId());
         var pid = l.supervisor().pid(name);
         m.put("pid", pid.isPresent() ? pid.getAsLong() : null);
-        st.pause().ifPresent(p -> m.put("paused", p.reason()));
+        st.pause().ifPresent(p -> {
+            m.put("paused", p.reason());
+            m.put("paused_until", until(p, now, wallNow));
+        });
         return m;
+    }
+
+    /** A node pause: why, and when it ends by itself (null: only {@code haagent resume} ends it). */
+    private static Map<String, Object> pause(Pause p, long now, Instant wallNow) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reason", p.reason());
+        m.put("since", Component.wallTime(p.sinceNanos(), now, wallNow));
+        m.put("until", until(p, now, wallNow));
+        return m;
+    }
+
+    private static String until(Pause p, long now, Instant wallNow) {
+        return p.untilNanos().isPresent() ? wallNow.plusNanos(p.untilNanos().getAsLong() - now).toString() : null;
     }
 
     @Override

@@ -16,11 +16,20 @@ import java.util.Optional;
  */
 final class Mailing implements Component {
     private final String host;
+    private final Runnable onSendFailure;
     private volatile Mailer mailer;
     private Optional<MailConfig> applied = Optional.empty();
 
-    Mailing(String host) {
+    /** @param onSendFailure hears each failed send attempt, of whichever mailer a reload left running */
+    Mailing(String host, Runnable onSendFailure) {
         this.host = host;
+        this.onSendFailure = onSendFailure;
+    }
+
+    /** Mails spooled and not yet sent; 0 without mail configured. */
+    int pending() {
+        Mailer m = mailer;
+        return m == null ? 0 : m.status().pending();
     }
 
     /** The host name the subjects carry. */
@@ -39,7 +48,7 @@ final class Mailing implements Component {
             // submitted meanwhile still reaches the old one, which spools it.
             old.close();
         }
-        mailer = config.mail().map(m -> Mailer.start(m, host, config.node().stateDir())).orElse(null);
+        mailer = config.mail().map(m -> Mailer.start(m, host, config.node().stateDir(), onSendFailure)).orElse(null);
         applied = config.mail();
     }
 

@@ -87,6 +87,7 @@ public final class Mailer implements AutoCloseable {
     private final SmtpSender smtp;
     private final Settings settings;
     private final Ticker ticker;
+    private final Runnable onSendFailure;
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Optional<String> lastFailure = Optional.empty();
     private final Thread thread;
@@ -103,8 +104,10 @@ public final class Mailer implements AutoCloseable {
     private int droppedSinceDrain; // guarded by lock
     private long dropped; // guarded by lock
 
-    private Mailer(MailConfig config, String host, MailSpool spool, Settings settings, Ticker ticker) {
+    private Mailer(MailConfig config, String host, MailSpool spool, Settings settings, Ticker ticker,
+                   Runnable onSendFailure) {
         this.config = Objects.requireNonNull(config, "config");
+        this.onSendFailure = onSendFailure;
         this.ticker = ticker;
         this.host = Objects.requireNonNull(host, "host");
         this.settings = settings;
@@ -131,7 +134,15 @@ public final class Mailer implements AutoCloseable {
      * @param host the node name, shown in digest subjects (each {@link Mail} carries its own)
      */
     public static Mailer start(MailConfig config, String host, Path stateDir) {
-        return start(config, host, stateDir, Settings.DEFAULT);
+        return start(config, host, stateDir, () -> {});
+    }
+
+    /** As {@link #start(MailConfig, String, Path)}; {@code onSendFailure} hears each failed attempt (the metric). */
+    public static Mailer start(MailConfig config, String host, Path stateDir, Runnable onSendFailure) {
+        Mailer m = new Mailer(config, host, new MailSpool(stateDir.resolve("mail")), Settings.DEFAULT, Ticker.SYSTEM,
+                onSendFailure);
+        m.thread.start();
+        return m;
     }
 
     static Mailer start(MailConfig config, String host, Path stateDir, Settings settings) {
@@ -143,7 +154,7 @@ public final class Mailer implements AutoCloseable {
     }
 
     static Mailer start(MailConfig config, String host, MailSpool spool, Settings settings, Ticker ticker) {
-        Mailer m = new Mailer(config, host, spool, settings, ticker);
+        Mailer m = new Mailer(config, host, spool, settings, ticker, () -> {});
         m.thread.start();
         return m;
     }
@@ -325,6 +336,7 @@ public final class Mailer implements AutoCloseable {
                             mail.subject(), why, attempts, text(wait));
                 }
                 lastFailure = Optional.of(why);
+                onSendFailure.run();
                 retryAt = ticker.nanoTime() + wait.toNanos();
                 continue;
             }

@@ -100,6 +100,20 @@ public final class AgentMetrics implements AutoCloseable {
         }
         counter("haagent.config.reload.lint.errors", "Lint errors found in refused reloads");
         ADMIN_REFUSALS.forEach(this::adminRefusals);
+        mailSendFailures();
+    }
+
+    /** The mail spool: {@code pending} counts the mails not yet accepted by the SMTP server. */
+    public void mail(IntSupplier pending) {
+        Gauge.builder("haagent.mail.pending", pending, IntSupplier::getAsInt)
+                .description("Mails spooled and not yet accepted by the SMTP server")
+                .strongReference(true) // the supplier is a method reference nobody else holds
+                .register(registry);
+    }
+
+    /** One attempt to send mail (or a digest) that failed; it stays spooled and is retried. */
+    public void mailSendFailed() {
+        mailSendFailures().increment();
     }
 
     /** One check result: its duration histogram by outcome; when up, the time of its last success. */
@@ -348,6 +362,10 @@ public final class AgentMetrics implements AutoCloseable {
     private Counter adminRefusals(String reason) {
         return counter("haagent.admin.refused",
                 "Admin connections closed and requests refused at the admin server's limits, by reason", "reason", reason);
+    }
+
+    private Counter mailSendFailures() {
+        return counter("haagent.mail.send.failures", "Attempts to send mail that failed (the mail stays spooled)");
     }
 
     private Counter counter(String name, String description, String... tags) {

@@ -133,6 +133,70 @@ class DaemonProcessTest {
         assertTrue(log.contains("haagent stopped"), log);
     }
 
+    // Issue 12: /status and `haagent status` did not show the daemon's pid, when a pause ends, or that mail
+    // fails to go out; the spool was no metric either.
+    @Test
+    void status_showsThePid_thePausesExpiry_andTheMailThatFails_andMetricsCountIt() throws Exception {
+        int port = freePort();
+        int smtp = freePort(); // nothing listens there: every send fails
+        Path cfg = config(port, """
+                checks:
+                  shipped: { type: file_age, path: %s, max_age: 1h, interval: 200ms, timeout: 100ms, rise: 1, fall: 1 }
+                notify:
+                  mail:
+                    smtp: { host: 127.0.0.1, port: %d, starttls: false }
+                    from: haagent@e2e.example.com
+                    to: [ops@example.com]
+                """.formatted(dir.resolve("never-written"), smtp));
+        Process p = haagent("run", "--config", cfg.toString());
+        await(port, "/status", r -> r.statusCode() == 200);
+        assertEquals(200, call(port, "POST", "/node/pause?reason=kernel-update&for=1h").statusCode());
+
+        var status = await(port, "/status", r -> r.body().contains("\"last_failure\" : \""));
+        assertTrue(status.body().contains("\"daemon_pid\" : " + p.pid() + ","), status.body());
+        assertTrue(status.body().matches("(?s).*\"paused\" : \\{[^}]*\"reason\" : \"kernel-update\"[^}]*\"until\" : \"20.*"),
+                status.body());
+        var metrics = await(port, "/metrics", r -> r.body().contains("haagent_mail_pending 1.0"));
+        assertTrue(metrics.body().matches("(?s).*\nhaagent_mail_send_failures_total [1-9].*"), metrics.body());
+
+        Process cli = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "status", "--config", cfg.toString())
+                .redirectErrorStream(true).start();
+        started.add(cli);
+        String out = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, cli.waitFor(), out);
+        assertTrue(out.contains(", pid " + p.pid() + ","), out);
+        assertTrue(java.util.regex.Pattern.compile("PAUSED: kernel-update until 20\\S+ \\(in (59m|1h)").matcher(out).find(), out);
+        assertTrue(out.contains("mail: 1 pending; last failure: "), out);
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+    }
+
+    // Issue 12: under nohup (SIGHUP ignored, which a child inherits) the JVM keeps the signal ignored and
+    // installs no handler: kill -HUP does nothing. The daemon says so at start; POST /reload still works.
+    @Test
+    void run_withSighupIgnored_warnsThatOnlyHaagentReloadWorks_andHupDoesNotReload() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder("sh", "-c", "trap '' HUP; exec \"$0\" -cp \"$1\" io.haagent.agent.cli.Main run --config \"$2\"",
+                java, System.getProperty("java.class.path"), cfg.toString())
+                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile()).start();
+        started.add(p);
+        await(port, "/status", r -> r.statusCode() == 200);
+        String log = output("stdout.log");
+        assertTrue(log.contains("WARN  SIGHUP is ignored (started under nohup?): kill -HUP does not reload;"
+                + " reload with haagent reload or POST /reload"), log);
+
+        config(port, "checks:\n  web: { type: tcp, address: \"127.0.0.1:1\" }\n  api: { type: tcp, address: \"127.0.0.1:2\" }\n");
+        new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+        assertEquals(200, call(port, "POST", "/reload").statusCode()); // after the HUP: had it reloaded, this one was
+        var metrics = await(port, "/metrics", r -> r.body().contains("haagent_config_reloads_total{result=\"ok\"} 1.0"));
+        assertTrue(p.isAlive(), "SIGHUP did not kill it");
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM; " + metrics.statusCode());
+    }
+
     // Issue 12: a check that no service uses could stay DOWN for minutes with a WARN line and a metric, and
     // nobody was told. It mails check_down with the host in the subject, and check_up when it comes back;
     // a check with notify: false is not mailed.

@@ -17,6 +17,19 @@ class AgentMetricsTest {
     }
 
     @Test
+    void mailSpool_isAGauge_andSendFailuresACounterBornAtZero() {
+        String before = metrics.scrape();
+        assertTrue(before.contains("\nhaagent_mail_send_failures_total 0.0\n"), before);
+        java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(3);
+        metrics.mail(pending::get);
+        metrics.mailSendFailed();
+        metrics.mailSendFailed();
+        String s = metrics.scrape();
+        assertTrue(s.contains("\nhaagent_mail_pending 3.0\n"), s);
+        assertTrue(s.contains("\nhaagent_mail_send_failures_total 2.0\n"), s);
+    }
+
+    @Test
     void vrrpInstance_whoseVridAReloadChanged_losesTheOldSeries_andCountsFromZeroUnderTheNew() {
         metrics.vrrpInstance("vip", 51, "eth0", () -> 100, () -> 100);
         metrics.vrrpAdvertSent("vip");
