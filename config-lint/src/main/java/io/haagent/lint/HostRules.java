@@ -9,10 +9,10 @@ import io.haagent.lint.finding.DidYouMean;
 import io.haagent.lint.finding.Finding;
 import io.haagent.lint.finding.Location;
 import io.haagent.lint.finding.Rule;
+import io.haagent.linux.SearchPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -93,20 +93,12 @@ final class HostRules {
             return;
         }
         String own = p.env().get("PATH");
-        String searchPath = own != null ? own : agentPath();
-        boolean found = Arrays.stream(searchPath.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, program))
-                .anyMatch(c -> Files.isExecutable(c) && !Files.isDirectory(c));
-        if (!found) {
+        String searchPath = own != null ? own : SearchPath.agents();
+        if (SearchPath.find(program, SearchPath.dirs(searchPath)).isEmpty()) {
             out.add(new Finding(loaded.file(), at, Rule.HOST_FILE_MISSING, path + ": '" + program + "' is not in PATH "
                     + searchPath + (own != null ? " (the service's env)" : "") + fate
                     + "; install it, or give its absolute path"));
         }
-    }
-
-    /** The PATH the daemon gives its children, as agent.supervise.CommandRunner#agentPath chooses it. */
-    private static String agentPath() {
-        String p = System.getenv("PATH");
-        return p == null || p.isBlank() ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : p;
     }
 
     /** The promoted and the replicating Redis (usually one), each asked once. */

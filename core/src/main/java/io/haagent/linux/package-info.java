@@ -4,6 +4,7 @@
  * {@code setns}), the structs they take, the constants, and errno in words — set up in one place,
  * {@link io.haagent.linux.Libc}, so that the downcalls, which could crash the JVM if a prototype were
  * wrong, are audited once. The raw VRRP transport, the gratuitous ARP sender and testkit's namespace
- * threads use it.
+ * threads use it. {@link io.haagent.linux.SearchPath} is how a program name becomes a file, one rule
+ * for the supervisor, the command runner and {@code lint --host}.
  */
 package io.haagent.linux;

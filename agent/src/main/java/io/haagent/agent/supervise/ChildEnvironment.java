@@ -1,12 +1,13 @@
 package io.haagent.agent.supervise;
 
 import io.haagent.config.ServiceSpec;
+import io.haagent.linux.SearchPath;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a child starts with: a clean environment — {@code PATH} (the agent's), {@code LANG}, {@code LC_ALL} and
@@ -32,7 +33,7 @@ final class ChildEnvironment {
     /** @param stateDir the agent's state_dir, absolute */
     ChildEnvironment(String stateDir) {
         this.stateDir = stateDir;
-        this.path = CommandRunner.agentPath();
+        this.path = SearchPath.agents();
     }
 
     Map<String, String> of(String service, ServiceSpec.Process spec) {
@@ -81,16 +82,14 @@ final class ChildEnvironment {
     static String resolve(String program, String path, String what) throws IOException {
         if (program.contains("/")) {
             Path p = Path.of(program);
-            if (!Files.isExecutable(p) || Files.isDirectory(p)) {
+            if (!SearchPath.isProgram(p)) {
                 throw new IOException(what + ": " + program + " is not an executable file");
             }
             return program;
         }
-        for (Path dir : CommandRunner.parsePath(path)) {
-            Path candidate = dir.resolve(program);
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return candidate.toString();
-            }
+        Optional<Path> found = SearchPath.find(program, SearchPath.dirs(path));
+        if (found.isPresent()) {
+            return found.get().toString();
         }
         throw new IOException(what + ": '" + program + "' was not found in PATH " + path
                 + "; give the absolute path in process.command");

@@ -1,13 +1,12 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.linux.SearchPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,13 +26,11 @@ import java.util.stream.Collectors;
  * kills every command still running that way, for an agent that is stopping.
  */
 public final class CommandRunner {
-    /** Where programs are looked up when the agent's own PATH is empty. */
-    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int OUTPUT_LIMIT = 16 * 1024;
 
     /** setsid(1) from the agent's PATH: not a program tests replace, so not looked up in {@code binaries}. */
-    private static final Optional<Path> SETSID = parsePath(agentPath() + ":" + DEFAULT_PATH).stream()
-            .map(d -> d.resolve("setsid")).filter(Files::isExecutable).findFirst();
+    private static final Optional<Path> SETSID =
+            SearchPath.find("setsid", SearchPath.dirs(SearchPath.agents() + ":" + SearchPath.DEFAULT));
 
     private final Map<String, Path> binaries;
     private final List<Path> searchPath;
@@ -61,18 +58,9 @@ public final class CommandRunner {
         this.searchPath = List.copyOf(searchPath);
     }
 
-    /** The agent's PATH (or {@link #DEFAULT_PATH}), no overrides. */
+    /** The agent's PATH (or {@link SearchPath#DEFAULT}), no overrides. */
     public static CommandRunner system() {
-        return new CommandRunner(Map.of(), parsePath(agentPath()));
-    }
-
-    static String agentPath() {
-        String p = System.getenv("PATH");
-        return p == null || p.isBlank() ? DEFAULT_PATH : p;
-    }
-
-    static List<Path> parsePath(String path) {
-        return Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        return new CommandRunner(Map.of(), SearchPath.dirs(SearchPath.agents()));
     }
 
     /** What a command did. {@code output} is stdout and stderr together, at most the last 16 KiB. */
@@ -106,11 +94,9 @@ public final class CommandRunner {
         if (p != null) {
             return p;
         }
-        for (Path dir : searchPath) {
-            Path candidate = dir.resolve(program);
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        Optional<Path> found = SearchPath.find(program, searchPath);
+        if (found.isPresent()) {
+            return found.get();
         }
         throw new IOException("program '" + program + "' was not found in " + searchPathText()
                 + "; install it, or add its directory to the agent's PATH (a restart_command or a VM command may"
