@@ -31,10 +31,6 @@ public enum LogFormat {
 
     /** The system property, else the environment variable; empty when neither is set. */
     public static Optional<String> configured() {
-        String v = System.getProperty(VARIABLE);
-        if (v == null) {
-            v = System.getenv(VARIABLE);
-        }
-        return Optional.ofNullable(v).filter(s -> !s.isBlank());
+        return Setting.of(VARIABLE);
     }
 }

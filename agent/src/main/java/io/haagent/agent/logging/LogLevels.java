@@ -24,11 +24,7 @@ public final class LogLevels {
 
     /** The system property, else the environment variable; empty when neither is set. */
     public static Optional<String> configured() {
-        String v = System.getProperty(VARIABLE);
-        if (v == null) {
-            v = System.getenv(VARIABLE);
-        }
-        return Optional.ofNullable(v).filter(s -> !s.isBlank());
+        return Setting.of(VARIABLE);
     }
 
     /** Sets the root logger's level, whether or not logback has read its configuration yet. */
