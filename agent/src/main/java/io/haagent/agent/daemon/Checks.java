@@ -64,7 +64,8 @@ final class Checks implements Component {
 
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
-        checkMail.apply(config.checks(), CheckMail.ofStartedServices(config.services())); // before the scheduler: a new check's first flip finds its notify
+        // Before the scheduler: a new check's first flip finds its notify and its service.
+        checkMail.apply(config.checks(), CheckMail.ofStartedServices(config.services()));
         var changes = scheduler.apply(config.checks());
         changes.removed().forEach(name -> metrics.forget("check", name));
         // New and changed checks start from UNKNOWN until their first result.
