@@ -93,6 +93,14 @@ public final class AdminServer implements AutoCloseable {
         default Reply forcePromotion(String instance, String reason) {
             return Reply.refused(404, "no VRRP instance " + instance);
         }
+
+        default Reply switchover(String instance, String reason, Optional<Duration> catchUpTimeout) {
+            return Reply.refused(404, "no VRRP instance " + instance);
+        }
+
+        default Reply drainNode(String reason) {
+            return Reply.refused(404, "node drain is not supported here");
+        }
     }
 
     /** An HTTP status and a JSON body. */
@@ -255,10 +263,19 @@ public final class AdminServer implements AutoCloseable {
                 r = switch (path.get(1)) {
                     case "pause" -> actions.pauseNode(reason, expiry);
                     case "resume" -> actions.resumeNode();
+                    case "drain" -> actions.drainNode(reason);
                     default -> null;
                 };
             } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("promote")) {
                 r = actions.forcePromotion(path.get(1), reason);
+            } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("switchover")) {
+                Optional<Duration> timeout;
+                try {
+                    timeout = param(q, "timeout").map(Durations::parse);
+                } catch (IllegalArgumentException e) {
+                    return Response.json(400, Map.of("ok", false, "message", "timeout: " + e.getMessage()));
+                }
+                r = actions.switchover(path.get(1), reason, timeout);
             } else if (path.equals(List.of("reload"))) {
                 r = actions.reload();
             } else {
@@ -266,7 +283,7 @@ public final class AdminServer implements AutoCloseable {
             }
             if (r == null) {
                 return Response.json(404, Map.of("ok", false, "message", "no such action: POST " + q.path()
-                        + "; use /services/NAME/restart|pause|resume, /node/pause|resume, /vrrp/NAME/promote or /reload"));
+                        + "; use /services/NAME/restart|pause|resume, /node/pause|resume|drain, /vrrp/NAME/promote|switchover or /reload"));
             }
             return Response.json(r.status(), r.body());
         }
