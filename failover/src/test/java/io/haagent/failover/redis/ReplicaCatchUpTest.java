@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.VrrpInstance.RedisPromote;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,7 +33,7 @@ class ReplicaCatchUpTest {
     void replicaCaughtUp_writesStayPausedUntilUnpause() {
         try (RedisServer master = RedisServer.builder().config("repl-diskless-sync-delay 0").start();
              RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
-            replica.awaitMasterLinkUp(Duration.ofSeconds(15));
+            awaitOnline(master, replica);
             for (int i = 0; i < 100; i++) {
                 master.command("SET", "k" + i, "v");
             }
@@ -55,7 +56,7 @@ class ReplicaCatchUpTest {
     void stoppedReplica_lagsInBytes_andWritesResume() throws Exception {
         try (RedisServer master = RedisServer.builder().config("repl-diskless-sync-delay 0").start();
              RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
-            replica.awaitMasterLinkUp(Duration.ofSeconds(15));
+            awaitOnline(master, replica);
             master.command("SET", "before", "x");
             Thread.sleep(1500); // the replica's once-a-second REPLCONF ACK reports the offset it has
             signal("STOP", replica.pid());
@@ -83,6 +84,13 @@ class ReplicaCatchUpTest {
             assertTrue(c.sentence().contains("has no online replica"), c.sentence());
             assertEquals("OK", master.command("SET", "after", "x"));
         }
+    }
+
+    /** The replica's link is up, and the master lists it online (it may say wait_bgsave a little longer). */
+    private static void awaitOnline(RedisServer master, RedisServer replica) {
+        replica.awaitMasterLinkUp(Duration.ofSeconds(15));
+        Eventually.within(Duration.ofSeconds(15), () -> "the master to list its replica online: "
+                + master.command("INFO", "replication"), () -> master.command("INFO", "replication").contains("state=online"));
     }
 
     private static void signal(String sig, long pid) throws Exception {
