@@ -195,6 +195,42 @@ class SwitchoverNetnsTest {
                 a.log());
     }
 
+    @Test
+    void drain_masterHandsOver_thenStaysOutOfElectionsWhenThePeerDies_untilResumed() throws Exception {
+        NetnsLab.Host h0 = lab.host(0);
+        NetnsLab.Host h1 = lab.host(1);
+        String vip = lab.subnetPrefix() + "100";
+        VrrpNode a = node(0, 150, false);
+        a.awaitState("MASTER", WAIT);
+        VrrpNode b = node(1, 100, true);
+        b.awaitState("BACKUP", WAIT);
+        await("n1's Redis replicating n0", () -> LabRedis.replicates(client, h1.address(), REDIS_PORT, h0.address()), b);
+
+        Reply r = post(h0, "/node/drain?reason=kernel");
+
+        assertEquals(200, r.status(), r.body() + "\n" + a.log());
+        b.awaitState("MASTER", WAIT);
+        await("the address on n1 only", () -> hasAddress(h1, vip) && !hasAddress(h0, vip), b);
+        await("n0's Redis replicating n1", () -> LabRedis.replicates(client, h0.address(), REDIS_PORT, h1.address()), a);
+        Map<?, ?> status = json(get(h0, "/status").body());
+        assertTrue(String.valueOf(status.get("drained")).startsWith("node drained by operator (reason kernel)"), status.toString());
+        Map<?, ?> instance = (Map<?, ?>) ((List<?>) status.get("vrrp")).getFirst();
+        assertEquals("DRAINED", ((Map<?, ?>) instance.get("hold")).get("kind"), status.toString());
+
+        // The new master dies without a word: a drained node does not take over.
+        b.kill();
+        Eventually.within(WAIT, () -> "n0 to say why it does not take over\n" + a.log(),
+                () -> a.log().contains("(redis-vip) master " + h1.address() + " silent for "));
+        assertTrue(a.log().contains("staying BACKUP because the node is drained (node drained by operator (reason kernel)"),
+                a.log());
+        assertEquals("BACKUP", a.state().orElseThrow());
+
+        Reply resumed = post(h0, "/node/resume");
+        assertEquals(200, resumed.status(), resumed.body());
+        a.awaitState("MASTER", WAIT);
+        assertTrue(a.log().contains("(redis-vip) node resumed by operator: takes part in elections again"), a.log());
+    }
+
     private VrrpNode node(int i, int priority, boolean replica) throws IOException {
         NetnsLab.Host me = lab.host(i);
         NetnsLab.Host peer = lab.host(1 - i);
