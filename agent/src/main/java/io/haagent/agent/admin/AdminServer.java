@@ -77,11 +77,12 @@ public final class AdminServer implements AutoCloseable {
 
         Reply pauseService(String service, String reason, Optional<Duration> expiry);
 
-        Reply resumeService(String service);
+        /** {@code reason} is the operator's, said in the resume's log sentence like a pause's. */
+        Reply resumeService(String service, String reason);
 
         Reply pauseNode(String reason, Optional<Duration> expiry);
 
-        Reply resumeNode();
+        Reply resumeNode(String reason);
 
         /** Re-reads and lints the config; applies it only when it has no errors. */
         Reply reload();
@@ -248,13 +249,13 @@ public final class AdminServer implements AutoCloseable {
                 r = switch (path.get(2)) {
                     case "restart" -> actions.restartService(svc, reason);
                     case "pause" -> actions.pauseService(svc, reason, expiry);
-                    case "resume" -> actions.resumeService(svc);
+                    case "resume" -> actions.resumeService(svc, reason);
                     default -> null;
                 };
             } else if (path.size() == 2 && path.get(0).equals("node")) {
                 r = switch (path.get(1)) {
                     case "pause" -> actions.pauseNode(reason, expiry);
-                    case "resume" -> actions.resumeNode();
+                    case "resume" -> actions.resumeNode(reason);
                     default -> null;
                 };
             } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("promote")) {

@@ -284,16 +284,16 @@ public final class Daemon implements AutoCloseable {
             return healing.pause(Optional.of(service), reason, expiry);
         }
 
-        public AdminServer.Reply resumeService(String service) {
-            return healing.resume(Optional.of(service));
+        public AdminServer.Reply resumeService(String service, String reason) {
+            return healing.resume(Optional.of(service), reason);
         }
 
         public AdminServer.Reply pauseNode(String reason, Optional<Duration> expiry) {
             return healing.pause(Optional.empty(), reason, expiry);
         }
 
-        public AdminServer.Reply resumeNode() {
-            return healing.resume(Optional.empty());
+        public AdminServer.Reply resumeNode(String reason) {
+            return healing.resume(Optional.empty(), reason);
         }
 
         public AdminServer.Reply reload() {

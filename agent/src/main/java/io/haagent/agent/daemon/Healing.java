@@ -138,8 +138,8 @@ final class Healing implements Component, HealLoop.Hooks {
                 service.orElse("the node") + " paused" + expiry.map(d -> " for " + Durations.format(d)).orElse(""));
     }
 
-    AdminServer.Reply resume(Optional<String> service) {
-        return request(service, new Observation.OperatorResumed(service, "operator request"),
+    AdminServer.Reply resume(Optional<String> service, String reason) {
+        return request(service, new Observation.OperatorResumed(service, reason),
                 service.orElse("the node") + " resumed");
     }
 

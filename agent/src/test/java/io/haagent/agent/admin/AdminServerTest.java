@@ -61,8 +61,8 @@ class AdminServerTest {
             return AdminServer.Reply.ok("paused");
         }
 
-        public AdminServer.Reply resumeService(String service) {
-            calls.add("resume " + service);
+        public AdminServer.Reply resumeService(String service, String reason) {
+            calls.add("resume " + service + " " + reason);
             return AdminServer.Reply.ok("resumed");
         }
 
@@ -71,8 +71,8 @@ class AdminServerTest {
             return AdminServer.Reply.ok("node paused");
         }
 
-        public AdminServer.Reply resumeNode() {
-            calls.add("resume-node");
+        public AdminServer.Reply resumeNode(String reason) {
+            calls.add("resume-node " + reason);
             return AdminServer.Reply.ok("node resumed");
         }
 
@@ -195,7 +195,7 @@ class AdminServerTest {
         assertEquals(200, send("POST", "/services/web/restart?reason=deploy", "s3cret").statusCode());
         assertEquals(404, send("POST", "/services/db/restart", "s3cret").statusCode());
         assertEquals(200, send("POST", "/services/web/pause?reason=upgrade&for=30m", "s3cret").statusCode());
-        assertEquals(200, send("POST", "/services/web/resume", "s3cret").statusCode());
+        assertEquals(200, send("POST", "/services/web/resume?reason=upgraded", "s3cret").statusCode());
         assertEquals(200, send("POST", "/node/pause?reason=kernel", "s3cret").statusCode());
         assertEquals(200, send("POST", "/node/resume", "s3cret").statusCode());
         var reload = send("POST", "/reload", "s3cret");
@@ -203,8 +203,8 @@ class AdminServerTest {
         assertTrue(reload.body().contains("x.yaml:1:1: error: bad [r]"), reload.body());
         assertEquals(400, send("POST", "/services/web/pause?for=soon", "s3cret").statusCode());
         assertEquals(404, send("POST", "/services/web/explode", "s3cret").statusCode());
-        assertEquals(List.of("restart web deploy", "restart db operator request", "pause web upgrade PT30M", "resume web",
-                "pause-node kernel", "resume-node", "reload"), calls);
+        assertEquals(List.of("restart web deploy", "restart db operator request", "pause web upgrade PT30M",
+                "resume web upgraded", "pause-node kernel", "resume-node operator request", "reload"), calls);
     }
 
     @Test
