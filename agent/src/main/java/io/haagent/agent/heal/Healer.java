@@ -98,6 +98,8 @@ public final class Healer {
             case Observation.OperatorPaused p -> operator.pause(p);
             case Observation.OperatorResumed r -> operator.resume(r);
             case Observation.RestartRequested r -> operator.restart(r);
+            case Observation.OperatorStopped s -> operator.stop(s);
+            case Observation.OperatorStarted s -> operator.start(s);
             case Observation.TimePassed t -> { }
         }
         return conclude(draft, cascade);
