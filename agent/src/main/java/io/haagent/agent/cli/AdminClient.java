@@ -162,7 +162,7 @@ final class AdminClient {
             return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new Unreachable("no daemon answers at " + admin + " (connection refused); is the agent running? "
-                    + "(systemctl status haagent) If it listens elsewhere, pass --admin HOST:PORT");
+                    + "(systemctl status haagent); if it listens elsewhere, pass --admin HOST:PORT");
         } catch (IOException e) {
             throw new Unreachable("talking to the daemon at " + admin + " failed: " + e);
         } catch (InterruptedException e) {

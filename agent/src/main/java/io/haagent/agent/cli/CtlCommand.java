@@ -209,19 +209,21 @@ final class CtlCommand {
             throw new Usage("which command? (restart, stop, start, pause, resume, node, switchover, tail)");
         }
         String command = words.getFirst();
+        boolean pause = command.equals("pause") || words.equals(List.of("node", "pause"));
+        if (forDuration.isPresent() && !pause) {
+            throw new Usage("--for is only for pause and node pause");
+        }
         Call call = switch (command) {
             case "restart", "stop", "start", "pause", "resume" -> {
                 String service = one(words, command + " SERVICE");
-                yield post("/services/" + segment(service) + "/" + command, reason,
-                        command.equals("pause") ? forDuration : Optional.empty(), Optional.empty());
+                yield post("/services/" + segment(service) + "/" + command, reason, forDuration, Optional.empty());
             }
             case "node" -> {
                 String what = one(words, "node pause|resume|drain");
                 if (!List.of("pause", "resume", "drain").contains(what)) {
                     throw new Usage("node " + what + ": use node pause, node resume or node drain");
                 }
-                yield post("/node/" + what, reason, what.equals("pause") ? forDuration : Optional.empty(),
-                        Optional.empty());
+                yield post("/node/" + what, reason, forDuration, Optional.empty());
             }
             case "switchover" -> post("/vrrp/" + segment(one(words, "switchover INSTANCE")) + "/switchover", reason,
                     Optional.empty(), timeout);
@@ -229,9 +231,6 @@ final class CtlCommand {
                     + (stderr ? "stderr" : "stdout"), lines, follow);
             default -> throw new Usage("unknown command '" + command + "'");
         };
-        if (forDuration.isPresent() && !call.path().contains("for=")) { // only pause and node pause carry it
-            throw new Usage("--for is only for pause");
-        }
         if (timeout.isPresent() && !command.equals("switchover")) {
             throw new Usage("--timeout is only for switchover");
         }
