@@ -20,7 +20,10 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** {@code text} alone; an {@code include:} in it is a finding. Lint, run and reload use {@link #load(String, String, IncludeReader)}. */
+    /**
+     * {@code text} alone: an {@code include:} in it is a finding. Lint, run and reload load through
+     * {@link #load(String, String, IncludeReader)}, by way of {@code Linter.load}.
+     */
     public static LoadResult load(String file, String text) {
         return load(file, text, NOT_READ);
     }
