@@ -146,6 +146,35 @@ class IncludeTest {
     }
 
     @Test
+    void nestingDeeperThanEightFiles_isAnError_atTheIncludeThatGoesTooDeep() throws IOException, ConfigFile.Unreadable {
+        for (int i = 1; i <= 9; i++) {
+            write("f" + i + ".yaml", "include: f" + (i + 1) + ".yaml\n");
+        }
+        Path tenth = write("f10.yaml", "checks:\n  web: { type: tcp, address: \"127.0.0.1:80\" }\n");
+        Path main = write("haagent.yaml", "include: f1.yaml\n");
+
+        List<Finding> findings = Linter.lint(source(main), Linter.Options.DEFAULT).findings();
+
+        // haagent.yaml -> f1 ... f8 is eight levels; f8's include of f9 is the ninth.
+        assertEquals(List.of(main + ":1:1 config.empty", dir.resolve("f8.yaml") + ":1:10 include.cycle"), lines(findings));
+        assertTrue(findings.getLast().message().contains("deeper than 8"), findings.getLast().message());
+        assertTrue(Files.exists(tenth));
+    }
+
+    @Test
+    void includedFileNotUtf8_isRefusedInConfigFilesWords_atTheIncludeItem() throws IOException, ConfigFile.Unreadable {
+        Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, new byte[] {'#', ' ', (byte) 0xe9, '\n'});
+        Path main = write("haagent.yaml", "include: latin1.yaml\nchecks:\n  web: { type: tcp, address: \"127.0.0.1:80\" }\n");
+
+        List<Finding> findings = Linter.lint(source(main), Linter.Options.DEFAULT).findings();
+
+        assertEquals(List.of(main + ":1:10 config.unreadable"), lines(findings));
+        assertTrue(findings.getFirst().message().contains(latin1 + ": cannot read it: not UTF-8 text"),
+                findings.getFirst().message());
+    }
+
+    @Test
     void unknownKeyInAnIncludedFile_isReportedAtThatFilesLine() throws IOException, ConfigFile.Unreadable {
         Path web = write("conf.d/web.yaml", "checks:\n  web:\n    type: tcp\n    address: \"127.0.0.1:80\"\n    intreval: 5s\n");
         Path main = write("haagent.yaml", "# the host's own file\ninclude: conf.d\n");
