@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -154,12 +153,12 @@ final class Includes {
     private List<Path> matching(Scalar item, Path dir, String what, String pattern) {
         List<Path> out = new ArrayList<>();
         if (Files.isDirectory(dir)) {
-            // Hidden files are an editor's or a package manager's (.web.yaml.swp, .#web.yaml), never config.
-            Predicate<Path> visible = p -> !p.getFileName().toString().startsWith(".");
             var matcher = dir.getFileSystem().getPathMatcher(pattern);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path p : entries) {
-                    if (visible.test(p) && matcher.matches(p.getFileName()) && Files.isRegularFile(p)) {
+                    // Hidden files are an editor's or a package manager's (.web.yaml.swp, .#web.yaml), never config.
+                    boolean hidden = p.getFileName().toString().startsWith(".");
+                    if (!hidden && matcher.matches(p.getFileName()) && Files.isRegularFile(p)) {
                         out.add(p);
                     }
                 }
