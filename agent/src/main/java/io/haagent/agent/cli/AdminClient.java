@@ -2,7 +2,6 @@ package io.haagent.agent.cli;
 
 import io.haagent.config.HostPort;
 import io.haagent.config.NodeConfig;
-import io.haagent.config.load.ConfigLoader;
 import io.haagent.config.load.LoadResult;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.Linter;
@@ -78,7 +77,8 @@ final class AdminClient {
         }
         try {
             Linter.Source source = ConfigFile.read(config);
-            LoadResult loaded = ConfigLoader.load(source.name(), source.text());
+            // Linter.load, as the daemon reads it: node.admin may stand in a file the config includes.
+            LoadResult loaded = Linter.load(source);
             if (loaded.parsed()) {
                 return new AdminClient(config, flag, loaded.bound().node().admin(), null, List.of());
             }
