@@ -1,5 +1,6 @@
 package io.haagent.lint;
 
+import io.haagent.config.load.IncludeReader;
 import io.haagent.lint.finding.Finding;
 import io.haagent.lint.finding.Location;
 import io.haagent.lint.finding.Rule;
@@ -20,7 +21,8 @@ import java.util.OptionalLong;
  * Reads a config file the one way that {@code lint}, {@code run} and every reload do, so that they
  * refuse the same files with the same words: UTF-8 text of at most {@link #MAX_BYTES}, bounded
  * before anything is parsed (issue 10 §3.6: a 50 MB file took 400 MB in lint and an
- * OutOfMemoryError in {@code run}'s 64 MiB heap).
+ * OutOfMemoryError in {@code run}'s 64 MiB heap). The files a config includes are read the same way
+ * ({@link #INCLUDED}).
  */
 public final class ConfigFile {
     /**
@@ -59,6 +61,15 @@ public final class ConfigFile {
             return asFinding;
         }
     }
+
+    /** How an included file is read: as the file that names it, bounded and UTF-8, refused in the same words. */
+    static final IncludeReader INCLUDED = file -> {
+        try {
+            return read(file).text();
+        } catch (Unreadable e) {
+            throw new IncludeReader.Refused(e.asFinding().rule(), e.asFinding().message());
+        }
+    };
 
     private ConfigFile() {}
 

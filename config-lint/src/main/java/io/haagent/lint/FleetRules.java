@@ -29,7 +29,7 @@ final class FleetRules {
         }
 
         String where() {
-            return file.file() + ":" + file.source().at(path()).line();
+            return at(file, file.source().at(path()));
         }
 
         boolean lists(Ipv4 address) {
@@ -63,7 +63,7 @@ final class FleetRules {
         }
 
         String line(String key) {
-            return file.file() + ":" + file.source().at(path() + key).line();
+            return at(file, file.source().at(path() + key));
         }
     }
 
@@ -171,7 +171,7 @@ final class FleetRules {
         }
         out.add(new Finding(a.file.file(), addressesAt(a), Rule.FLEET_ADDRESSES_MISMATCH, a.path() + ": advertises "
                 + describeAddresses(a) + " here but " + describeAddresses(b) + " at the other end '" + b.name + "' ("
-                + b.file.file() + ":" + addressesAt(b).line() + "); haagent accepts that, but keepalived drops an advert whose "
+                + at(b.file, addressesAt(b)) + "); haagent accepts that, but keepalived drops an advert whose "
                 + "address list differs from its own virtual_ipaddress, so the pair must agree; set the same "
                 + "addresses: [...] on both ends (on a keepalived peer: its virtual_ipaddress)"));
     }
@@ -202,8 +202,13 @@ final class FleetRules {
         String vb = value.apply(b.v);
         if (!Objects.equals(va, vb)) {
             add(out, a, key, rule, what + " is " + va + " here but " + vb + " at the other end '" + b.name + "' ("
-                    + b.file.file() + ":" + b.file.source().at(b.path() + key).line() + "); both ends must agree");
+                    + b.line(key) + "); both ends must agree");
         }
+    }
+
+    /** {@code FILE:LINE} of a value, in the file it was written in (the host's own, or one it includes). */
+    private static String at(LoadResult file, Location l) {
+        return l.fileOr(file.file()) + ":" + l.line();
     }
 
     private static void add(List<Finding> out, End e, String key, Rule rule, String message) {

@@ -5,8 +5,10 @@ import io.haagent.config.load.ConfigLoader;
 import io.haagent.config.load.LoadResult;
 import io.haagent.lint.finding.Finding;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +43,14 @@ public final class Linter {
 
     private Linter() {}
 
+    /**
+     * Loads one config with the files it includes, read as {@link ConfigFile} reads (the first pass
+     * only). The one way lint, the daemon (at start and on every reload) and the admin client load a config.
+     */
+    public static LoadResult load(Source source) {
+        return ConfigLoader.load(source.name(), source.text(), ConfigFile.INCLUDED);
+    }
+
     /** Lints one file alone, as the daemon does before applying it. */
     public static Linted lint(Source source, Options options) {
         List<LoadResult> loaded = new ArrayList<>();
@@ -56,9 +66,10 @@ public final class Linter {
 
     private static List<Finding> lint(List<Source> sources, Options options, List<LoadResult> loaded) {
         List<List<Finding>> perFile = new ArrayList<>();
+        List<LoadResult> hosts = new ArrayList<>();
         HostFacts host = options.hostChecks() ? options.host().get() : null;
         for (Source s : sources) {
-            LoadResult r = ConfigLoader.load(s.name(), s.text());
+            LoadResult r = load(s);
             List<Finding> f = new ArrayList<>(r.findings());
             if (r.parsed()) {
                 f.addAll(FileRules.check(r));
@@ -67,23 +78,41 @@ public final class Linter {
                 }
                 loaded.add(r);
             }
+            hosts.add(r);
             perFile.add(f);
         }
         if (loaded.size() > 1) {
             for (Finding fleet : FleetRules.check(loaded)) {
-                for (int i = 0; i < sources.size(); i++) {
-                    if (sources.get(i).name().equals(fleet.file())) {
-                        perFile.get(i).add(fleet);
-                        break;
-                    }
-                }
+                perFile.get(hostOf(fleet, hosts)).add(fleet);
             }
         }
         List<Finding> out = new ArrayList<>();
-        for (List<Finding> f : perFile) {
+        // Hosts that include the same base would each report its findings: one in an included file is printed once.
+        Set<Finding> printed = new HashSet<>();
+        for (int i = 0; i < perFile.size(); i++) {
+            List<Finding> f = perFile.get(i);
             f.sort(Finding.BY_POSITION);
-            out.addAll(f);
+            for (Finding x : f) {
+                if (printed.add(x) || x.file().equals(sources.get(i).name())) {
+                    out.add(x);
+                }
+            }
         }
         return List.copyOf(out);
+    }
+
+    /** The host whose file, or a file it includes, a fleet finding is in. */
+    private static int hostOf(Finding fleet, List<LoadResult> hosts) {
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).file().equals(fleet.file())) {
+                return i;
+            }
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).includes().contains(fleet.file())) {
+                return i;
+            }
+        }
+        return 0; // not reached: a fleet finding stands in a host's file or one it includes; printed rather than lost
     }
 }

@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,9 +54,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP server on {@code node.admin.listen}: {@code GET /metrics} (Prometheus text),
- * {@code GET /status} (JSON), and the POSTs that change something, which need
- * {@code Authorization: Bearer <token from node.admin.token_file>}; without a token file every
- * POST is refused.
+ * {@code GET /status} (JSON), and the POSTs that change something and {@code GET /services/NAME/log} (a child's
+ * output may hold secrets), which need {@code Authorization: Bearer <token from node.admin.token_file>}; without a
+ * token file they are refused.
  *
  * <p>A flood must not starve the checks, healing or VRRP (issue 10 §3.2), so everything a client can take is
  * bounded ({@link Limits}): connections, requests sent ahead on one connection (served one at a time, answered in
@@ -77,11 +78,37 @@ public final class AdminServer implements AutoCloseable {
 
         Reply pauseService(String service, String reason, Optional<Duration> expiry);
 
-        Reply resumeService(String service);
+        /** {@code reason} is the operator's, said in the resume's log sentence like a pause's. */
+        Reply resumeService(String service, String reason);
 
         Reply pauseNode(String reason, Optional<Duration> expiry);
 
-        Reply resumeNode();
+        Reply resumeNode(String reason);
+
+        /** Stops the service's child as the agent's shutdown does, and keeps it stopped until {@link #startService}. */
+        Reply stopService(String service, String reason);
+
+        /** Starts a service an operator stopped: a fresh start, once its dependencies are started and UP. */
+        Reply startService(String service, String reason);
+
+        /**
+         * The last {@code lines} lines of the service's stdout.log (stderr.log when {@code stderr}), or what follows
+         * byte {@code from}; the reply carries {@code text} and {@code next}, the offset to ask from next time.
+         */
+        Reply serviceLog(String service, boolean stderr, int lines, OptionalLong from);
+
+        /**
+         * Hands the instance's MASTER role to a peer on purpose, after its replica caught up (within
+         * {@code catchUpTimeout}, else the instance's default). Implemented by the daemon's failover; 501 until then.
+         */
+        default Reply switchover(String instance, String reason, Optional<Duration> catchUpTimeout) {
+            return Reply.refused(501, "switchover is not available in this build");
+        }
+
+        /** Moves every MASTER role off this node and keeps it BACKUP. Implemented by the daemon's failover; 501 until then. */
+        default Reply drainNode(String reason) {
+            return Reply.refused(501, "drain is not available in this build");
+        }
 
         /** Re-reads and lints the config; applies it only when it has no errors. */
         Reply reload();
@@ -92,14 +119,6 @@ public final class AdminServer implements AutoCloseable {
          */
         default Reply forcePromotion(String instance, String reason) {
             return Reply.refused(404, "no VRRP instance " + instance);
-        }
-
-        default Reply switchover(String instance, String reason, Optional<Duration> catchUpTimeout) {
-            return Reply.refused(404, "no VRRP instance " + instance);
-        }
-
-        default Reply drainNode(String reason) {
-            return Reply.refused(404, "node drain is not supported here");
         }
     }
 
@@ -224,6 +243,11 @@ public final class AdminServer implements AutoCloseable {
                 return badRequest("malformed percent-encoding in the query");
             }
             List<String> path = List.of(q.path().replaceAll("^/+|/+$", "").split("/+"));
+            if (method.equals(HttpMethod.GET) && path.size() == 3 && path.get(0).equals("services")
+                    && path.get(2).equals("log")) {
+                // A child's output may hold secrets: only for the token, like a POST.
+                return authorize("GET of a service's log", authorization).orElseGet(() -> serviceLog(q, path.get(1)));
+            }
             if (method.equals(HttpMethod.GET)) {
                 return switch (q.path()) {
                     case "/metrics" -> {
@@ -233,49 +257,53 @@ public final class AdminServer implements AutoCloseable {
                     case "/status" -> Response.json(200, status.get());
                     case "/healthz" -> new Response(200, "text/plain; charset=utf-8", "ok\n");
                     default -> Response.json(404, Map.of("ok", false, "message", "no such page: " + q.path()
-                            + "; GET /status, /metrics or /healthz"));
+                            + "; GET /status, /metrics, /healthz or /services/NAME/log"));
                 };
             }
             if (!method.equals(HttpMethod.POST)) {
                 return Response.json(405, Map.of("ok", false, "message", "use GET or POST"));
             }
-            Optional<Response> denied = authorize(authorization);
+            Optional<Response> denied = authorize("POST", authorization);
             if (denied.isPresent()) {
                 return denied.get();
             }
             String reason = param(q, "reason").orElse("operator request");
             Optional<Duration> expiry;
+            Optional<Duration> timeout;
             try {
                 expiry = param(q, "for").map(Durations::parse);
             } catch (IllegalArgumentException e) {
                 return Response.json(400, Map.of("ok", false, "message", "for: " + e.getMessage()));
+            }
+            try {
+                timeout = param(q, "timeout").map(Durations::parse);
+            } catch (IllegalArgumentException e) {
+                return Response.json(400, Map.of("ok", false, "message", "timeout: " + e.getMessage()));
             }
             Reply r;
             if (path.size() == 3 && path.get(0).equals("services")) {
                 String svc = path.get(1);
                 r = switch (path.get(2)) {
                     case "restart" -> actions.restartService(svc, reason);
+                    case "stop" -> actions.stopService(svc, reason);
+                    case "start" -> actions.startService(svc, reason);
                     case "pause" -> actions.pauseService(svc, reason, expiry);
-                    case "resume" -> actions.resumeService(svc);
+                    case "resume" -> actions.resumeService(svc, reason);
                     default -> null;
                 };
             } else if (path.size() == 2 && path.get(0).equals("node")) {
                 r = switch (path.get(1)) {
                     case "pause" -> actions.pauseNode(reason, expiry);
-                    case "resume" -> actions.resumeNode();
+                    case "resume" -> actions.resumeNode(reason);
                     case "drain" -> actions.drainNode(reason);
                     default -> null;
                 };
-            } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("promote")) {
-                r = actions.forcePromotion(path.get(1), reason);
-            } else if (path.size() == 3 && path.get(0).equals("vrrp") && path.get(2).equals("switchover")) {
-                Optional<Duration> timeout;
-                try {
-                    timeout = param(q, "timeout").map(Durations::parse);
-                } catch (IllegalArgumentException e) {
-                    return Response.json(400, Map.of("ok", false, "message", "timeout: " + e.getMessage()));
-                }
-                r = actions.switchover(path.get(1), reason, timeout);
+            } else if (path.size() == 3 && path.get(0).equals("vrrp")) {
+                r = switch (path.get(2)) {
+                    case "promote" -> actions.forcePromotion(path.get(1), reason);
+                    case "switchover" -> actions.switchover(path.get(1), reason, timeout);
+                    default -> null;
+                };
             } else if (path.equals(List.of("reload"))) {
                 r = actions.reload();
             } else {
@@ -283,8 +311,30 @@ public final class AdminServer implements AutoCloseable {
             }
             if (r == null) {
                 return Response.json(404, Map.of("ok", false, "message", "no such action: POST " + q.path()
-                        + "; use /services/NAME/restart|pause|resume, /node/pause|resume|drain, /vrrp/NAME/promote|switchover or /reload"));
+                        + "; use /services/NAME/restart|stop|start|pause|resume, /node/pause|resume|drain,"
+                        + " /vrrp/NAME/promote|switchover or /reload"));
             }
+            return Response.json(r.status(), r.body());
+        }
+
+        /** GET /services/NAME/log?lines=50&from=OFFSET&stream=stdout|stderr */
+        private Response serviceLog(QueryStringDecoder q, String service) {
+            int lines;
+            OptionalLong from;
+            try {
+                lines = param(q, "lines").map(Integer::parseInt).orElse(50);
+                from = param(q, "from").map(f -> OptionalLong.of(Long.parseLong(f))).orElse(OptionalLong.empty());
+            } catch (NumberFormatException e) {
+                return badRequest("lines and from are whole numbers: " + e.getMessage());
+            }
+            if (lines < 0 || lines > 10_000 || (from.isPresent() && from.getAsLong() < 0)) {
+                return badRequest("lines must be within 0..10000 and from at least 0");
+            }
+            String stream = param(q, "stream").orElse("stdout");
+            if (!stream.equals("stdout") && !stream.equals("stderr")) {
+                return badRequest("stream is stdout or stderr, not '" + stream + "'");
+            }
+            Reply r = actions.serviceLog(service, stream.equals("stderr"), lines, from);
             return Response.json(r.status(), r.body());
         }
 
@@ -292,14 +342,15 @@ public final class AdminServer implements AutoCloseable {
             return Response.json(400, Map.of("ok", false, "message", "bad request: " + what));
         }
 
-        private Optional<Response> authorize(Optional<String> authorization) {
+        /** {@code what} needs the token: "POST", "GET of a service's log". */
+        private Optional<Response> authorize(String what, Optional<String> authorization) {
             if (token.get().isEmpty()) {
                 return Optional.of(Response.json(403, Map.of("ok", false, "message",
-                        "POST is refused: node.admin.token_file is not configured; set it to a file holding a token")));
+                        what + " is refused: node.admin.token_file is not configured; set it to a file holding a token")));
             }
             if (!carriesToken(authorization)) {
                 return Optional.of(Response.json(401, Map.of("ok", false, "message",
-                        "POST needs 'Authorization: Bearer <token>' with the token from node.admin.token_file")));
+                        what + " needs 'Authorization: Bearer <token>' with the token from node.admin.token_file")));
             }
             return Optional.empty();
         }

@@ -2,7 +2,6 @@ package io.haagent.agent.cli;
 
 import io.haagent.config.HostPort;
 import io.haagent.config.NodeConfig;
-import io.haagent.config.load.ConfigLoader;
 import io.haagent.config.load.LoadResult;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.Linter;
@@ -20,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Talks to a running daemon's admin server for {@code status} and {@code reload}. Where the
+ * Talks to a running daemon's admin server for {@code status}, {@code reload} and {@code ctl}. Where the
  * daemon listens and which token it wants come from its config file, so that an operator on the
  * host types no more than {@code haagent reload}.
  */
@@ -78,7 +77,8 @@ final class AdminClient {
         }
         try {
             Linter.Source source = ConfigFile.read(config);
-            LoadResult loaded = ConfigLoader.load(source.name(), source.text());
+            // Linter.load, as the daemon reads it: node.admin may stand in a file the config includes.
+            LoadResult loaded = Linter.load(source);
             if (loaded.parsed()) {
                 return new AdminClient(config, flag, loaded.bound().node().admin(), null, List.of());
             }
@@ -108,6 +108,19 @@ final class AdminClient {
     }
 
     HttpResponse<String> post(String path) throws Unreachable {
+        String token = token(); // first: a broken config is answered with its findings, not with its address
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** A GET that needs the token, as a POST does: what may hold secrets (a child's log). */
+    HttpResponse<String> getWithToken(String path) throws Unreachable {
+        String token = token();
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
+    }
+
+    /** The token from the config's node.admin.token_file, or why there is none, in words that say what to do. */
+    private String token() throws Unreachable {
         if (fromConfig == null && !configErrors.isEmpty()) {
             // The daemon would refuse this file too; its errors are the answer, not a missing token (issue 12).
             throw new Unreachable("not sent: " + unusable + "; the daemon would refuse it too: fix it, then run "
@@ -119,8 +132,10 @@ final class AdminClient {
         }
         Optional<Path> tokenFile = fromConfig.tokenFile();
         if (tokenFile.isEmpty()) {
+            // Without a token the daemon refuses a reload too: only a restart makes it read the new setting.
             throw new Unreachable("no node.admin.token_file in the config " + config + ", and the daemon refuses POST without one; "
-                    + "set it (the same file for the daemon and this command), or pass --config FILE");
+                    + "set it to a file holding a token, mode 0600 (the same file for the daemon and this command), and "
+                    + "restart the agent (systemctl restart haagent); or pass --config FILE");
         }
         String token;
         try {
@@ -129,8 +144,11 @@ final class AdminClient {
             throw new Unreachable("cannot read the admin token " + tokenFile.get() + ": " + e.getMessage()
                     + "; run as a user that can read it (often root)");
         }
-        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.noBody()));
+        if (token.isEmpty()) {
+            throw new Unreachable("the admin token file " + tokenFile.get() + " is empty; put a token in it (the daemon"
+                    + " reads it on every request)");
+        }
+        return token;
     }
 
     private URI uri(String path) throws Unreachable {
@@ -143,8 +161,8 @@ final class AdminClient {
         try {
             return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new Unreachable("no daemon answers at " + admin + " (connection refused); is 'haagent run' running? "
-                    + "If it listens elsewhere, pass --admin HOST:PORT");
+            throw new Unreachable("no daemon answers at " + admin + " (connection refused); is the agent running? "
+                    + "(systemctl status haagent); if it listens elsewhere, pass --admin HOST:PORT");
         } catch (IOException e) {
             throw new Unreachable("talking to the daemon at " + admin + " failed: " + e);
         } catch (InterruptedException e) {

@@ -24,6 +24,9 @@ public final class Main {
               reload [--admin HOST:PORT] [--config FILE]
                                             ask the daemon to re-read its config (lints first);
                                             exit 1 with the findings when it refused
+              ctl    [--config FILE] restart|stop|start|pause|resume SERVICE, node pause|resume|drain,
+                     switchover INSTANCE, tail SERVICE [-f]
+                                            operate the running agent (haagent ctl --help)
               demo   [--keep-running]       a Redis failover played on loopback: two nodes, two Redis,
                                             an app, a mail server (no root, no cloud; needs redis-server)
               version                       the version and the git commit it was built from
@@ -57,6 +60,7 @@ public final class Main {
             }
             case "status" -> StatusCommand.run(rest, out, err);
             case "reload" -> ReloadCommand.run(rest, out, err);
+            case "ctl" -> CtlCommand.run(rest, out, err);
             case "run" -> RunCommand.run(rest, out, err);
             case "demo" -> DemoLauncher.run(rest, out, err);
             default -> {

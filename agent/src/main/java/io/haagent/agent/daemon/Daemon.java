@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -284,17 +285,29 @@ public final class Daemon implements AutoCloseable {
             return healing.pause(Optional.of(service), reason, expiry);
         }
 
-        public AdminServer.Reply resumeService(String service) {
-            return healing.resume(Optional.of(service));
+        public AdminServer.Reply resumeService(String service, String reason) {
+            return healing.resume(Optional.of(service), reason);
+        }
+
+        public AdminServer.Reply stopService(String service, String reason) {
+            return healing.stop(service, reason);
+        }
+
+        public AdminServer.Reply startService(String service, String reason) {
+            return healing.start(service, reason);
+        }
+
+        public AdminServer.Reply serviceLog(String service, boolean stderr, int lines, OptionalLong from) {
+            return healing.log(service, stderr, lines, from);
         }
 
         public AdminServer.Reply pauseNode(String reason, Optional<Duration> expiry) {
             return healing.pause(Optional.empty(), reason, expiry);
         }
 
-        public AdminServer.Reply resumeNode() {
-            failover.resume("node resumed by operator");
-            return healing.resume(Optional.empty());
+        public AdminServer.Reply resumeNode(String reason) {
+            failover.resume("node resumed by operator (reason " + reason + ")");
+            return healing.resume(Optional.empty(), reason);
         }
 
         public AdminServer.Reply switchover(String instance, String reason, Optional<Duration> catchUpTimeout) {

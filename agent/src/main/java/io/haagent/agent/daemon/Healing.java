@@ -10,10 +10,13 @@ import io.haagent.agent.heal.Pause;
 import io.haagent.agent.heal.ServiceStatus;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.supervise.HealLoop;
+import io.haagent.agent.supervise.LogTail;
 import io.haagent.agent.supervise.Restarters;
 import io.haagent.config.Durations;
 import io.haagent.config.HaagentConfig;
+import io.haagent.config.ServiceSpec;
 import io.haagent.time.Ticker;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -133,13 +137,61 @@ final class Healing implements Component, HealLoop.Hooks {
                 "restart of " + service + " requested");
     }
 
+    /** Refused at once when haagent runs no child for it, or an operator stopped it already: exit 1 for the CLI. */
+    AdminServer.Reply stop(String service, String reason) {
+        ServiceSpec spec = loop.healer().services().get(service);
+        if (spec != null && !(spec.means().orElse(null) instanceof ServiceSpec.Process)) {
+            return AdminServer.Reply.refused(409, "service " + service + " is not run by haagent (it has no process):"
+                    + " stop it by its own means, or pause its healing with haagent ctl pause " + service);
+        }
+        ServiceStatus now = loop.state().services().get(service);
+        if (now != null && now.stoppedBy().isPresent()) {
+            return AdminServer.Reply.refused(409, "service " + service + " is already stopped (" + now.stoppedBy().get()
+                    + "); start it with haagent ctl start " + service);
+        }
+        return request(Optional.of(service), new Observation.OperatorStopped(service, reason),
+                "stop of " + service + " requested; it stays stopped until haagent ctl start " + service);
+    }
+
+    /** Refused at once when no operator stopped it: a running service is restarted, not started. */
+    AdminServer.Reply start(String service, String reason) {
+        ServiceStatus now = loop.state().services().get(service);
+        if (now != null && now.stoppedBy().isEmpty()) {
+            return AdminServer.Reply.refused(409, "service " + service + " was not stopped by an operator (it is "
+                    + now.state() + "); to restart it: haagent ctl restart " + service);
+        }
+        return request(Optional.of(service), new Observation.OperatorStarted(service, reason),
+                "start of " + service + " requested (after its dependencies)");
+    }
+
+    /** The child's output; see {@link AdminServer.Actions#serviceLog}. */
+    AdminServer.Reply log(String service, boolean stderr, int lines, OptionalLong from) {
+        Set<String> services = loop.healer().services().keySet();
+        if (!services.contains(service)) {
+            return AdminServer.Reply.refused(404, "no service named '" + service + "'; services: "
+                    + String.join(", ", services));
+        }
+        LogTail tail;
+        try {
+            tail = loop.supervisor().tail(service, stderr, lines, from);
+        } catch (IOException e) {
+            return AdminServer.Reply.refused(500, "cannot read the log of service " + service + ": " + e);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ok", true);
+        body.put("file", tail.file().toString());
+        body.put("next", tail.next());
+        body.put("text", tail.text());
+        return new AdminServer.Reply(200, body);
+    }
+
     AdminServer.Reply pause(Optional<String> service, String reason, Optional<Duration> expiry) {
         return request(service, new Observation.OperatorPaused(service, reason, expiry),
                 service.orElse("the node") + " paused" + expiry.map(d -> " for " + Durations.format(d)).orElse(""));
     }
 
-    AdminServer.Reply resume(Optional<String> service) {
-        return request(service, new Observation.OperatorResumed(service, "operator request"),
+    AdminServer.Reply resume(Optional<String> service, String reason) {
+        return request(service, new Observation.OperatorResumed(service, reason),
                 service.orElse("the node") + " resumed");
     }
 
@@ -164,11 +216,13 @@ final class Healing implements Component, HealLoop.Hooks {
         m.put("state", st.state().name());
         m.put("since", Component.wallTime(st.sinceNanos(), now, wallNow));
         m.put("restarts", st.restarts().size());
-        m.put("reason", st.reason().isEmpty() ? null : st.reason());
+        m.put("reason", st.stoppedBy().map(r -> "stopped by an operator: " + r)
+                .orElse(st.reason().isEmpty() ? null : st.reason()));
         m.put("checks_down", st.checksDown());
         m.put("event_id", st.eventId().isEmpty() ? null : st.eventId());
         var pid = l.supervisor().pid(name);
         m.put("pid", pid.isPresent() ? pid.getAsLong() : null);
+        m.put("stopped", st.stoppedBy().orElse(null));
         st.pause().ifPresent(p -> {
             m.put("paused", p.reason());
             m.put("paused_until", until(p, now, wallNow));

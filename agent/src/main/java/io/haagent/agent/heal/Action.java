@@ -19,7 +19,10 @@ public sealed interface Action {
     record RestartService(String service, ServiceSpec.RestartMeans means, String eventId, String reason)
             implements Action {}
 
-    /** Stop the supervised child (stop_signal, stop_timeout, then SIGKILL): the service was removed or changed. */
+    /**
+     * Stop the supervised child (stop_signal, stop_timeout, then SIGKILL), as the agent's shutdown does: the service
+     * was removed or changed, or an operator stopped it.
+     */
     record StopProcess(String service, ServiceSpec.Process process) implements Action {}
 
     /** Restart the VM the service lives on; {@code reason} as for {@link RestartService}. */

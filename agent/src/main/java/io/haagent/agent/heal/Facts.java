@@ -46,15 +46,13 @@ final class Facts {
     private void start(boolean sayWhyNot) {
         for (String n : d.healer.startOrder()) {
             Track t = d.track(n);
-            if (t.state != ServiceState.STOPPED) {
-                continue;
+            if (t.state != ServiceState.STOPPED || t.stoppedBy.isPresent()) {
+                continue; // an operator's stop holds until an operator's start
             }
             List<String> waiting = d.depsNotReady(n);
             if (!waiting.isEmpty()) {
                 if (sayWhyNot) {
-                    d.say(n, "its start waits until " + (waiting.size() == 1
-                            ? "dependency " + waiting.get(0) + " is started and its checks are UP"
-                            : "dependencies " + Texts.names(waiting) + " are started and their checks are UP"));
+                    d.say(n, startWaits(waiting));
                 }
                 continue;
             }
@@ -68,6 +66,13 @@ final class Facts {
                 t.deadline = d.now + d.healer.graceNanos(n);
             }
         }
+    }
+
+    /** What a first start waits for, as said at boot and at an operator's start. */
+    static String startWaits(List<String> waiting) {
+        return "its start waits until " + (waiting.size() == 1
+                ? "dependency " + waiting.get(0) + " is started and its checks are UP"
+                : "dependencies " + Texts.names(waiting) + " are started and their checks are UP");
     }
 
     void checkWentDown(CheckWentDown down) {

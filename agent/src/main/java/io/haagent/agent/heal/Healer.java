@@ -27,7 +27,8 @@ import java.util.Optional;
  * instance tracking it is MASTER here, {@link Observation.FailoverHoldChanged}): WAITING; no restart
  * means: DOWN; more than {@code max_restarts} within {@code within}: FATAL (and a VM restart if configured);
  * {@code escalate.after} restarts that did not help: a VM restart; else a restart after the backoff, when the
- * host budget allows (HELD until it does). An operator's restart passes every guard.
+ * host budget allows (HELD until it does). An operator's restart passes every guard; an operator's stop keeps a
+ * child STOPPED, unhealed, until their start.
  */
 public final class Healer {
 
@@ -98,6 +99,8 @@ public final class Healer {
             case Observation.OperatorPaused p -> operator.pause(p);
             case Observation.OperatorResumed r -> operator.resume(r);
             case Observation.RestartRequested r -> operator.restart(r);
+            case Observation.OperatorStopped s -> operator.stop(s);
+            case Observation.OperatorStarted s -> operator.start(s);
             case Observation.TimePassed t -> { }
         }
         return conclude(draft, cascade);

@@ -63,6 +63,15 @@ public sealed interface Observation {
     /** An operator resumed one service (this also clears FATAL), or the node when {@code service} is empty. */
     record OperatorResumed(Optional<String> service, String reason) implements Observation {}
 
+    /**
+     * An operator stopped a supervised service: its child is stopped as the agent's own shutdown stops it, and
+     * nothing starts or restarts it until {@link OperatorStarted}; its checks keep running. A reload keeps it.
+     */
+    record OperatorStopped(String service, String reason) implements Observation {}
+
+    /** An operator started a service they had stopped: a fresh start (counters cleared), in dependency order. */
+    record OperatorStarted(String service, String reason) implements Observation {}
+
     /** An operator asked for a restart now: clears FATAL and the counters, bypasses backoff and the host budget. */
     record RestartRequested(String service, String reason) implements Observation {}
 

@@ -5,6 +5,8 @@ import static io.haagent.agent.heal.Texts.duration;
 import io.haagent.agent.heal.HealEvent.Kind;
 import io.haagent.agent.heal.Observation.OperatorPaused;
 import io.haagent.agent.heal.Observation.OperatorResumed;
+import io.haagent.agent.heal.Observation.OperatorStarted;
+import io.haagent.agent.heal.Observation.OperatorStopped;
 import io.haagent.agent.heal.Observation.RestartRequested;
 import io.haagent.config.ServiceSpec;
 import java.util.List;
@@ -13,8 +15,9 @@ import java.util.OptionalLong;
 
 /**
  * What an operator's request decides: a pause of a service or of the node, a resume (which also
- * takes a service out of FATAL) and a restart, which passes every guard of the {@link Cascade}. An
- * operator's act is a fresh start: it clears the failure counters.
+ * takes a service out of FATAL), a restart, which passes every guard of the {@link Cascade}, and a
+ * stop and start of a supervised child (supervisorctl's stop and start). An operator's act is a fresh
+ * start: it clears the failure counters.
  */
 final class OperatorCommands {
     private final DecisionDraft d;
@@ -75,6 +78,12 @@ final class OperatorCommands {
             return;
         }
         Track t = d.track(n);
+        if (t.stoppedBy.isPresent()) { // a stopped service has no failure to heal: only a start brings it back
+            d.say(n, (t.pause.isPresent() ? "pause lifted" : "resume ignored") + ": it stays STOPPED (an operator"
+                    + " stopped it: " + t.stoppedBy.get() + "); start it");
+            t.pause = Optional.empty();
+            return;
+        }
         boolean fatal = t.state == ServiceState.FATAL;
         if (t.pause.isEmpty() && !fatal) {
             d.say(n, "resume ignored: the service is neither paused nor FATAL"
@@ -102,6 +111,10 @@ final class OperatorCommands {
         }
         String reason = r.reason();
         Track t = d.track(n);
+        if (t.stoppedBy.isPresent()) { // nothing runs to restart: it is a start, in dependency order
+            start(new OperatorStarted(n, reason));
+            return;
+        }
         Optional<ServiceSpec.RestartMeans> means = d.healer.spec(n).means();
         if (means.isEmpty()) {
             d.say(n, "an operator asked for a restart (" + reason + ") but the service has no process, systemd unit"
@@ -125,6 +138,58 @@ final class OperatorCommands {
                 + EventSuffix.of(id);
         d.emit(Kind.RESTART, id, n, text);
         d.say(n, text);
+    }
+
+    /**
+     * Stops the child and keeps it stopped: {@link Facts} starts no service an operator stopped. Only a child the
+     * agent runs can be stopped; a systemd unit or a watched service is stopped by its own means.
+     */
+    void stop(OperatorStopped s) {
+        String n = s.service();
+        if (!known(n)) {
+            return;
+        }
+        Track t = d.track(n);
+        if (!(d.healer.spec(n).means().orElse(null) instanceof ServiceSpec.Process p)) {
+            d.say(n, "stop ignored: haagent does not run it (it has no process); stop it by its own means, or pause it");
+            return;
+        }
+        if (t.stoppedBy.isPresent()) {
+            d.say(n, "stop ignored: an operator already stopped it (" + t.stoppedBy.get() + ")");
+            return;
+        }
+        if (t.state != ServiceState.STOPPED) { // STOPPED: not started yet, no child
+            d.act(new Action.StopProcess(n, p)); // after a start in flight: the service's actions run in order
+        }
+        d.enter(t, ServiceState.STOPPED);
+        t.stoppedBy = Optional.of(s.reason());
+        t.clearCounters();
+        t.exit = "";
+        t.reason = "";
+        t.eventId = "";
+        d.say(n, "stopped because an operator asked: " + s.reason() + "; its checks keep running, nothing starts it"
+                + " until an operator starts it");
+    }
+
+    /** Lets {@link Facts} start the service again, as at boot: once its dependencies are started and UP. */
+    void start(OperatorStarted s) {
+        String n = s.service();
+        if (!known(n)) {
+            return;
+        }
+        Track t = d.track(n);
+        if (t.stoppedBy.isEmpty()) {
+            d.say(n, "start ignored: it was not stopped by an operator (it is " + t.state + "); ask for a restart to"
+                    + " restart it");
+            return;
+        }
+        t.stoppedBy = Optional.empty();
+        t.clearCounters(); // an operator's act: a fresh start
+        d.say(n, "started by an operator: " + s.reason());
+        List<String> waiting = d.depsNotReady(n);
+        if (!waiting.isEmpty()) {
+            d.say(n, Facts.startWaits(waiting));
+        }
     }
 
     private boolean known(String service) {

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * What a reload decides, service by service: an unchanged spec keeps its state and its child, and a
  * FATAL one is rearmed (a reload is an operator's act); a changed or removed child is stopped; the
- * failover hold is carried over whatever changed. Starting what is new or changed is left to
+ * failover hold and an operator's stop are carried over whatever changed. Starting what is new or changed is left to
  * {@link Facts#startStopped}, as at the agent's start.
  */
 final class ReloadCarryOver {
@@ -45,6 +45,11 @@ final class ReloadCarryOver {
             if (was != null) {
                 // The hold is VRRP's fact, sent only on its edges: a changed spec must not forget it.
                 d.track(name).failoverHold = was.failoverHold();
+                // An operator's stop is theirs to end, as a pause is: a changed spec does not start the service.
+                if (was.stoppedBy().isPresent() && d.track(name).stoppedBy.isEmpty()) {
+                    d.track(name).stoppedBy = was.stoppedBy();
+                    d.say(name, "stays stopped (an operator stopped it: " + was.stoppedBy().get() + ")");
+                }
             }
             if (rearm.contains(name)) { // a reload is an operator's act
                 d.track(name).clearCounters();

@@ -9,7 +9,10 @@ import java.util.stream.Collectors;
  * {@code Values:} legend. New states get new codes; no code is ever reused.
  */
 public enum ServiceState {
-    /** Not started yet (before the agent's first decision), or stopped by a reload. */
+    /**
+     * Not started yet (before the agent's first decision, or waiting for its dependencies), stopped by a reload, or
+     * stopped by an operator ({@link ServiceStatus#stoppedBy()}), which holds until an operator starts it.
+     */
     STOPPED(0),
     /** Just (re)started: inside {@code start_grace}, failing checks are ignored; an exit is not. */
     STARTING(1),

@@ -28,11 +28,13 @@ import java.util.OptionalLong;
  *                          but an operator's while present; see {@link Observation.FailoverHoldChanged}
  * @param waitingFor        while WAITING, why its restart waits, as it reads after "not restarted" (its
  *                          dependencies down, a failover hold, or both); empty in every other state
+ * @param stoppedBy         why an operator stopped it ({@link Observation.OperatorStopped}): it stays STOPPED until an
+ *                          operator starts it; empty otherwise
  */
 public record ServiceStatus(ServiceState state, long sinceNanos, Map<String, String> checksDown, String exit,
                             int failures, int unhelpfulRestarts, List<Long> restarts, long deadlineNanos,
                             String reason, String eventId, Optional<Pause> pause, OptionalLong lastEscalationNanos,
-                            Optional<String> failoverHold, String waitingFor) {
+                            Optional<String> failoverHold, String waitingFor, Optional<String> stoppedBy) {
 
     static final String NOT_RESTARTED = "; not restarted ";
 
@@ -43,7 +45,7 @@ public record ServiceStatus(ServiceState state, long sinceNanos, Map<String, Str
 
     static ServiceStatus stopped(long nowNanos) {
         return new ServiceStatus(ServiceState.STOPPED, nowNanos, Map.of(), "", 0, 0, List.of(), Decision.NEVER, "", "",
-                Optional.empty(), OptionalLong.empty(), Optional.empty(), "");
+                Optional.empty(), OptionalLong.empty(), Optional.empty(), "", Optional.empty());
     }
 
     /** The failure being healed, without why its restart waits; empty when there is none. */

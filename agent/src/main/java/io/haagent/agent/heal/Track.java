@@ -23,6 +23,8 @@ final class Track {
     Optional<String> failoverHold;
     /** While WAITING, why its restart waits; {@code reason} stays the bare failure, for the sentences. */
     String waitingFor;
+    /** See {@link ServiceStatus#stoppedBy()}. */
+    Optional<String> stoppedBy;
 
     Track(ServiceStatus s) {
         state = s.state();
@@ -39,12 +41,13 @@ final class Track {
         lastEscalation = s.lastEscalationNanos();
         failoverHold = s.failoverHold();
         waitingFor = s.waitingFor();
+        stoppedBy = s.stoppedBy();
     }
 
     ServiceStatus freeze() {
         String shown = waitingFor.isEmpty() ? reason : reason + ServiceStatus.NOT_RESTARTED + waitingFor;
         return new ServiceStatus(state, since, checksDown, exit, failures, unhelpful, restarts, deadline, shown,
-                eventId, pause, lastEscalation, failoverHold, waitingFor);
+                eventId, pause, lastEscalation, failoverHold, waitingFor, stoppedBy);
     }
 
     boolean healthy() {

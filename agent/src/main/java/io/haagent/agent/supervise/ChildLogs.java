@@ -49,6 +49,11 @@ final class ChildLogs implements AutoCloseable {
         return root.resolve(service);
     }
 
+    /** {@code stdout.log} or {@code stderr.log} of the service, the file being written (not a rotated one). */
+    Path file(String service, boolean stderr) {
+        return dir(service).resolve(stderr ? "stderr.log" : "stdout.log");
+    }
+
     /**
      * The service's logs, opened on its first start and shared across restarts: a leftover writer never fights the
      * new child's over rotation.
@@ -63,8 +68,8 @@ final class ChildLogs implements AutoCloseable {
         Path dir = dir(service);
         try {
             Files.createDirectories(dir);
-            streams = new Streams(new RotatingLog(dir.resolve("stdout.log"), maxBytes, keep),
-                    new RotatingLog(dir.resolve("stderr.log"), maxBytes, keep));
+            streams = new Streams(new RotatingLog(file(service, false), maxBytes, keep),
+                    new RotatingLog(file(service, true), maxBytes, keep));
         } catch (IOException e) {
             throw new IOException("cannot start service " + service + ": cannot write its logs under " + dir + ": " + e,
                     e);

@@ -145,6 +145,14 @@ public final class Supervisor implements AutoCloseable {
         return logs.dir(service);
     }
 
+    /**
+     * The last {@code lines} lines of the service's stdout.log (stderr.log when {@code stderr}), or what follows
+     * byte {@code from}: see {@link LogTail#read}.
+     */
+    public LogTail tail(String service, boolean stderr, int lines, OptionalLong from) throws IOException {
+        return LogTail.read(logs.file(service, stderr), lines, from);
+    }
+
     /** The running child's pid, if one runs. */
     public OptionalLong pid(String service) {
         Child c = children.get(service);

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -61,9 +62,25 @@ class AdminServerTest {
             return AdminServer.Reply.ok("paused");
         }
 
-        public AdminServer.Reply resumeService(String service) {
-            calls.add("resume " + service);
+        public AdminServer.Reply resumeService(String service, String reason) {
+            calls.add("resume " + service + " " + reason);
             return AdminServer.Reply.ok("resumed");
+        }
+
+        public AdminServer.Reply stopService(String service, String reason) {
+            calls.add("stop " + service + " " + reason);
+            return AdminServer.Reply.ok("stopped");
+        }
+
+        public AdminServer.Reply startService(String service, String reason) {
+            calls.add("start " + service + " " + reason);
+            return AdminServer.Reply.ok("started");
+        }
+
+        public AdminServer.Reply serviceLog(String service, boolean stderr, int lines, OptionalLong from) {
+            calls.add("log " + service + (stderr ? " stderr " : " stdout ") + lines + " "
+                    + (from.isPresent() ? from.getAsLong() : "-"));
+            return new AdminServer.Reply(200, Map.of("ok", true, "text", "hello\n", "next", 6L));
         }
 
         public AdminServer.Reply pauseNode(String reason, Optional<Duration> expiry) {
@@ -71,8 +88,8 @@ class AdminServerTest {
             return AdminServer.Reply.ok("node paused");
         }
 
-        public AdminServer.Reply resumeNode() {
-            calls.add("resume-node");
+        public AdminServer.Reply resumeNode(String reason) {
+            calls.add("resume-node " + reason);
             return AdminServer.Reply.ok("node resumed");
         }
 
@@ -195,7 +212,7 @@ class AdminServerTest {
         assertEquals(200, send("POST", "/services/web/restart?reason=deploy", "s3cret").statusCode());
         assertEquals(404, send("POST", "/services/db/restart", "s3cret").statusCode());
         assertEquals(200, send("POST", "/services/web/pause?reason=upgrade&for=30m", "s3cret").statusCode());
-        assertEquals(200, send("POST", "/services/web/resume", "s3cret").statusCode());
+        assertEquals(200, send("POST", "/services/web/resume?reason=upgraded", "s3cret").statusCode());
         assertEquals(200, send("POST", "/node/pause?reason=kernel", "s3cret").statusCode());
         assertEquals(200, send("POST", "/node/resume", "s3cret").statusCode());
         var reload = send("POST", "/reload", "s3cret");
@@ -203,8 +220,44 @@ class AdminServerTest {
         assertTrue(reload.body().contains("x.yaml:1:1: error: bad [r]"), reload.body());
         assertEquals(400, send("POST", "/services/web/pause?for=soon", "s3cret").statusCode());
         assertEquals(404, send("POST", "/services/web/explode", "s3cret").statusCode());
-        assertEquals(List.of("restart web deploy", "restart db operator request", "pause web upgrade PT30M", "resume web",
-                "pause-node kernel", "resume-node", "reload"), calls);
+        assertEquals(List.of("restart web deploy", "restart db operator request", "pause web upgrade PT30M",
+                "resume web upgraded", "pause-node kernel", "resume-node operator request", "reload"), calls);
+    }
+
+    @Test
+    void stopStartSwitchoverDrain_reachTheActions_withTheirReasons_andTheHelpListsThem() throws Exception {
+        token.set(Optional.of("s3cret"));
+        start();
+        assertEquals(200, send("POST", "/services/web/stop?reason=disk%20swap", "s3cret").statusCode());
+        assertEquals(200, send("POST", "/services/web/start", "s3cret").statusCode());
+        var switchover = send("POST", "/vrrp/redis-vip/switchover?reason=patch&timeout=5s", "s3cret");
+        assertEquals(501, switchover.statusCode(), "until the daemon implements it");
+        assertTrue(switchover.body().contains("switchover is not available in this build"), switchover.body());
+        assertEquals(501, send("POST", "/node/drain?reason=patch", "s3cret").statusCode());
+        assertEquals(400, send("POST", "/vrrp/redis-vip/switchover?timeout=soon", "s3cret").statusCode());
+        var unknown = send("POST", "/services/web/explode", "s3cret");
+        assertTrue(unknown.body().contains("/services/NAME/restart|stop|start|pause|resume, /node/pause|resume|drain,"
+                + " /vrrp/NAME/promote|switchover or /reload"), unknown.body());
+        assertEquals(List.of("stop web disk swap", "start web operator request"), calls);
+    }
+
+    /** A child's output may hold secrets: its log is for the token only, like a POST. */
+    @Test
+    void serviceLog_needsTheToken_andPassesLinesFromAndStream() throws Exception {
+        token.set(Optional.of("s3cret"));
+        start();
+        assertEquals(401, send("GET", "/services/web/log", null).statusCode());
+        var r = send("GET", "/services/web/log", "s3cret");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().contains("\"text\" : \"hello\\n\""), r.body());
+        assertEquals(200, send("GET", "/services/web/log?lines=5&from=120&stream=stderr", "s3cret").statusCode());
+        assertEquals(400, send("GET", "/services/web/log?lines=many", "s3cret").statusCode());
+        assertEquals(400, send("GET", "/services/web/log?stream=both", "s3cret").statusCode());
+        assertEquals(List.of("log web stdout 50 -", "log web stderr 5 120"), calls);
+        token.set(Optional.empty());
+        var refused = send("GET", "/services/web/log", "s3cret");
+        assertEquals(403, refused.statusCode());
+        assertTrue(refused.body().contains("node.admin.token_file is not configured"), refused.body());
     }
 
     @Test

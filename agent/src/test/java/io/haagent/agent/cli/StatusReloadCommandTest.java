@@ -53,9 +53,12 @@ class StatusReloadCommandTest {
                 new AdminServer.Actions() {
                     public AdminServer.Reply restartService(String s, String r) { return null; }
                     public AdminServer.Reply pauseService(String s, String r, Optional<Duration> e) { return null; }
-                    public AdminServer.Reply resumeService(String s) { return null; }
+                    public AdminServer.Reply resumeService(String s, String r) { return null; }
                     public AdminServer.Reply pauseNode(String r, Optional<Duration> e) { return null; }
-                    public AdminServer.Reply resumeNode() { return null; }
+                    public AdminServer.Reply resumeNode(String r) { return null; }
+                    public AdminServer.Reply stopService(String s, String r) { return null; }
+                    public AdminServer.Reply startService(String s, String r) { return null; }
+                    public AdminServer.Reply serviceLog(String s, boolean e, int l, java.util.OptionalLong f) { return null; }
 
                     public AdminServer.Reply reload() {
                         return reloadAccepts.get() ? AdminServer.Reply.ok("applied: 1 check added")

@@ -6,7 +6,10 @@ import io.haagent.lint.finding.Rule;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The findings of one file, collected in the order they were found. */
+/**
+ * The findings of one loaded file, collected in the order they were found; a finding in a file it
+ * includes names that file through its location.
+ */
 final class Findings {
     private final String file;
     private final List<Finding> list = new ArrayList<>();
@@ -17,6 +20,10 @@ final class Findings {
 
     void add(Rule rule, Location at, String message) {
         list.add(new Finding(file, at, rule, message));
+    }
+
+    int size() {
+        return list.size();
     }
 
     List<Finding> list() {

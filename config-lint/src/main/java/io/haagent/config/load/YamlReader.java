@@ -29,9 +29,16 @@ final class YamlReader {
     private static final int MAX_DEPTH = 64;
 
     private final Findings findings;
+    /** The included file being read, which every position names; null for the file that was loaded. */
+    private final String file;
 
     YamlReader(Findings findings) {
+        this(findings, null);
+    }
+
+    YamlReader(Findings findings, String file) {
         this.findings = findings;
+        this.file = file;
     }
 
     /** The document's root, or {@code null} when the text is empty or not valid YAML. */
@@ -48,11 +55,11 @@ final class YamlReader {
             }
             return root;
         } catch (JsonProcessingException e) {
-            findings.add(Rule.YAML_SYNTAX, syntaxErrorAt(e), syntaxMessage(e));
+            findings.add(Rule.YAML_SYNTAX, syntaxErrorAt(e).in(file), syntaxMessage(e));
             return null;
         } catch (IOException | RuntimeException e) {
             // SnakeYAML under Jackson throws its own unchecked exceptions for some malformed input.
-            findings.add(Rule.YAML_SYNTAX, Location.START, "cannot parse the YAML: " + firstLine(e.getMessage()));
+            findings.add(Rule.YAML_SYNTAX, Location.START.in(file), "cannot parse the YAML: " + firstLine(e.getMessage()));
             return null;
         }
     }
@@ -115,10 +122,14 @@ final class YamlReader {
             }
         }
         JsonLocation loc = e.getLocation();
-        return loc == null ? Location.START : at(loc);
+        return loc == null ? Location.START : position(loc);
     }
 
-    private static Location at(JsonLocation loc) {
+    private Location at(JsonLocation loc) {
+        return position(loc).in(file);
+    }
+
+    private static Location position(JsonLocation loc) {
         return new Location(Math.max(1, loc.getLineNr()), Math.max(1, loc.getColumnNr()));
     }
 
