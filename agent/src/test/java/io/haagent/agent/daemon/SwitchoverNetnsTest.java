@@ -228,7 +228,8 @@ class SwitchoverNetnsTest {
         Reply resumed = post(h0, "/node/resume");
         assertEquals(200, resumed.status(), resumed.body());
         a.awaitState("MASTER", WAIT);
-        assertTrue(a.log().contains("(redis-vip) node resumed by operator: takes part in elections again"), a.log());
+        assertTrue(a.log().contains("(redis-vip) node resumed by operator (reason operator request): takes part in elections again"),
+                a.log());
     }
 
     private VrrpNode node(int i, int priority, boolean replica) throws IOException {
