@@ -23,6 +23,8 @@ import java.util.function.Predicate;
  */
 final class ScrapedAgent implements AutoCloseable {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The admin token, for the POSTs. */
+    private static final String TOKEN = "tok";
 
     private final Path dir;
     private final int port;
@@ -42,20 +44,40 @@ final class ScrapedAgent implements AutoCloseable {
     static ScrapedAgent start(Path dir, String sections) throws IOException {
         int port = FreePorts.tcp();
         Path token = dir.resolve("admin.token");
-        Files.writeString(token, "tok\n");
+        Files.writeString(token, TOKEN + "\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Path config = dir.resolve("haagent.yaml");
-        Files.writeString(config, """
-                node:
-                  name: scraped
-                  state_dir: %s
-                  admin: { listen: "127.0.0.1:%d", token_file: %s }
-                %s""".formatted(dir.resolve("state"), port, token, sections));
+        Path config = writeConfig(dir, port, sections);
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "run", "--config", config.toString()));
         Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.log").toFile())
                 .redirectError(dir.resolve("stderr.log").toFile()).start();
         return new ScrapedAgent(dir, port, p);
+    }
+
+    /** Writes the config the agent reads at its next reload: the same {@code node:} section over new {@code sections}. */
+    void rewrite(String sections) throws IOException {
+        writeConfig(dir, port, sections);
+    }
+
+    private static Path writeConfig(Path dir, int port, String sections) throws IOException {
+        return Files.writeString(dir.resolve("haagent.yaml"), """
+                node:
+                  name: scraped
+                  state_dir: %s
+                  admin: { listen: "127.0.0.1:%d", token_file: %s }
+                %s""".formatted(dir.resolve("state"), port, dir.resolve("admin.token"), sections));
+    }
+
+    /** A POST to the admin server with the token, e.g. {@code /reload}. */
+    HttpResponse<String> post(String path) throws IOException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + address() + path))
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code 127.0.0.1:PORT}, the admin address a scraper targets. */
