@@ -1,8 +1,8 @@
 package io.haagent.agent.daemon;
 
-import static io.haagent.agent.daemon.MetricsScrapeTest.has;
-import static io.haagent.agent.daemon.MetricsScrapeTest.samples;
-import static io.haagent.agent.daemon.MetricsScrapeTest.value;
+import static io.haagent.agent.daemon.Exposition.has;
+import static io.haagent.agent.daemon.Exposition.samples;
+import static io.haagent.agent.daemon.Exposition.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

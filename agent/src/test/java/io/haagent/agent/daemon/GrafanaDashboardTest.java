@@ -1,6 +1,6 @@
 package io.haagent.agent.daemon;
 
-import static io.haagent.agent.daemon.MetricsScrapeTest.samples;
+import static io.haagent.agent.daemon.Exposition.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,7 +74,7 @@ class GrafanaDashboardTest {
 
         Set<String> exported;
         try (MetricsLab lab = MetricsLab.start(dir)) {
-            exported = samples(lab.awaitEveryFamily()).stream().map(MetricsScrapeTest.Sample::name)
+            exported = samples(lab.awaitEveryFamily()).stream().map(Exposition.Sample::name)
                     .collect(Collectors.toCollection(TreeSet::new));
         }
         exported.add("up"); // Prometheus' own, per target

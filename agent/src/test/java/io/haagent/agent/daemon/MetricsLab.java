@@ -1,7 +1,7 @@
 package io.haagent.agent.daemon;
 
-import static io.haagent.agent.daemon.MetricsScrapeTest.has;
-import static io.haagent.agent.daemon.MetricsScrapeTest.samples;
+import static io.haagent.agent.daemon.Exposition.has;
+import static io.haagent.agent.daemon.Exposition.samples;
 
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.RedisServer;

@@ -1,9 +1,13 @@
 package io.haagent.agent.daemon;
 
+import static io.haagent.agent.daemon.Exposition.has;
+import static io.haagent.agent.daemon.Exposition.samples;
+import static io.haagent.agent.daemon.Exposition.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.daemon.Exposition.Sample;
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.Promtool;
 import java.io.IOException;
@@ -15,8 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * before the first event, the duration buckets, the state per label, the build, and OpenMetrics on request.
  */
 class MetricsScrapeTest {
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     @TempDir
     Path dir;
@@ -217,41 +217,5 @@ class MetricsScrapeTest {
     /** Polls /metrics until {@code ok}; bounded, never a fixed sleep. */
     private String await(Predicate<String> ok) {
         return agent.await("what the test waits for", ok);
-    }
-
-    // --- reading the exposition --------------------------------------------------------------------------
-
-    record Sample(String name, Map<String, String> labels, double value) {}
-
-    static List<Sample> samples(String exposition) {
-        List<Sample> out = new ArrayList<>();
-        for (String line : exposition.lines().toList()) {
-            Matcher m = SAMPLE.matcher(line);
-            if (line.startsWith("#") || !m.matches()) {
-                continue;
-            }
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (m.group(2) != null) {
-                Matcher l = LABEL.matcher(m.group(2));
-                while (l.find()) {
-                    labels.put(l.group(1), l.group(2));
-                }
-            }
-            out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
-        }
-        return out;
-    }
-
-    /** The value of the one series of {@code name} whose labels include {@code labels}; fails when none. */
-    static double value(String exposition, String name, Map<String, String> labels) {
-        return samples(exposition).stream()
-                .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
-                .findFirst().map(Sample::value)
-                .orElseThrow(() -> new AssertionError("no series " + name + labels + " in:\n" + exposition));
-    }
-
-    static boolean has(String exposition, String name, Map<String, String> labels, double value) {
-        return samples(exposition).stream().anyMatch(s -> s.name().equals(name)
-                && s.labels().entrySet().containsAll(labels.entrySet()) && s.value() == value);
     }
 }
