@@ -463,7 +463,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 if (tally.sent(t.address())) {
                     log.info("({}) sending adverts to {} works again", name, t);
                 }
-                tell(() -> listener.advertSent(name));
+                tell(() -> listener.advertSent(name, priority));
             } catch (IOException | RuntimeException e) {
                 if (tally.sendFailed(t.address())) {
                     log.warn("({}) could not send an advert to {}: {}; further failures are only counted (status "
