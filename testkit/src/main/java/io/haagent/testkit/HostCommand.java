@@ -48,15 +48,18 @@ final class HostCommand {
                 // descendants first: nsenter's child in the lab would otherwise be re-parented and live on
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                p.onExit().get(10, TimeUnit.SECONDS);
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(String.join(" ", argv) + " did not die within 10 s of SIGKILL");
+                }
                 return new SystemdLab.Result(-1, read(out) + "\n(" + String.join(" ", argv)
                         + " did not finish within " + timeout + "; killed)");
             }
             return new SystemdLab.Result(p.exitValue(), read(out));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + String.join(" ", argv), e);
-        } catch (Exception e) {
-            throw new IllegalStateException(String.join(" ", argv) + " would not die", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + String.join(" ", argv), e);
         } finally {
             if (out != null) {
                 try {

@@ -441,13 +441,18 @@ public final class SystemdLab implements AutoCloseable {
             closed = true;
         }
         try {
-            if (unshare != null && unshare.isAlive()) {
+            if (unshare != null && unshare.isAlive() && hostPid != 0) {
                 exec(Duration.ofSeconds(10), "systemctl", "poweroff", "--no-block");
                 if (!waitFor(unshare, SHUTDOWN_TIMEOUT)) {
                     // PID 1 of a pid namespace: when it dies, the kernel kills every other process in it
                     ProcessHandle.of(hostPid).ifPresent(ProcessHandle::destroyForcibly);
-                    waitFor(unshare, Duration.ofSeconds(10));
                 }
+            }
+            if (unshare != null && !waitFor(unshare, Duration.ofSeconds(10))) {
+                // a boot that hung before systemd: its mounts go with the namespace once all are dead
+                unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+                unshare.destroyForcibly();
+                waitFor(unshare, Duration.ofSeconds(10));
             }
             removeCgroup(cgroup);
             if (mountedBelow(dir)) {

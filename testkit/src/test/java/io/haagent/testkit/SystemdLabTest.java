@@ -133,6 +133,93 @@ class SystemdLabTest {
         lab.close(); // twice is fine
     }
 
+    /**
+     * What issue 13's package test will do, with a package built here: dpkg -i starts the service
+     * (its postinst through deb-systemd-helper and deb-systemd-invoke, as debhelper would write it),
+     * purge stops it and removes its state.
+     */
+    @Test
+    void dpkgInstall_ofAPackageWithAUnit_startsIt_purgeStopsItAndRemovesItsState(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(HostCommand.run(List.of("dpkg-deb", "--version"), Duration.ofSeconds(10), null).ok(),
+                "dpkg-deb builds the package on this host");
+        Path pkg = tmp.resolve("labdemo");
+        write(pkg.resolve("DEBIAN/control"), "rw-r--r--", """
+                Package: labdemo
+                Version: 1.0
+                Architecture: all
+                Maintainer: haagent tests <tests@haagent.invalid>
+                Depends: python3
+                Description: the packaged demo service of SystemdLabTest
+                """);
+        write(pkg.resolve("DEBIAN/postinst"), "rwxr-xr-x", """
+                #!/bin/sh
+                set -e
+                mkdir -p /var/lib/labdemo
+                if [ "$1" = configure ]; then
+                    deb-systemd-helper unmask labdemo.service >/dev/null || true
+                    deb-systemd-helper enable labdemo.service >/dev/null || true
+                    deb-systemd-invoke start labdemo.service
+                fi
+                """);
+        write(pkg.resolve("DEBIAN/prerm"), "rwxr-xr-x", """
+                #!/bin/sh
+                set -e
+                deb-systemd-invoke stop labdemo.service
+                """);
+        write(pkg.resolve("DEBIAN/postrm"), "rwxr-xr-x", """
+                #!/bin/sh
+                set -e
+                if [ "$1" = purge ]; then
+                    deb-systemd-helper purge labdemo.service >/dev/null || true
+                    rm -rf /var/lib/labdemo
+                fi
+                """);
+        write(pkg.resolve("usr/lib/labdemo/demo.py"), "rwxr-xr-x", DEMO_PY);
+        write(pkg.resolve("lib/systemd/system/labdemo.service"), "rw-r--r--",
+                DEMO_SERVICE.replace("/usr/local/bin/demo.py", "/usr/lib/labdemo/demo.py"));
+        Path deb = tmp.resolve("labdemo_1.0_all.deb");
+        HostCommand.runOrThrow(List.of("dpkg-deb", "--root-owner-group", "--build", pkg.toString(), deb.toString()),
+                Duration.ofSeconds(60));
+
+        try (SystemdLab lab = SystemdLab.boot()) {
+            lab.copyIn(deb, "/tmp/labdemo.deb");
+            SystemdLab.Result installed = lab.exec("dpkg", "-i", "/tmp/labdemo.deb");
+            assertTrue(installed.ok(), installed.output());
+            assertEquals("active", lab.exec("systemctl", "is-active", "labdemo").output().strip());
+            assertEquals("enabled", lab.exec("systemctl", "is-enabled", "labdemo").output().strip());
+            assertEquals("serving", lab.exec("systemctl", "show", "--property=StatusText", "--value", "labdemo")
+                    .output().strip());
+
+            SystemdLab.Result purged = lab.exec("dpkg", "--purge", "labdemo");
+            assertTrue(purged.ok(), purged.output());
+            assertEquals("inactive", lab.exec("systemctl", "is-active", "labdemo").output().strip());
+            assertFalse(lab.exec("test", "-e", "/var/lib/labdemo").ok(), "purge removed the state directory");
+            assertFalse(lab.exec("test", "-e", "/etc/systemd/system/multi-user.target.wants/labdemo.service").ok(),
+                    "purge removed the enablement");
+        }
+    }
+
+    private static void write(Path file, String mode, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    }
+
+    @Test
+    void aFailedUnit_makesTheLabDegraded_andIsListed_aCommandPastItsLimitIsKilledInTheLab() throws Exception {
+        try (SystemdLab lab = SystemdLab.boot()) {
+            assertTrue(lab.exec("systemd-run", "--unit=broken", "--", "/bin/false").ok());
+            Eventually.within(Duration.ofSeconds(10), () -> "degraded, broken.service failed: " + lab.failedUnits(),
+                    () -> lab.state().equals("degraded") && lab.failedUnits().equals(List.of("broken.service")));
+
+            SystemdLab.Result late = lab.exec(Duration.ofMillis(500), "sleep", "30");
+            assertEquals(-1, late.exitCode(), late.output());
+            assertTrue(late.output().contains("did not finish within"), late.output());
+            Eventually.within(Duration.ofSeconds(5), "no sleep left in the lab",
+                    () -> !lab.exec("pgrep", "-x", "sleep").ok());
+        }
+    }
+
     @Test
     void fullCopy_whereOverlayfsWouldNotMount_bootsAsWell() throws Exception {
         SystemdLab lab = SystemdLab.boot(SystemdLab.Copy.FULL);
