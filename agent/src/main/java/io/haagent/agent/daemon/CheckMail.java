@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  * <p>A check of a service haagent starts itself ({@code process}) is down at boot until the child
  * listens: that first DOWN is no news, and mailing it (and its UP) would mail every agent start. Such a
  * check is mailed from its first UP on; a child that never comes up is healing's to report (its restarts,
- * its give-up).
+ * its give-up). Nor is the DOWN of a check whose services an operator stopped ({@code haagent ctl stop}).
  */
 final class CheckMail {
     private final String host;
@@ -39,9 +40,13 @@ final class CheckMail {
     /** Check -> ticker time its failures began, while it is DOWN (or UNKNOWN after being DOWN). */
     private final Map<String, Long> downSince = new ConcurrentHashMap<>();
 
-    CheckMail(String host, Consumer<Mail> mail) {
+    /** Whether a check belongs only to services an operator stopped ({@code haagent ctl stop}). */
+    private final Predicate<String> ofStoppedServices;
+
+    CheckMail(String host, Consumer<Mail> mail, Predicate<String> ofStoppedServices) {
         this.host = host;
         this.mail = mail;
+        this.ofStoppedServices = ofStoppedServices;
     }
 
     /**
@@ -70,6 +75,9 @@ final class CheckMail {
         if (flip.to() == CheckState.DOWN) {
             if (ofStartedServices.contains(check) && !seenUp.contains(check)) {
                 return; // its child is not up yet: the boot, not news
+            }
+            if (ofStoppedServices.test(check)) {
+                return; // an operator stopped its service: the stop, not news; nor is the UP after the start
             }
             if (downSince.putIfAbsent(check, flip.failingSinceNanos()) == null && !silent.contains(check)) {
                 mail.accept(Mails.checkDown(host, check, flip.result().reason(),

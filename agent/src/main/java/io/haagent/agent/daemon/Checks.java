@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The health checks of the config: scheduled by the checker, their flips handed to the healing
@@ -36,12 +37,13 @@ final class Checks implements Component {
      * @param observed hears every result (on the checker's listener thread): what failover reads of a Redis's role
      * @param host     the node name the check mails carry
      * @param mail     spools a mail and returns at once
+     * @param ofStoppedServices whether a check belongs only to services an operator stopped: not mailed then
      */
     Checks(AgentMetrics metrics, Ticker ticker, Consumer<Observation> healing, BiConsumer<String, CheckState> tracked,
-           Consumer<CheckStatus> observed, String host, Consumer<Mail> mail) {
+           Consumer<CheckStatus> observed, String host, Consumer<Mail> mail, Predicate<String> ofStoppedServices) {
         this.metrics = metrics;
         this.ticker = ticker;
-        this.checkMail = new CheckMail(host, mail);
+        this.checkMail = new CheckMail(host, mail, ofStoppedServices);
         this.scheduler = CheckScheduler.create(probes, ticker);
         scheduler.addListener(new CheckListener() {
             @Override

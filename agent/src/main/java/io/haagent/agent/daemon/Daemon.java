@@ -88,7 +88,7 @@ public final class Daemon implements AutoCloseable {
                 exit -> failover[0].processExited(exit.service(), exit.describe()),
                 service -> failover[0].serviceStarted(service));
         Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
-                s -> failover[0].checkObserved(s), mailing.host(), mailing::send);
+                s -> failover[0].checkObserved(s), mailing.host(), mailing::send, healing::onlyOfStoppedServices);
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
                 mailing::send, healing::failoverHold, checks::knownDown);
         this.failover = failover[0];

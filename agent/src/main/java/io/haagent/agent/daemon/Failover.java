@@ -221,8 +221,9 @@ final class Failover implements Component {
         Running r = instances.get(name);
         if (r == null) {
             return failed.containsKey(name) ? AdminServer.Reply.refused(409, "(" + name + ") is not running: "
-                    + failed.get(name)) : AdminServer.Reply.refused(404, "no VRRP instance " + name + "; the instances are "
-                    + (instances.isEmpty() ? "none" : String.join(", ", new TreeSet<>(instances.keySet()))));
+                    + failed.get(name)) : AdminServer.Reply.refused(404, "no VRRP instance " + name + (instances.isEmpty()
+                    ? "; this node runs none (see vrrp: in its config)"
+                    : "; the instances are " + String.join(", ", new TreeSet<>(instances.keySet()))));
         }
         return handOver(name, r, reason, catchUpTimeout, false);
     }

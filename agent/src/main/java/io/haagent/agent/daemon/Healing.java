@@ -7,6 +7,7 @@ import io.haagent.agent.heal.HealState;
 import io.haagent.agent.heal.Healer;
 import io.haagent.agent.heal.Observation;
 import io.haagent.agent.heal.Pause;
+import io.haagent.agent.heal.ServiceState;
 import io.haagent.agent.heal.ServiceStatus;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.supervise.HealLoop;
@@ -153,6 +154,22 @@ final class Healing implements Component, HealLoop.Hooks {
                 "stop of " + service + " requested; it stays stopped until haagent ctl start " + service);
     }
 
+    /**
+     * Whether {@code check} is used only by services an operator stopped: its DOWN is that stop, not news to mail.
+     * A check no service uses, or one a running service also uses, is not.
+     */
+    boolean onlyOfStoppedServices(String check) {
+        HealLoop l = loop;
+        if (l == null) {
+            return false;
+        }
+        Map<String, ServiceStatus> statuses = l.state().services();
+        List<String> users = l.healer().services().entrySet().stream()
+                .filter(e -> e.getValue().checks().contains(check)).map(Map.Entry::getKey).toList();
+        return !users.isEmpty() && users.stream()
+                .allMatch(s -> statuses.containsKey(s) && statuses.get(s).stoppedBy().isPresent());
+    }
+
     /** Refused at once when no operator stopped it: a running service is restarted, not started. */
     AdminServer.Reply start(String service, String reason) {
         ServiceStatus now = loop.state().services().get(service);
@@ -191,6 +208,13 @@ final class Healing implements Component, HealLoop.Hooks {
     }
 
     AdminServer.Reply resume(Optional<String> service, String reason) {
+        // Refused here rather than "resumed" while the healer ignores it: the answer must be true.
+        ServiceStatus now = service.map(n -> loop.state().services().get(n)).orElse(null);
+        if (now != null && now.pause().isEmpty() && now.state() != ServiceState.FATAL) {
+            return AdminServer.Reply.refused(409, "service " + service.get() + " is neither paused nor FATAL (it is "
+                    + now.state() + "); nothing to resume" + (now.stoppedBy().isPresent()
+                    ? ": an operator stopped it; start it with haagent ctl start " + service.get() : ""));
+        }
         return request(service, new Observation.OperatorResumed(service, reason),
                 service.orElse("the node") + " resumed");
     }

@@ -116,6 +116,10 @@ class CtlDaemonTest {
     void resume_ofAServiceAndOfTheNode_saysTheOperatorsReason() throws Exception {
         daemon(SLEEPER);
         awaitStatus("app RUNNING", s -> s.contains("\"state\" : \"RUNNING\""));
+        // Its reply said "app resumed" while the healer ignored it: the answer must be true.
+        Outcome nothingToResume = haagent("ctl", "--config", config.toString(), "resume", "app");
+        assertEquals(new Outcome(1, "", "haagent ctl: service app is neither paused nor FATAL (it is RUNNING); nothing"
+                + " to resume\n"), nothingToResume);
         assertEquals(200, post("/services/app/pause?reason=deploy"));
         assertEquals(200, post("/services/app/resume?reason=deploy%20done"));
         awaitLog("service app: resumed because an operator resumed it: deploy done");

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class CheckMailTest {
     private static final long SECOND = 1_000_000_000L;
     private final List<Mail> mailed = new ArrayList<>();
-    private final CheckMail mail = new CheckMail("web01", mailed::add);
+    private final Set<String> stopped = new java.util.HashSet<>();
+    private final CheckMail mail = new CheckMail("web01", mailed::add, stopped::contains);
 
     private static CheckSpec tcp() {
         return new CheckSpec.Tcp(new HostPort("127.0.0.1", 8080),
@@ -54,5 +55,19 @@ class CheckMailTest {
         mail.apply(Map.of("disk", tcp()), Set.of());
         mail.flipped(flip("disk", CheckState.UNKNOWN, CheckState.DOWN, SECOND));
         assertEquals(List.of("check disk DOWN for 0ms: connect refused"), subjects());
+    }
+
+    @Test
+    void aCheckOfAServiceAnOperatorStopped_goingDown_isTheStop_notNews() {
+        mail.apply(Map.of("app", tcp()), Set.of("app"));
+        mail.flipped(flip("app", CheckState.UNKNOWN, CheckState.UP, SECOND));
+        stopped.add("app"); // haagent ctl stop app
+        mail.flipped(flip("app", CheckState.UP, CheckState.DOWN, 10 * SECOND));
+        stopped.remove("app"); // haagent ctl start app
+        mail.flipped(flip("app", CheckState.DOWN, CheckState.UP, 20 * SECOND));
+        assertEquals(List.of(), subjects(), "an operator's stop and start mail nothing for its checks");
+
+        mail.flipped(flip("app", CheckState.UP, CheckState.DOWN, 30 * SECOND));
+        assertEquals(List.of("check app DOWN for 0ms: connect refused"), subjects(), "once started, a DOWN is news again");
     }
 }
