@@ -120,6 +120,14 @@ public final class AdminServer implements AutoCloseable {
         default Reply forcePromotion(String instance, String reason) {
             return Reply.refused(404, "no VRRP instance " + instance);
         }
+
+        /**
+         * A planned agent restart (an upgrade): the agent exits with its restart status and leaves the services'
+         * children running for the next agent to adopt. Implemented by the daemon; 501 until then.
+         */
+        default Reply restartAgent(String reason) {
+            return Reply.refused(501, "agent restart is not available in this build");
+        }
     }
 
     /** An HTTP status and a JSON body. */
@@ -221,8 +229,10 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        // The requests in flight finish before the event loops stop, so their answers are still written: the
+        // answer to POST /agent/restart is what makes the agent close.
         workers.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** The routes, free of Netty so that they read as a table. */
@@ -306,13 +316,15 @@ public final class AdminServer implements AutoCloseable {
                 };
             } else if (path.equals(List.of("reload"))) {
                 r = actions.reload();
+            } else if (path.equals(List.of("agent", "restart"))) {
+                r = actions.restartAgent(reason);
             } else {
                 r = null;
             }
             if (r == null) {
                 return Response.json(404, Map.of("ok", false, "message", "no such action: POST " + q.path()
                         + "; use /services/NAME/restart|stop|start|pause|resume, /node/pause|resume|drain,"
-                        + " /vrrp/NAME/promote|switchover or /reload"));
+                        + " /vrrp/NAME/promote|switchover, /agent/restart or /reload"));
             }
             return Response.json(r.status(), r.body());
         }

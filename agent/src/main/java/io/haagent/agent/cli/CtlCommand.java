@@ -40,6 +40,8 @@ final class CtlCommand {
                                                   hand this VRRP instance's MASTER role to a peer
               tail SERVICE [-n 50] [-f] [--stderr]
                                                   the child's stdout.log (stderr.log); -f follows it
+              agent restart [--reason R]          restart haagent itself (an upgrade) and leave the
+                                                  services running: the next haagent adopts them
 
             The address and token come from node.admin.listen and node.admin.token_file of the config
             (default /etc/haagent/haagent.yaml). Exit 0: done; 1: the agent refused or failed it;
@@ -206,7 +208,7 @@ final class CtlCommand {
             }
         }
         if (words.isEmpty()) {
-            throw new Usage("which command? (restart, stop, start, pause, resume, node, switchover, tail)");
+            throw new Usage("which command? (restart, stop, start, pause, resume, node, switchover, tail, agent)");
         }
         String command = words.getFirst();
         boolean pause = command.equals("pause") || words.equals(List.of("node", "pause"));
@@ -224,6 +226,13 @@ final class CtlCommand {
                     throw new Usage("node " + what + ": use node pause, node resume or node drain");
                 }
                 yield post("/node/" + what, reason, forDuration, Optional.empty());
+            }
+            case "agent" -> {
+                String what = one(words, "agent restart");
+                if (!what.equals("restart")) {
+                    throw new Usage("agent " + what + ": use agent restart");
+                }
+                yield post("/agent/restart", reason, forDuration, Optional.empty());
             }
             case "switchover" -> post("/vrrp/" + segment(one(words, "switchover INSTANCE")) + "/switchover", reason,
                     Optional.empty(), timeout);

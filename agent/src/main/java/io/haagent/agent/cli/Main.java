@@ -8,6 +8,11 @@ import java.util.Arrays;
 public final class Main {
     static final int OK = 0;
     static final int USAGE_ERROR = 2;
+    /**
+     * {@code haagent run} after a planned restart ({@code haagent ctl agent restart}): EX_TEMPFAIL of sysexits.h,
+     * which the unit's {@code RestartForceExitStatus=75} turns into a restart; the children were left running.
+     */
+    static final int RESTART = 75;
 
     // The commands and their arguments are the contract in DESIGN.md, "Command line".
     static final String USAGE = """
@@ -25,7 +30,7 @@ public final class Main {
                                             ask the daemon to re-read its config (lints first);
                                             exit 1 with the findings when it refused
               ctl    [--config FILE] restart|stop|start|pause|resume SERVICE, node pause|resume|drain,
-                     switchover INSTANCE, tail SERVICE [-f]
+                     switchover INSTANCE, tail SERVICE [-f], agent restart
                                             operate the running agent (haagent ctl --help)
               demo   [--keep-running]       a Redis failover played on loopback: two nodes, two Redis,
                                             an app, a mail server (no root, no cloud; needs redis-server)

@@ -12,14 +12,17 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * {@code haagent run [--config FILE] [--log-level LEVEL] [--log-format plain|json]}: the daemon in the
  * foreground, as systemd runs it. The log flags win over {@code HAAGENT_LOG_LEVEL} and {@code HAAGENT_LOG_FORMAT}.
- * SIGHUP reloads (like {@code haagent reload}) unless it is ignored, as under nohup; SIGTERM and SIGINT stop it cleanly.
+ * SIGHUP reloads (like {@code haagent reload}) unless it is ignored, as under nohup; SIGTERM and SIGINT stop it cleanly,
+ * children and all ({@code systemctl stop}). {@code POST /agent/restart} ({@code haagent ctl agent restart}) stops it
+ * leaving the children running and exits {@link Main#RESTART}, which the systemd unit maps to a restart.
  */
 final class RunCommand {
     private RunCommand() {}
@@ -80,7 +83,15 @@ final class RunCommand {
             metrics.close();
             return Main.USAGE_ERROR;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable close = () -> {
+            if (closed.compareAndSet(false, true)) {
+                daemon.close();
+                metrics.close();
+            }
+        };
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        daemon.plannedRestart().thenRun(() -> exit.complete(Main.RESTART));
         // Under nohup SIGHUP is ignored, and the JVM keeps an ignored signal ignored: it returns SIG_IGN and
         // installs nothing, so kill -HUP would do nothing, silently.
         if (Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(daemon::reload)) == SignalHandler.SIG_IGN) {
@@ -88,16 +99,12 @@ final class RunCommand {
                     + " reload with haagent reload or POST /reload");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            metrics.close();
-            stopped.countDown();
+            close.run();
+            exit.complete(Main.OK);
         }, "haagent-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return Main.OK;
+        int status = exit.join();
+        close.run(); // after a planned restart; after a signal the hook has closed it already
+        return status;
     }
 
     /** The value of {@code --name VALUE} or {@code --name=VALUE} at {@code args[i]}, if that is the option. */

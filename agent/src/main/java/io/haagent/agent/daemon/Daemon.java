@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,6 +74,8 @@ public final class Daemon implements AutoCloseable {
     private final NodeConfig inUse;
     private volatile Optional<String> token;
     private final AdminServer admin;
+    /** Completes when an operator asked for a planned restart ({@code POST /agent/restart}). */
+    private final CompletableFuture<String> plannedRestart = new CompletableFuture<>();
 
     private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics) {
         this.configFile = configFile;
@@ -242,6 +245,14 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes (with the operator's reason) once a planned restart was asked for: the caller then closes the
+     * daemon, which leaves the services' children running, and exits with the restart status.
+     */
+    public CompletableFuture<String> plannedRestart() {
+        return plannedRestart;
+    }
+
     /** The /status document. */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -329,6 +340,18 @@ public final class Daemon implements AutoCloseable {
 
         public AdminServer.Reply forcePromotion(String instance, String reason) {
             return failover.forcePromotion(instance, reason);
+        }
+
+        /** On the daemon's thread, so that a reload never half-applies under it. */
+        public AdminServer.Reply restartAgent(String reason) {
+            return onLoop(() -> {
+                healing.leaveChildrenRunning();
+                log.info("agent restart asked by operator (reason {}): stopping this haagent and leaving the services'"
+                        + " children running for the next one to adopt", reason);
+                plannedRestart.complete(reason);
+                return AdminServer.Reply.ok("restarting: the services' children stay running and the next haagent"
+                        + " adopts them");
+            });
         }
     }
 }

@@ -267,6 +267,13 @@ final class Healing implements Component, HealLoop.Hooks {
         return p.untilNanos().isPresent() ? wallNow.plusNanos(p.untilNanos().getAsLong() - now).toString() : null;
     }
 
+    /** A planned agent restart: closing then leaves the children running for the next agent to adopt. */
+    void leaveChildrenRunning() {
+        if (loop != null) {
+            loop.leaveChildrenRunning();
+        }
+    }
+
     @Override
     public void close() {
         if (loop != null) {

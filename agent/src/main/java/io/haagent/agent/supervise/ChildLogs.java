@@ -1,9 +1,9 @@
 package io.haagent.agent.supervise;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -11,36 +11,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The children's output: stdout and stderr go to {@code <state_dir>/logs/<service>/stdout.log} and
- * {@code stderr.log}, rotated by size ({@link RotatingLog}), each pumped by a virtual thread: a child never blocks
- * on a full pipe.
+ * {@code stderr.log}, opened {@code O_APPEND} by the child itself rather than through pipes the agent reads. So a
+ * child never blocks on the agent, its output survives an agent restart (a planned one leaves the children running,
+ * and the next agent adopts them), and an adopted child's output lands where {@code haagent ctl tail} reads. A thread
+ * of the agent's, off the heal loop, rotates the files by size every {@link #ROTATE_EVERY} ({@link RotatingLog}).
  */
 final class ChildLogs implements AutoCloseable {
     // one logger for the supervisor's sentences, whichever class says them
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** How often the sizes are looked at: a file grows past its size by at most what a child writes meanwhile. */
+    static final Duration ROTATE_EVERY = Duration.ofSeconds(1);
 
     private final Path root;
     private final long maxBytes;
     private final int keep;
     private final Map<String, Streams> open = new ConcurrentHashMap<>();
+    private final Thread rotator;
 
     /**
-     * @param maxBytes size at which stdout.log / stderr.log are rotated
+     * @param maxBytes size past which stdout.log / stderr.log are rotated
      * @param keep     rotated files kept per stream (.1 … .N)
      */
     ChildLogs(Path stateDir, long maxBytes, int keep) {
         this.root = stateDir.resolve("logs");
         this.maxBytes = maxBytes;
         this.keep = keep;
+        this.rotator = Thread.ofVirtual().name("child-log-rotation").start(this::rotateEverySecond);
     }
 
     /** One service's two logs. */
     record Streams(RotatingLog stdout, RotatingLog stderr) {
-        /** Starts copying the child's output into the logs until its pipes close. */
-        void pump(String service, Process p) {
-            Thread.ofVirtual().name("pump-" + service + "-stdout")
-                    .start(() -> ChildLogs.pump(service, p.getInputStream(), stdout));
-            Thread.ofVirtual().name("pump-" + service + "-stderr")
-                    .start(() -> ChildLogs.pump(service, p.getErrorStream(), stderr));
+        /** The child writes its stdout and stderr straight to the files, appending. */
+        ProcessBuilder redirect(ProcessBuilder pb) {
+            return pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.file().toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(stderr.file().toFile()));
         }
     }
 
@@ -55,10 +59,9 @@ final class ChildLogs implements AutoCloseable {
     }
 
     /**
-     * The service's logs, opened on its first start and shared across restarts: a leftover writer never fights the
-     * new child's over rotation.
+     * The service's logs, rotated from now on; an adopted child's too, which a previous agent opened for it.
      *
-     * @throws IOException when they cannot be written: the service cannot start
+     * @throws IOException when their directory cannot be made: the service cannot start
      */
     Streams of(String service) throws IOException {
         Streams streams = open.get(service);
@@ -68,47 +71,44 @@ final class ChildLogs implements AutoCloseable {
         Path dir = dir(service);
         try {
             Files.createDirectories(dir);
-            streams = new Streams(new RotatingLog(file(service, false), maxBytes, keep),
-                    new RotatingLog(file(service, true), maxBytes, keep));
         } catch (IOException e) {
             throw new IOException("cannot start service " + service + ": cannot write its logs under " + dir + ": " + e,
                     e);
         }
+        streams = new Streams(new RotatingLog(file(service, false), maxBytes, keep),
+                new RotatingLog(file(service, true), maxBytes, keep));
         open.put(service, streams);
         return streams;
     }
 
-    private static void pump(String service, InputStream in, RotatingLog out) {
-        byte[] buf = new byte[8192];
-        boolean warned = false;
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
+    /** Rotates every log past its size once. */
+    void rotateFull() {
+        for (Map.Entry<String, Streams> e : open.entrySet()) {
+            for (RotatingLog l : new RotatingLog[] {e.getValue().stdout(), e.getValue().stderr()}) {
                 try {
-                    out.write(buf, 0, n);
-                } catch (IOException e) {
-                    if (!warned) { // keep draining: the child must never block on a full pipe
-                        log.warn("service {}: cannot write its output, dropping it until the log works again: {}",
-                                service, e.toString());
-                        warned = true;
-                    }
+                    l.rotateIfFull();
+                } catch (IOException ex) {
+                    log.warn("service {}: cannot rotate {}: {}; it grows until the next try", e.getKey(), l.file(),
+                            ex.toString());
                 }
             }
-        } catch (IOException e) {
-            // the pipe closed under us: the child and its group are gone
         }
     }
 
+    private void rotateEverySecond() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(ROTATE_EVERY);
+                rotateFull();
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
+    }
+
+    /** Stops rotating; the children keep their files open and write on. */
     @Override
     public void close() {
-        for (Streams streams : open.values()) {
-            for (RotatingLog l : new RotatingLog[] {streams.stdout(), streams.stderr()}) {
-                try {
-                    l.close();
-                } catch (IOException e) {
-                    log.warn("closing a child's log: {}", e.toString());
-                }
-            }
-        }
+        rotator.interrupt();
     }
 }

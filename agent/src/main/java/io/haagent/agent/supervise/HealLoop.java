@@ -156,7 +156,12 @@ public final class HealLoop implements AutoCloseable {
         }
     }
 
-    /** Stops the loop, then the actuator, then every child. */
+    /** A planned agent restart: {@link #close} then leaves the children running ({@link Supervisor#leaveChildrenRunning}). */
+    public void leaveChildrenRunning() {
+        supervisor.leaveChildrenRunning();
+    }
+
+    /** Stops the loop, then the actuator, then every child (unless {@link #leaveChildrenRunning}). */
     @Override
     public void close() {
         running = false;

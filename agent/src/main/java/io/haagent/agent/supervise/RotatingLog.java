@@ -1,95 +1,89 @@
 package io.haagent.agent.supervise;
 
-import java.io.Closeable;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
- * A log file rotated by size, as supervisord's {@code stdout_logfile_maxbytes}/{@code _backups}:
- * {@code stdout.log} is written; when the next chunk would make it larger than {@code maxBytes} it
- * becomes {@code stdout.log.1}, {@code .1} becomes {@code .2}, and so on; {@code keep} old files stay.
- * Writes are unbuffered so the file always shows what the child wrote.
+ * A child's log file rotated by size the way logrotate's {@code copytruncate} does, because the child itself writes
+ * it: {@code stdout.log} is opened {@code O_APPEND} by the child ({@link ProcessBuilder.Redirect#appendTo}), so it
+ * outlives the agent and an adopted child keeps writing where the next agent reads. Renaming the file would leave
+ * the writer on the renamed one, so rotation copies it to {@code .1} (after {@code .1} became {@code .2}, and so on;
+ * {@code keep} old files stay) and truncates it to zero: with {@code O_APPEND} the writer's next write lands at the
+ * new end. What the child writes between the copy and the truncate is lost — logrotate's copytruncate window. To keep
+ * it short whatever the file's size, the copy catches up: after copying the file it copies what was appended
+ * meanwhile, up to {@link #CATCH_UP} times, so the window is the last, small pass plus the truncate (microseconds,
+ * a few lines of a very chatty child), not the copy of the whole file.
  */
-final class RotatingLog implements Closeable {
+final class RotatingLog {
+    /** Passes that copy what was appended during the previous pass, before the truncate. */
+    static final int CATCH_UP = 3;
+
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private OutputStream out;
-    private long size;
 
-    RotatingLog(Path file, long maxBytes, int keep) throws IOException {
+    RotatingLog(Path file, long maxBytes, int keep) {
         if (maxBytes < 1 || keep < 0) {
             throw new IllegalArgumentException("a log needs maxBytes >= 1 and keep >= 0");
         }
         this.file = file;
         this.maxBytes = maxBytes;
         this.keep = keep;
-        open();
     }
 
-    private void open() throws IOException {
-        out = new FileOutputStream(file.toFile(), true);
-        size = Files.size(file);
+    Path file() {
+        return file;
     }
 
-    synchronized void write(byte[] b, int off, int len) throws IOException {
-        if (out == null) {
-            throw new IOException(file + " is closed");
-        }
-        while (len > 0) {
-            if (size > 0 && size + len > maxBytes) {
-                rotate();
+    /**
+     * Rotates the file when it is larger than {@code maxBytes}; a missing file is nothing to rotate.
+     *
+     * @return whether it rotated
+     */
+    synchronized boolean rotateIfFull() throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() <= maxBytes) {
+                return false;
             }
-            int n = (int) Math.min(len, maxBytes - size); // a chunk larger than what is left is split...
-            if (n < len) {
-                // ...after its last whole line that fits, so a line is not cut across two files.
-                for (int i = off + n - 1; i >= off; i--) {
-                    if (b[i] == '\n') {
-                        n = i - off + 1;
-                        break;
+            if (keep > 0) {
+                Files.deleteIfExists(rotated(keep));
+                for (int i = keep - 1; i >= 1; i--) {
+                    if (Files.exists(rotated(i))) {
+                        Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
+                copy(ch, rotated(1));
             }
-            if (n <= 0) {
-                n = (int) Math.min(len, maxBytes); // a fresh file and no room: take what fits
-            }
-            out.write(b, off, n);
-            size += n;
-            off += n;
-            len -= n;
+            // the copy-to-truncate window: lines written now are in neither file
+            ch.truncate(0);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 
-    private void rotate() throws IOException {
-        out.close();
-        out = null;
-        if (keep == 0) {
-            Files.deleteIfExists(file);
-        } else {
-            Files.deleteIfExists(rotated(keep));
-            for (int i = keep - 1; i >= 1; i--) {
-                if (Files.exists(rotated(i))) {
-                    Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+    private static void copy(FileChannel from, Path to) throws IOException {
+        try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long copied = 0;
+            for (int pass = 0; pass <= CATCH_UP; pass++) {
+                long size = from.size();
+                if (pass > 0 && size == copied) {
+                    break;
+                }
+                while (copied < size) {
+                    copied += from.transferTo(copied, size - copied, out);
                 }
             }
-            Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
         }
-        open();
     }
 
     private Path rotated(int i) {
         return file.resolveSibling(file.getFileName() + "." + i);
-    }
-
-    @Override
-    public synchronized void close() throws IOException {
-        if (out != null) {
-            out.close();
-            out = null;
-        }
     }
 }

@@ -39,11 +39,12 @@ import org.slf4j.LoggerFactory;
  *       it reaches what it started too: the stop signal goes to the group, and after
  *       {@code stop_timeout} SIGKILL does. Whatever a child leaves in its group when it exits is
  *       killed, so a restart never races leftovers for ports or files ({@link ChildSignals}).</li>
- *   <li>stdout and stderr go to {@code <state_dir>/logs/<service>/stdout.log} and {@code stderr.log},
- *       rotated by size, each pumped by a virtual thread: a child never blocks on a full pipe
- *       ({@link ChildLogs}).</li>
- *   <li>Each running child has a pid file, so that an agent restarted after a crash adopts the child it
- *       finds still running, or stops it when its service changed meanwhile ({@link PidFiles}).</li>
+ *   <li>stdout and stderr go to {@code <state_dir>/logs/<service>/stdout.log} and {@code stderr.log}, which the
+ *       child opens itself (O_APPEND), rotated by size with copy-then-truncate: a child never blocks on the agent
+ *       and its output outlives it ({@link ChildLogs}).</li>
+ *   <li>Each running child has a pid file, so that the next agent — after a planned restart
+ *       ({@link #leaveChildrenRunning}) or a crash — adopts the child it finds still running, or stops it when its
+ *       service changed meanwhile ({@link PidFiles}).</li>
  * </ul>
  * Thread-safe; operations on one service are serialised, different services do not wait for each other.
  */
@@ -89,6 +90,7 @@ public final class Supervisor implements AutoCloseable {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Child> children = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile boolean leaveRunning;
 
     public Supervisor(Path stateDir, Listener listener, Options options) {
         this(stateDir, listener, options, CommandRunner.system());
@@ -166,6 +168,10 @@ public final class Supervisor implements AutoCloseable {
      * @throws IOException when the command cannot be found or started, or its log files cannot be opened
      */
     public long start(String service, ServiceSpec.Process spec) throws IOException {
+        if (leaveRunning) {
+            throw new IOException("cannot start service " + service + ": the agent is restarting and leaves its"
+                    + " children to the next one");
+        }
         ReentrantLock lock = lock(service);
         lock.lock();
         try {
@@ -212,10 +218,34 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** Stops every child (in parallel, each with its own stop_timeout) and closes the logs. */
+    /**
+     * Makes {@link #close} leave the children running, for a planned agent restart (an upgrade): their pid files
+     * are rewritten now, so that the next agent on this state_dir adopts each child whose service did not change,
+     * and their output goes on to their log files. Nothing new starts after this call.
+     */
+    public void leaveChildrenRunning() {
+        closed = true;
+        leaveRunning = true;
+        for (Child c : children.values()) {
+            if (c.process.isAlive()) {
+                pidFiles.record(c.service, c.process.toHandle(), c.spec);
+            }
+        }
+    }
+
+    /**
+     * Stops every child (in parallel, each with its own stop_timeout) and stops rotating the logs; after
+     * {@link #leaveChildrenRunning} only the latter.
+     */
     @Override
     public void close() {
         closed = true; // a start racing the close must not leave a child nobody stops
+        if (leaveRunning) {
+            logs.close();
+            log.info("left {} running for the next haagent to adopt", children.values().stream()
+                    .filter(c -> c.process.isAlive()).map(c -> c.service + " (pid " + c.process.pid() + ")").toList());
+            return;
+        }
         List<Thread> stoppers = new ArrayList<>();
         for (String service : new ArrayList<>(children.keySet())) {
             stoppers.add(Thread.ofVirtual().name("stop-" + service).start(() -> stop(service)));
@@ -264,8 +294,8 @@ public final class Supervisor implements AutoCloseable {
         setsid.ifPresent(s -> argv.add(s.toString()));
         argv.add(program);
         argv.addAll(spec.command().subList(1, spec.command().size()));
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(workdir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb = output.redirect(new ProcessBuilder(argv).directory(workdir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p;
@@ -279,7 +309,6 @@ public final class Supervisor implements AutoCloseable {
         boolean reported = false;
         try {
             pidFiles.record(service, p.toHandle(), spec);
-            output.pump(service, p);
             // Report the start before asking for the exit, so that the listener can never hear them reversed.
             safely(() -> listener.started(service, p.pid()));
             reported = true;
@@ -296,11 +325,11 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Adopts a child a killed (or crashed) agent left running, rather than restarting it: a restart would
-     * empty a Redis master that holds acknowledged writes (hostile run, fault 4), and starting a second copy
-     * beside it would fight over ports and files. From now on it is the service's child — stopped, restarted
-     * and healed like one — except that its output is lost (its pipes died with that agent) until its next
-     * restart, and its exit status is unknown.
+     * Adopts a child a previous agent left running — on purpose ({@link #leaveChildrenRunning}, an upgrade), or
+     * because it was killed or crashed — rather than restarting it: a restart would empty a Redis master that holds
+     * acknowledged writes (hostile run, fault 4), and starting a second copy beside it would fight over ports and
+     * files. From now on it is the service's child — stopped, restarted and healed like one, its output still in
+     * its log files (it opened them itself) — except that its exit status is unknown.
      */
     private long adopt(String service, ServiceSpec.Process spec, ProcessHandle h) {
         Process p = new AdoptedProcess(h);
@@ -308,8 +337,8 @@ public final class Supervisor implements AutoCloseable {
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
         pidFiles.record(service, h, spec);
-        log.warn("service {}: adopted pid {} left running by a previous haagent instead of restarting it; its output"
-                + " is not captured until its next restart", service, h.pid());
+        log.info("service {}: adopted pid {} left running by the previous haagent, started with the same command and"
+                + " environment, instead of restarting it", service, h.pid());
         safely(() -> listener.started(service, h.pid()));
         c.exitReported = p.onExit().thenRun(() -> exited(c));
         return h.pid();

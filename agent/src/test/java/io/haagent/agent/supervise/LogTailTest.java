@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,15 +14,16 @@ class LogTailTest {
     @TempDir
     Path dir;
 
+    /** What a child does to its log: appends (it opened it O_APPEND). */
     private static void write(RotatingLog log, String s) throws Exception {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        log.write(b, 0, b.length);
+        Files.writeString(log.file(), s, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     @Test
     void lastLines_thenWhatFollows_theNextOffset() throws Exception {
         Path file = dir.resolve("stdout.log");
-        try (RotatingLog log = new RotatingLog(file, 1 << 20, 1)) {
+        RotatingLog log = new RotatingLog(file, 1 << 20, 1);
+        {
             write(log, "one\ntwo\nthree\n");
             LogTail t = LogTail.read(file, 2, OptionalLong.empty());
             assertEquals("two\nthree\n", t.text());
@@ -40,10 +42,13 @@ class LogTailTest {
     @Test
     void aRotatedFile_isReadFromItsStart_aMissingOneIsEmpty() throws Exception {
         Path file = dir.resolve("stdout.log");
-        try (RotatingLog log = new RotatingLog(file, 10, 1)) {
+        RotatingLog log = new RotatingLog(file, 10, 1);
+        {
             write(log, "12345678\n");
             long next = LogTail.read(file, 5, OptionalLong.empty()).next();
-            write(log, "abc\n"); // over 10 bytes: stdout.log became stdout.log.1
+            write(log, "9\n"); // over 10 bytes: copied to stdout.log.1, stdout.log truncated
+            assertEquals(true, log.rotateIfFull());
+            write(log, "abc\n");
             assertEquals("abc\n", LogTail.read(file, 5, OptionalLong.of(next)).text());
         }
         assertEquals(new LogTail("", 0, dir.resolve("none.log")), LogTail.read(dir.resolve("none.log"), 5, OptionalLong.empty()));

@@ -283,27 +283,41 @@ class SupervisorTest {
         return (mask & (1L << (sig - 1))) != 0;
     }
 
+    /**
+     * Issue 13 changed how: the child writes its logs itself (O_APPEND, so they outlive the agent) and the supervisor
+     * rotates them by copy-then-truncate every {@link ChildLogs#ROTATE_EVERY}. A file can therefore outgrow
+     * maxBytes by what the child writes meanwhile, and a rotated file holds whole bursts, not at most 1000 bytes
+     * cut at a line: that assertion went, the kept files, their order and their count stay.
+     */
     @Test
     void output_rotatedBySize_keepsTheNewestFiles() throws Exception {
         supervisor(new Supervisor.Options(1000, 2, true, Duration.ofSeconds(5)));
-        long pid = supervisor.start("web", sh("i=0; while [ $i -lt 100 ]; do echo \"line $i"
-                + " ........................................\"; i=$((i+1)); done; echo done >&2"));
+        Path go = dir.resolve("go");
+        supervisor.start("web", sh("b=0; while [ $b -lt 4 ]; do while [ ! -f " + go + " ]; do sleep 0.05; done; rm "
+                + go + "; i=0; while [ $i -lt 25 ]; do echo \"burst $b line $i ..............................\";"
+                + " i=$((i+1)); done; b=$((b+1)); done; echo done >&2; exec sleep 60"));
         next("started");
-        assertEquals(new Heard("exited", "web", pid, 0, false), next("exited"));
-        // The pumps drain the pipes after the exit is reported: wait for both logs to be complete.
-        Await.until("line 99 in stdout.log", () -> stdout("web").contains("line 99 "));
         Path logs = supervisor.logDir("web");
-        Await.until("done in stderr.log", () -> log("web", "stderr.log").equals("done\n"));
-        assertTrue(Files.exists(logs.resolve("stdout.log.1")));
-        assertTrue(Files.exists(logs.resolve("stdout.log.2")));
-        assertFalse(Files.exists(logs.resolve("stdout.log.3")), "only two rotated files are kept");
-        for (String f : List.of("stdout.log", "stdout.log.1", "stdout.log.2")) {
-            assertTrue(Files.size(logs.resolve(f)) <= 1000, f + " is " + Files.size(logs.resolve(f)) + " bytes");
+        for (int b = 0; b < 4; b++) {
+            Files.writeString(go, "");
+            String last = "burst " + b + " line 24 ";
+            // 25 lines are over 1000 bytes: rotated within a second of being written
+            Await.until(last + " rotated into stdout.log.1", () -> log("web", "stdout.log.1").contains(last)
+                    && stdout("web").isEmpty());
         }
-        String all = Files.readString(logs.resolve("stdout.log.2")) + Files.readString(logs.resolve("stdout.log.1"))
-                + Files.readString(logs.resolve("stdout.log"));
-        assertTrue(all.endsWith("line 99 ........................................\n"));
-        assertEquals("done\n", Files.readString(logs.resolve("stderr.log")));
+        assertEquals(burst(3), Files.readString(logs.resolve("stdout.log.1")));
+        assertEquals(burst(2), Files.readString(logs.resolve("stdout.log.2")));
+        assertFalse(Files.exists(logs.resolve("stdout.log.3")), "only two rotated files are kept");
+        Await.until("done in stderr.log", () -> log("web", "stderr.log").equals("done\n"));
+        assertFalse(Files.exists(logs.resolve("stderr.log.1")), "5 bytes are no reason to rotate");
+    }
+
+    private static String burst(int b) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            s.append("burst ").append(b).append(" line ").append(i).append(" ..............................\n");
+        }
+        return s.toString();
     }
 
     @Test
