@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ final class ChildLogs implements AutoCloseable {
     private final long maxBytes;
     private final int keep;
     private final Map<String, Streams> open = new ConcurrentHashMap<>();
+    /** The files whose rotation failed last time: warned once, not every second. */
+    private final Set<Path> failing = ConcurrentHashMap.newKeySet();
     private final Thread rotator;
 
     /**
@@ -87,9 +90,12 @@ final class ChildLogs implements AutoCloseable {
             for (RotatingLog l : new RotatingLog[] {e.getValue().stdout(), e.getValue().stderr()}) {
                 try {
                     l.rotateIfFull();
+                    failing.remove(l.file());
                 } catch (IOException ex) {
-                    log.warn("service {}: cannot rotate {}: {}; it grows until the next try", e.getKey(), l.file(),
-                            ex.toString());
+                    if (failing.add(l.file())) {
+                        log.warn("service {}: cannot rotate {}: {}; it grows, and is tried again every second",
+                                e.getKey(), l.file(), ex.toString());
+                    }
                 }
             }
         }

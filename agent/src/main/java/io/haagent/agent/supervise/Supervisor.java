@@ -337,8 +337,8 @@ public final class Supervisor implements AutoCloseable {
         Child c = new Child(service, p, spec, setsid.isPresent());
         children.put(service, c);
         pidFiles.record(service, h, spec);
-        log.info("service {}: adopted pid {} left running by the previous haagent, started with the same command and"
-                + " environment, instead of restarting it", service, h.pid());
+        log.info("service {}: adopted pid {} left running by a previous haagent instead of restarting it (it was started"
+                + " with the same command and environment)", service, h.pid());
         safely(() -> listener.started(service, h.pid()));
         c.exitReported = p.onExit().thenRun(() -> exited(c));
         return h.pid();

@@ -236,8 +236,10 @@ class AdminServerTest {
         assertEquals(501, send("POST", "/node/drain?reason=patch", "s3cret").statusCode());
         assertEquals(400, send("POST", "/vrrp/redis-vip/switchover?timeout=soon", "s3cret").statusCode());
         var unknown = send("POST", "/services/web/explode", "s3cret");
+        // issue 13 added /agent/restart to the list
         assertTrue(unknown.body().contains("/services/NAME/restart|stop|start|pause|resume, /node/pause|resume|drain,"
-                + " /vrrp/NAME/promote|switchover or /reload"), unknown.body());
+                + " /vrrp/NAME/promote|switchover, /agent/restart or /reload"), unknown.body());
+        assertEquals(501, send("POST", "/agent/restart", "s3cret").statusCode(), "until the daemon implements it");
         assertEquals(List.of("stop web disk swap", "start web operator request"), calls);
     }
 

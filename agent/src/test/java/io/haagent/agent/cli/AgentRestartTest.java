@@ -171,8 +171,8 @@ class AgentRestartTest {
         assertEquals(before, runningPids("agent2.log"), "adopted, not restarted");
         String log = read("agent2.log");
         for (var e : before.entrySet()) {
-            assertTrue(log.contains("service " + e.getKey() + ": adopted pid " + e.getValue() + " left running by the"
-                    + " previous haagent"), log);
+            assertTrue(log.contains("service " + e.getKey() + ": adopted pid " + e.getValue() + " left running by a"
+                    + " previous haagent instead of restarting it"), log);
         }
         say("app", "after the adoption");
         String app = stdout("app");
