@@ -50,7 +50,7 @@ class DebPackageTest {
 
     @Test
     void files_whereTheReadmeSaysTheyAre() {
-        assertTrue(mode("./usr/bin/haagent").startsWith("lrwxrwxrwx"), "a link to the launcher");
+        assertTrue(mode("./usr/bin/haagent").startsWith("lrwxrwxrwx"), "a link to the launcher: " + mode("./usr/bin/haagent"));
         assertTrue(CONTENTS.get("./usr/bin/haagent").endsWith("-> /usr/lib/haagent/bin/haagent"));
         assertTrue(mode("./usr/lib/haagent/bin/haagent").startsWith("-rwxr-xr-x"));
         assertTrue(mode("./usr/lib/haagent/lib/haagent-agent-" + projectVersion() + ".jar").startsWith("-rw-r--r--"));
@@ -62,6 +62,7 @@ class DebPackageTest {
         assertTrue(mode("./usr/share/doc/haagent/copyright").startsWith("-rw-r--r--"));
         assertTrue(mode("./usr/share/doc/haagent/changelog.Debian.gz").startsWith("-rw-r--r--"));
         assertTrue(mode("./usr/share/haagent/prometheus/haagent-alerts.yml").startsWith("-rw-r--r--"));
+        assertTrue(mode("./usr/share/haagent/grafana/haagent.json").startsWith("-rw-r--r--"));
         assertTrue(mode("./usr/share/man/man8/haagent.8.gz").startsWith("-rw-r--r--"));
         assertTrue(mode("./usr/share/bash-completion/completions/haagent").startsWith("-rw-r--r--"));
         CONTENTS.forEach((path, line) -> assertTrue(line.contains(" root/root "), "not owned by root: " + line));

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * The server process of a fixture ({@link RedisServer}, {@link MotoServer}, {@link Keepalived},
- * {@link ConfiglessRedis}): started with its output captured in a file, a readiness wait with a
+ * {@link ConfiglessRedis}, {@link PrometheusServer}): started with its output captured in a file, a readiness wait with a
  * deadline, a stop and a kill that reach as far as the fixture says, and a JVM shutdown hook that
  * kills every process a test forgot, so that nothing outlives the JVM. A fixture may start it
  * again after a stop or a kill (a restart on the same port).
@@ -58,7 +58,7 @@ final class LocalProcess {
     /**
      * Starts a server on a free TCP port: {@code startOn} starts it on the port it is given and
      * waits until it is ready. Another process may take the port before the server binds it: when
-     * the start fails with "Address already in use" in {@code log}, {@code kill} ends the attempt
+     * the start fails with "address already in use" (in any case) in {@code log}, {@code kill} ends the attempt
      * and another port is tried, three in all.
      *
      * @return the port the server runs on
@@ -70,7 +70,8 @@ final class LocalProcess {
                 startOn.accept(port);
                 return port;
             } catch (IllegalStateException e) {
-                boolean portTaken = log.get().contains("Address already in use");
+                // Go servers (prometheus) write it lowercase: "bind: address already in use".
+                boolean portTaken = log.get().toLowerCase(java.util.Locale.ROOT).contains("address already in use");
                 kill.run();
                 if (!portTaken || attempt == 3) {
                     throw e;

@@ -55,6 +55,9 @@ final class StatusCommand {
         if (s.get("paused") instanceof Map<?, ?> p) {
             sb.append("; PAUSED: ").append(p.get("reason")).append(until(p.get("until"), now));
         }
+        if (s.get("drained") != null) { // issue 12: node drain keeps every instance out of elections
+            sb.append("; DRAINED: ").append(s.get("drained")).append(" until node resume");
+        }
         sb.append('\n');
         if (s.get("mail") instanceof Map<?, ?> m) {
             sb.append("mail: ").append(m.get("pending")).append(" pending");
@@ -80,6 +83,9 @@ final class StatusCommand {
         List<Map<String, Object>> vrrp = new ArrayList<>();
         for (Map<String, Object> row : (List<Map<String, Object>>) s.getOrDefault("vrrp", List.of())) {
             Map<String, Object> r = new java.util.LinkedHashMap<>(row);
+            if (row.get("hold") instanceof Map<?, ?> hold) { // a drain, or a switchover that stepped it down
+                r.put("state", row.get("state") + ("DRAINED".equals(hold.get("kind")) ? " (drained)" : " (stepped down)"));
+            }
             r.put("peers heard", row.get("error") != null ? "not started: " + row.get("error")
                     : heard((List<Map<String, Object>>) row.getOrDefault("peers", List.of()), now)
                     + dropped((Map<String, Object>) row.getOrDefault("drops", Map.of())));

@@ -46,7 +46,10 @@ final class Checks implements Component {
         scheduler.addListener(new CheckListener() {
             @Override
             public void resultRecorded(CheckStatus s) {
-                s.last().ifPresent(r -> metrics.checkResult(s.name(), s.type(), r.up(), r.duration().toNanos()));
+                s.last().ifPresent(r -> {
+                    metrics.checkResult(s.name(), s.type(), r.up(), r.duration().toNanos());
+                    metrics.checkReadings(s.name(), r);
+                });
                 observed.accept(s);
             }
 

@@ -306,7 +306,21 @@ public final class Daemon implements AutoCloseable {
         }
 
         public AdminServer.Reply resumeNode(String reason) {
+            failover.resume("node resumed by operator (reason " + reason + ")");
             return healing.resume(Optional.empty(), reason);
+        }
+
+        public AdminServer.Reply switchover(String instance, String reason, Optional<Duration> catchUpTimeout) {
+            return failover.switchover(instance, reason, catchUpTimeout);
+        }
+
+        /** Healing pauses first (so nothing restarts the Redis mid hand-over), then every instance drains. */
+        public AdminServer.Reply drainNode(String reason) {
+            AdminServer.Reply paused = healing.pause(Optional.empty(), "drained: " + reason, Optional.empty());
+            AdminServer.Reply vrrp = failover.drain(reason);
+            Map<String, Object> body = new LinkedHashMap<>(vrrp.body());
+            body.put("healing", paused.body());
+            return new AdminServer.Reply(paused.status() != 200 ? paused.status() : vrrp.status(), body);
         }
 
         public AdminServer.Reply reload() {

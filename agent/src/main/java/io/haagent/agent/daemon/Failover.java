@@ -11,13 +11,16 @@ import io.haagent.config.CheckSpec;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.VrrpInstance;
 import io.haagent.failover.actions.RoleActions;
+import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpInstanceRunner;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +65,10 @@ final class Failover implements Component {
     private volatile Path stateDir;
     /** Instances that could not start, with why: shown in /status until a reload starts or removes them. */
     private final Map<String, String> failed = new ConcurrentHashMap<>();
+    /** Instances whose planned switchover runs now: one at a time each. */
+    private final Set<String> switching = ConcurrentHashMap.newKeySet();
+    /** Why the node is drained ({@code node drain}), until {@code node resume}; an instance started meanwhile is drained too. */
+    private volatile Optional<String> drained = Optional.empty();
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, InstanceListener listener) {}
 
@@ -148,6 +155,7 @@ final class Failover implements Component {
                 }
                 listener.attach(runner);
                 instances.put(name, new Running(vi, runner, listener));
+                drained.ifPresent(runner::drain);
                 listener.checkAtStartup();
                 if (failed.remove(name) != null) {
                     log.info("{}: started after all", name);
@@ -203,6 +211,77 @@ final class Failover implements Component {
             return ForcePromotionReplies.nothingToForce(name);
         }
         return r.listener().force(reason);
+    }
+
+    /**
+     * {@code haagent ctl switchover NAME}: a planned hand-over to the peer once its Redis caught up
+     * ({@link PlannedSwitchover}). Blocks for seconds; an admin worker calls it.
+     */
+    AdminServer.Reply switchover(String name, String reason, Optional<Duration> catchUpTimeout) {
+        Running r = instances.get(name);
+        if (r == null) {
+            return failed.containsKey(name) ? AdminServer.Reply.refused(409, "(" + name + ") is not running: "
+                    + failed.get(name)) : AdminServer.Reply.refused(404, "no VRRP instance " + name + "; the instances are "
+                    + (instances.isEmpty() ? "none" : String.join(", ", new TreeSet<>(instances.keySet()))));
+        }
+        return handOver(name, r, reason, catchUpTimeout, false);
+    }
+
+    private AdminServer.Reply handOver(String name, Running r, String reason, Optional<Duration> timeout, boolean drain) {
+        if (!switching.add(name)) {
+            return AdminServer.Reply.refused(409, "(" + name + ") a switchover of it is already running; wait for its answer");
+        }
+        try {
+            return new PlannedSwitchover(name, r.config(), r.runner(), ticker).run(reason, timeout, drain);
+        } finally {
+            switching.remove(name);
+        }
+    }
+
+    /**
+     * {@code haagent ctl node drain}'s failover part: every instance this node is MASTER of hands over as a planned
+     * switchover does, and every instance then stays out of elections (BACKUP, never MASTER, not even when the master
+     * falls silent) until {@link #resume}. An instance whose replica does not catch up stays MASTER, and the reply
+     * says so (409): drain again once it keeps up.
+     */
+    AdminServer.Reply drain(String reason) {
+        String why = "node drained by operator (reason " + reason + ")";
+        drained = Optional.of(why);
+        List<Map<String, Object>> each = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (String name : new TreeSet<>(instances.keySet())) {
+            Running r = instances.get(name);
+            if (r == null) {
+                continue;
+            }
+            AdminServer.Reply reply;
+            if (r.runner().status().state() == VrrpState.MASTER) {
+                reply = handOver(name, r, reason, Optional.empty(), true);
+            } else {
+                r.runner().drain(why);
+                reply = AdminServer.Reply.ok("(" + name + ") drained: stays " + r.runner().status().state()
+                        + ", never MASTER until node resume");
+            }
+            if (reply.status() != 200) {
+                refused.add(name);
+            }
+            each.add(reply.body());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ok", refused.isEmpty());
+        body.put("message", refused.isEmpty()
+                ? "node drained: " + (each.isEmpty() ? "no VRRP instance here" : "every VRRP instance stays out of"
+                + " elections until node resume")
+                : "node drained, but " + String.join(", ", refused) + " did not hand over and is still MASTER here; run"
+                + " node drain again once its replica keeps up");
+        body.put("vrrp", each);
+        return new AdminServer.Reply(refused.isEmpty() ? 200 : 409, body);
+    }
+
+    /** {@code haagent ctl node resume}: the drain ends, and so does a switchover's hold; every instance elects again. */
+    void resume(String why) {
+        drained = Optional.empty();
+        instances.values().forEach(r -> r.runner().resume(why));
     }
 
     /**
@@ -282,6 +361,7 @@ final class Failover implements Component {
             list.add(m);
         }
         into.put("vrrp", list);
+        into.put("drained", drained.orElse(null));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.failover.actions.RoleActions;
+import io.haagent.failover.vrrp.ElectionHold;
 import io.haagent.failover.vrrp.instance.InstanceStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ final class FailoverStatusJson {
         m.put("priority", s.priority());
         m.put("configured_priority", s.configuredPriority());
         m.put("master", s.master().map(Object::toString).orElse(null));
+        m.put("hold", s.hold().map(FailoverStatusJson::hold).orElse(null));
         m.put("event_id", s.lastEventId().isEmpty() ? null : s.lastEventId());
         m.put("transitions", s.transitions());
         m.put("adverts_sent", s.advertsSent());
@@ -53,6 +55,16 @@ final class FailoverStatusJson {
             peers.add(pm);
         }
         m.put("peers", peers);
+        return m;
+    }
+
+    /** What an operator holds the instance back from, and until when (issue 12: switchover, drain). */
+    private static Map<String, Object> hold(ElectionHold h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", h.kind().name());
+        m.put("why", h.why());
+        m.put("until", h.kind() == ElectionHold.Kind.DRAINED ? "node resume; never MASTER meanwhile"
+                : "MASTER again (the peer fails or hands back) or node resume; no preemption meanwhile");
         return m;
     }
 

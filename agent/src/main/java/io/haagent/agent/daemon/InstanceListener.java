@@ -185,8 +185,8 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
     }
 
     @Override
-    public void advertSent(String instance) {
-        shared.metrics().vrrpAdvertSent(instance);
+    public void advertSent(String instance, int priority) {
+        shared.metrics().vrrpAdvertSent(instance, priority);
     }
 
     /** A role action is done (actions thread). */

@@ -1,5 +1,8 @@
 package io.haagent.agent.metrics;
 
+import io.haagent.checker.probe.CheckResult;
+import io.haagent.checker.probe.Reading;
+import io.haagent.checker.probe.RedisReplication;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.AdvertDrop;
 import io.micrometer.core.instrument.Counter;
@@ -18,6 +21,8 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +55,16 @@ public final class AgentMetrics implements AutoCloseable {
     private final Map<String, AtomicLong> checkLastSuccessMillis = new ConcurrentHashMap<>();
     private final Map<String, StateSeries> serviceState = new ConcurrentHashMap<>();
     private final Map<String, VrrpLabels> vrrp = new ConcurrentHashMap<>();
+    private final CheckGauge diskUsed = new CheckGauge("haagent.disk.used.ratio", null,
+            "The used share (0 to 1) of the file system a disk check measures, as df counts it");
+    private final CheckGauge fileAge = new CheckGauge("haagent.file.age", "seconds",
+            "How long ago the file of a file_age check was last written");
+    private final CheckGauge redisLinkDown = new CheckGauge("haagent.redis.master.link.down", "seconds",
+            "A replica's seconds without its master (master_link_down_since_seconds): 0 while the link is up,"
+                    + " -1 not linked since the replica started; absent on a master");
+    private final CheckGauge redisLag = new CheckGauge("haagent.redis.replication.lag", "bytes",
+            "On a master, how far its furthest-behind replica trails: master_repl_offset minus that replica's"
+                    + " offset; absent on a replica and on a master with no replica");
     private final String serviceStateLegend;
     private final List<String> serviceStates;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -141,6 +156,26 @@ public final class AgentMetrics implements AutoCloseable {
         }).set(up == null ? -1 : up ? 1 : 0);
     }
 
+    /**
+     * The numbers the check's run read, each a gauge labelled {@code check}: a disk's used ratio, a file's age, a
+     * Redis replica's link-down seconds or a master's replication lag. A number the run could not read (the path
+     * vanished, Redis did not answer, a master has no link) is absent until a run reads it again: a stale value
+     * would graph as if it were still true.
+     */
+    public void checkReadings(String check, CheckResult result) {
+        Reading reading = result.reading().orElse(null);
+        diskUsed.set(check, reading instanceof Reading.DiskUsed d ? OptionalDouble.of(d.ratio()) : OptionalDouble.empty());
+        fileAge.set(check, reading instanceof Reading.FileAge f
+                ? OptionalDouble.of(f.age().toNanos() / 1e9) : OptionalDouble.empty());
+        RedisReplication replication = result.replication().orElse(null);
+        redisLinkDown.set(check, replication == null ? OptionalDouble.empty() : asDouble(replication.linkDownSeconds()));
+        redisLag.set(check, replication == null ? OptionalDouble.empty() : asDouble(replication.lagBytes()));
+    }
+
+    private static OptionalDouble asDouble(OptionalLong value) {
+        return value.isPresent() ? OptionalDouble.of(value.getAsLong()) : OptionalDouble.empty();
+    }
+
     /** A service the config names: its counters at 0 and its state series, before anything happens to it. */
     public void service(String service) {
         serviceState.computeIfAbsent(service, s -> {
@@ -214,6 +249,7 @@ public final class AgentMetrics implements AutoCloseable {
             dropped(labels, reason.label());
         }
         sent(labels);
+        priorityZeroSent(labels);
         received(labels);
         priorityZeroReceived(labels);
         becameMaster(labels);
@@ -245,10 +281,14 @@ public final class AgentMetrics implements AutoCloseable {
         }
     }
 
-    public void vrrpAdvertSent(String instance) {
+    /** One advert sent to one peer, with the priority it carried (0: this node resigned, RFC 5798 §6.4.3). */
+    public void vrrpAdvertSent(String instance, int priority) {
         VrrpLabels labels = vrrp.get(instance);
         if (labels != null) {
             sent(labels).increment();
+            if (priority == 0) {
+                priorityZeroSent(labels).increment();
+            }
         }
     }
 
@@ -294,6 +334,9 @@ public final class AgentMetrics implements AutoCloseable {
                 checkUp.remove(name);
                 checkLastSuccessMillis.remove(name);
                 checkDuration.removeIf(values -> values.getFirst().equals(name));
+                for (CheckGauge g : List.of(diskUsed, fileAge, redisLinkDown, redisLag)) {
+                    g.forget(name);
+                }
             }
             case "service" -> serviceState.remove(name);
             case VRRP_INSTANCE -> vrrp.remove(name);
@@ -350,6 +393,11 @@ public final class AgentMetrics implements AutoCloseable {
         return counter("haagent.vrrp.adverts.received", "Adverts that reached the election", labels.tags());
     }
 
+    private Counter priorityZeroSent(VrrpLabels labels) {
+        return counter("haagent.vrrp.priority.zero.sent",
+                "Adverts sent with priority 0 (one per peer): this node resigned as master", labels.tags());
+    }
+
     private Counter priorityZeroReceived(VrrpLabels labels) {
         return counter("haagent.vrrp.priority.zero.received", "Adverts received with priority 0: the master resigned",
                 labels.tags());
@@ -370,6 +418,48 @@ public final class AgentMetrics implements AutoCloseable {
 
     private Counter counter(String name, String description, String... tags) {
         return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    /** One gauge family with a series per check: registered at its first value, removed when a run has none. */
+    private final class CheckGauge {
+        private final String name;
+        private final String baseUnit;
+        private final String description;
+        private final Map<String, Latest> series = new ConcurrentHashMap<>();
+
+        CheckGauge(String name, String baseUnit, String description) {
+            this.name = name;
+            this.baseUnit = baseUnit;
+            this.description = description;
+        }
+
+        void set(String check, OptionalDouble value) {
+            if (value.isEmpty()) {
+                Latest gone = series.remove(check);
+                if (gone != null) {
+                    registry.remove(gone.gauge);
+                }
+                return;
+            }
+            series.computeIfAbsent(check, c -> {
+                Latest latest = new Latest();
+                latest.value = value.getAsDouble(); // the first scrape must not read 0
+                latest.gauge = Gauge.builder(name, latest, l -> l.value).description(description).baseUnit(baseUnit)
+                        .tag("check", c).register(registry);
+                return latest;
+            }).value = value.getAsDouble();
+        }
+
+        /** The check is gone from the config; {@link AgentMetrics#forget} removes its meters. */
+        void forget(String check) {
+            series.remove(check);
+        }
+    }
+
+    /** The last value of one series and the meter that reads it. */
+    private static final class Latest {
+        private volatile double value;
+        private Gauge gauge;
     }
 
     /** A state as a code and a name, read by the numeric gauge and the per-state ones. */

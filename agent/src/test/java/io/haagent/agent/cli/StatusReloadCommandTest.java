@@ -207,6 +207,26 @@ class StatusReloadCommandTest {
                 out);
     }
 
+    // Issue 12: a drained node, and an instance a switchover stepped down, say so where an operator looks.
+    @Test
+    void render_drainedNode_saysSoOnTheNodeLine_andEachHeldInstanceInItsState() {
+        String json = """
+                { "node": "redis-a", "version": "haagent test", "since": "2026-01-01T11:00:00Z",
+                  "drained": "node drained by operator (reason kernel)", "vrrp": [
+                { "name": "redis-vip", "state": "BACKUP", "running": true, "since": "2026-01-01T11:57:00Z",
+                  "priority": 150, "master": "10.0.1.11", "drops": {}, "peers": [],
+                  "hold": { "kind": "DRAINED", "why": "node drained by operator (reason kernel)", "until": "node resume" } },
+                { "name": "web-vip", "state": "BACKUP", "running": true, "since": "2026-01-01T11:57:00Z",
+                  "priority": 200, "master": "10.0.1.11", "drops": {}, "peers": [],
+                  "hold": { "kind": "STEPPED_DOWN", "why": "switchover", "until": "MASTER again" } } ] }
+                """;
+        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        assertTrue(out.startsWith("node redis-a (haagent test), running for 1h; DRAINED: node drained by operator (reason kernel)"
+                + " until node resume\n"), out);
+        assertTrue(out.contains("redis-vip  BACKUP (drained)       3m     150       10.0.1.11  -\n"), out);
+        assertTrue(out.contains("web-vip    BACKUP (stepped down)  3m     200       10.0.1.11  -\n"), out);
+    }
+
     @Test
     void render_withoutVrrp_hasNoVrrpTable() {
         String out = StatusCommand.render(io.haagent.agent.admin.Json.read(vrrpStatus("")), NOW);

@@ -1,10 +1,14 @@
 package io.haagent.agent.daemon;
 
+import static io.haagent.agent.daemon.Exposition.has;
+import static io.haagent.agent.daemon.Exposition.samples;
+import static io.haagent.agent.daemon.Exposition.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haagent.testkit.Eventually;
+import io.haagent.agent.daemon.Exposition.Sample;
+import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.Promtool;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,15 +16,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -39,32 +39,31 @@ import org.junit.jupiter.api.io.TempDir;
  * before the first event, the duration buckets, the state per label, the build, and OpenMetrics on request.
  */
 class MetricsScrapeTest {
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private ServerSocket web;
-    private int port;
+    private int vrrpPort;
+    private int peerPort;
+    private ScrapedAgent agent;
 
     @BeforeEach
     void startDaemon() throws Exception {
         web = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")); // the tcp check's target: up
-        port = freePort();
-        writeConfig("");
-        haagent("run", "--config", dir.resolve("haagent.yaml").toString());
+        vrrpPort = FreePorts.tcp();
+        peerPort = FreePorts.tcp();
+        agent = ScrapedAgent.start(dir, sections(""));
     }
 
     @AfterEach
     void stop() throws IOException {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        try {
+            agent.close();
+        } finally {
+            web.close();
         }
-        web.close();
     }
 
     @Test
@@ -119,11 +118,11 @@ class MetricsScrapeTest {
         assertEquals(0.0, value(body, "haagent_config_reloads_total", Map.of("result", "failed")));
         assertEquals(0.0, value(body, "haagent_admin_refused_total", Map.of("reason", "rate")));
 
-        writeConfig("""
+        agent.rewrite(sections("""
                   napper:
                     process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
-                """);
-        assertEquals(200, post("/reload").statusCode());
+                """));
+        assertEquals(200, agent.post("/reload").statusCode());
         String after = await(m -> has(m, "haagent_config_reloads_total", Map.of("result", "ok"), 1));
         assertEquals(0.0, value(after, "haagent_service_restarts_total", Map.of("service", "napper")), after);
     }
@@ -160,8 +159,14 @@ class MetricsScrapeTest {
 
     @Test
     void buildInfo_saysWhatTheVersionCommandSays() throws Exception {
-        Process v = haagent("version");
-        assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        Process v = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "version")
+                .redirectOutput(dir.resolve("version.out").toFile()).redirectErrorStream(true).start();
+        try {
+            assertTrue(v.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            v.destroyForcibly();
+        }
         String line = Files.readString(dir.resolve("version.out")).strip(); // haagent 0.1.0 (a1b2c3d)
         Matcher m = Pattern.compile("^haagent (\\S+) \\(([^)]+)\\)$").matcher(line);
         assertTrue(m.matches(), line);
@@ -173,7 +178,7 @@ class MetricsScrapeTest {
     @Test
     void openMetrics_whenTheScraperAsksForIt() throws Exception {
         await(b -> b.contains("haagent_"));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + agent.address() + "/metrics"))
                 .header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3")
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -181,19 +186,16 @@ class MetricsScrapeTest {
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
                 r.headers().map().toString());
         assertTrue(r.body().endsWith("# EOF\n"), r.body());
-        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create("http://" + agent.address() + "/metrics"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(plain.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
     }
 
     // --- the daemon -----------------------------------------------------------------------------------
 
-    private void writeConfig(String moreServices) throws IOException {
-        Files.writeString(dir.resolve("haagent.yaml"), """
-                node:
-                  name: scraped
-                  state_dir: %s
-                  admin: { listen: "127.0.0.1:%d", token_file: %s }
+    /** The config under the node section, with {@code moreServices} after the sleeper. */
+    private String sections(String moreServices) {
+        return """
                 checks:
                   web: { type: tcp, address: "127.0.0.1:%d", interval: 200ms }
                 vrrp:
@@ -209,103 +211,11 @@ class MetricsScrapeTest {
                 services:
                   sleeper:
                     process: { command: ["sleep", "600"], stop_timeout: 2s, start_grace: 1s }
-                %s""".formatted(dir.resolve("state"), port, token(), web.getLocalPort(), freePort(), freePort(),
-                moreServices));
-    }
-
-    private Path token() throws IOException {
-        Path token = dir.resolve("admin.token");
-        if (!Files.exists(token)) {
-            Files.writeString(token, "tok\n");
-            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        }
-        return token;
-    }
-
-    private Process haagent(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main"));
-        cmd.addAll(List.of(args));
-        String out = args[0].equals("version") ? "version.out" : "stdout.log";
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve(out).toFile())
-                .redirectError(dir.resolve(args[0] + ".err").toFile()).start();
-        started.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
-    private HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer tok").POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+                %s""".formatted(web.getLocalPort(), vrrpPort, peerPort, moreServices);
     }
 
     /** Polls /metrics until {@code ok}; bounded, never a fixed sleep. */
     private String await(Predicate<String> ok) {
-        List<String> last = new ArrayList<>(1);
-        return Eventually.get(Duration.ofSeconds(30), () -> "/metrics to show what the test waits for; last:\n"
-                + (last.isEmpty() ? "nothing" : last.getFirst()) + "\nlog:\n" + log(), () -> {
-                    try {
-                        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                        last.clear();
-                        last.add(body);
-                        return Optional.of(body).filter(ok);
-                    } catch (IOException notYet) {
-                        return Optional.empty();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    }
-                });
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8) + Files.readString(dir.resolve("run.err"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    // --- reading the exposition --------------------------------------------------------------------------
-
-    record Sample(String name, Map<String, String> labels, double value) {}
-
-    static List<Sample> samples(String exposition) {
-        List<Sample> out = new ArrayList<>();
-        for (String line : exposition.lines().toList()) {
-            Matcher m = SAMPLE.matcher(line);
-            if (line.startsWith("#") || !m.matches()) {
-                continue;
-            }
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (m.group(2) != null) {
-                Matcher l = LABEL.matcher(m.group(2));
-                while (l.find()) {
-                    labels.put(l.group(1), l.group(2));
-                }
-            }
-            out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
-        }
-        return out;
-    }
-
-    /** The value of the one series of {@code name} whose labels include {@code labels}; fails when none. */
-    static double value(String exposition, String name, Map<String, String> labels) {
-        return samples(exposition).stream()
-                .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
-                .findFirst().map(Sample::value)
-                .orElseThrow(() -> new AssertionError("no series " + name + labels + " in:\n" + exposition));
-    }
-
-    static boolean has(String exposition, String name, Map<String, String> labels, double value) {
-        return samples(exposition).stream().anyMatch(s -> s.name().equals(name)
-                && s.labels().entrySet().containsAll(labels.entrySet()) && s.value() == value);
+        return agent.await("what the test waits for", ok);
     }
 }

@@ -483,6 +483,8 @@ class RedisFailoverNetnsTest {
     static final class Writer {
         final String address;
         final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        /** Every write Redis answered OK to, acknowledged by a replica or not (issue 12: a switchover loses none). */
+        final Set<Long> written = ConcurrentHashMap.newKeySet();
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong failures = new AtomicLong();
         final AtomicLong lastAckMillis = new AtomicLong();
@@ -502,6 +504,7 @@ class RedisFailoverNetnsTest {
                         j = new Jedis(address, REDIS_PORT, 1000); // above WAIT's own 200 ms, or a slow WAIT reads as a dead link
                     }
                     j.set("w:" + i, Long.toString(i));
+                    written.add(i);
                     long acks = j.waitReplicas(1, 200);
                     long now = System.currentTimeMillis();
                     events.add(new long[] {now, acks >= 1 ? 1 : 2});

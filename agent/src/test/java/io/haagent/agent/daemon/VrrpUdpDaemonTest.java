@@ -697,9 +697,9 @@ class VrrpUdpDaemonTest {
      * series also carries vrid and interface); NaN when there is none.
      */
     private static double value(String scrape, String series) {
-        var wanted = MetricsScrapeTest.samples(series + " 0").getFirst();
-        return MetricsScrapeTest.samples(scrape).stream()
+        var wanted = Exposition.samples(series + " 0").getFirst();
+        return Exposition.samples(scrape).stream()
                 .filter(s -> s.name().equals(wanted.name()) && s.labels().entrySet().containsAll(wanted.labels().entrySet()))
-                .mapToDouble(MetricsScrapeTest.Sample::value).findFirst().orElse(Double.NaN);
+                .mapToDouble(Exposition.Sample::value).findFirst().orElse(Double.NaN);
     }
 }

@@ -3,7 +3,16 @@ package io.haagent.agent.metrics;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.checker.probe.CheckResult;
+import io.haagent.checker.probe.Reading;
+import io.haagent.checker.probe.RedisReplication;
+import io.haagent.checker.probe.RedisReplication.Role;
+import io.haagent.config.HostPort;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +41,7 @@ class AgentMetricsTest {
     @Test
     void vrrpInstance_whoseVridAReloadChanged_losesTheOldSeries_andCountsFromZeroUnderTheNew() {
         metrics.vrrpInstance("vip", 51, "eth0", () -> 100, () -> 100);
-        metrics.vrrpAdvertSent("vip");
+        metrics.vrrpAdvertSent("vip", 100);
         metrics.vrrpInstance("vip", 52, "eth0", () -> 100, () -> 100);
 
         String s = metrics.scrape();
@@ -41,9 +50,58 @@ class AgentMetricsTest {
     }
 
     @Test
+    void priorityZeroSent_isACounterBornAtZero_countingOnlyTheResigningAdverts() {
+        metrics.vrrpInstance("vip", 51, "eth0", () -> 100, () -> 100);
+        String labels = "{interface=\"eth0\",vrid=\"51\",vrrp_instance=\"vip\"}";
+        assertTrue(metrics.scrape().contains("haagent_vrrp_priority_zero_sent_total" + labels + " 0.0"), metrics.scrape());
+        metrics.vrrpAdvertSent("vip", 100);
+        metrics.vrrpAdvertSent("vip", 0);
+
+        String s = metrics.scrape();
+        assertTrue(s.contains("haagent_vrrp_priority_zero_sent_total" + labels + " 1.0"), s);
+        assertTrue(s.contains("haagent_vrrp_adverts_sent_total" + labels + " 2.0"), s);
+    }
+
+    @Test
+    void checkReadings_areGaugesPerCheck_presentWhileTheLastRunReadThem() {
+        metrics.checkReadings("root", result(Optional.empty(), Optional.of(new Reading.DiskUsed(0.25))));
+        metrics.checkReadings("shipped", result(Optional.empty(), Optional.of(new Reading.FileAge(Duration.ofMillis(90_500)))));
+        RedisReplication.Replica behind = new RedisReplication.Replica("127.0.0.1", 6380, "online", 4000, 0);
+        metrics.checkReadings("redis-a", result(Optional.of(new RedisReplication(Role.MASTER, Optional.empty(), false,
+                OptionalLong.empty(), 5224, OptionalLong.empty(), List.of(behind), Map.of())), Optional.empty()));
+        metrics.checkReadings("redis-b", result(Optional.of(new RedisReplication(Role.REPLICA,
+                Optional.of(new HostPort("127.0.0.1", 6379)), false, OptionalLong.of(42), 4000, OptionalLong.of(4000),
+                List.of(), Map.of())), Optional.empty()));
+
+        String s = metrics.scrape();
+        assertTrue(s.contains("haagent_disk_used_ratio{check=\"root\"} 0.25"), s);
+        assertTrue(s.contains("haagent_file_age_seconds{check=\"shipped\"} 90.5"), s);
+        assertTrue(s.contains("haagent_redis_replication_lag_bytes{check=\"redis-a\"} 1224"), s);
+        assertTrue(s.contains("haagent_redis_master_link_down_seconds{check=\"redis-b\"} 42"), s);
+        assertFalse(s.contains("haagent_redis_master_link_down_seconds{check=\"redis-a\"}"), "a master has no link: " + s);
+        assertFalse(s.contains("haagent_redis_replication_lag_bytes{check=\"redis-b\"}"), "a replica has no lag to tell: " + s);
+
+        // A run that could not read (the path vanished, Redis did not answer): no stale number, the series goes.
+        metrics.checkReadings("root", result(Optional.empty(), Optional.empty()));
+        metrics.checkReadings("redis-b", result(Optional.empty(), Optional.empty()));
+        String after = metrics.scrape();
+        assertFalse(after.contains("check=\"root\""), after);
+        assertFalse(after.contains("check=\"redis-b\""), after);
+        metrics.checkReadings("root", result(Optional.empty(), Optional.of(new Reading.DiskUsed(0.5))));
+        assertTrue(metrics.scrape().contains("haagent_disk_used_ratio{check=\"root\"} 0.5"), metrics.scrape());
+
+        metrics.forget("check", "shipped");
+        assertFalse(metrics.scrape().contains("check=\"shipped\""), metrics.scrape());
+    }
+
+    private static CheckResult result(Optional<RedisReplication> replication, Optional<Reading> reading) {
+        return new CheckResult(true, "read", Duration.ofMillis(2), replication, Optional.empty(), reading);
+    }
+
+    @Test
     void vrrpInstance_restartedWithTheSameLabels_keepsItsCounts_andReadsTheNewPriority() {
         metrics.vrrpInstance("vip", 51, "eth0", () -> 100, () -> 100);
-        metrics.vrrpAdvertSent("vip");
+        metrics.vrrpAdvertSent("vip", 100);
         metrics.vrrpInstance("vip", 51, "eth0", () -> 90, () -> 100);
 
         String s = metrics.scrape();

@@ -48,8 +48,9 @@ final class DiskProbe implements Probe {
         double used = 100.0 * (total - usable) / total;
         long shown = (long) Math.ceil(used);
         var took = ctx.since(start);
-        return used > spec.maxUsedPercent()
+        CheckResult result = used > spec.maxUsedPercent()
                 ? CheckResult.down("disk " + shown + "% used > " + spec.maxUsedPercent() + "%", took)
                 : CheckResult.up("disk " + shown + "% used", took);
+        return result.withReading(new Reading.DiskUsed((double) (total - usable) / total));
     }
 }

@@ -62,8 +62,9 @@ final class FileAgeProbe implements Probe {
         }
         String ago = Durations.format(age.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " ago";
         var took = ctx.since(start);
-        return age.compareTo(spec.maxAge()) > 0
+        CheckResult result = age.compareTo(spec.maxAge()) > 0
                 ? CheckResult.down(name + " last written " + ago + " > " + Durations.format(spec.maxAge()), took)
                 : CheckResult.up(name + " last written " + ago, took);
+        return result.withReading(new Reading.FileAge(age));
     }
 }

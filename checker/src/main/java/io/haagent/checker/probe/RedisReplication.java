@@ -62,6 +62,33 @@ public record RedisReplication(Role role, Optional<HostPort> master, boolean mas
         return down < 0 || Duration.ofSeconds(down).compareTo(max) > 0;
     }
 
+    /**
+     * A replica's seconds without its master, what an operator graphs: 0 while the link is up,
+     * {@code master_link_down_since_seconds} while it is down ({@code -1}, Redis' own, when it has not linked since
+     * it started). Empty on a master, and on a replica whose INFO does not say.
+     */
+    public OptionalLong linkDownSeconds() {
+        if (role != Role.REPLICA) {
+            return OptionalLong.empty();
+        }
+        return masterLinkUp ? OptionalLong.of(0) : masterLinkDownSeconds;
+    }
+
+    /**
+     * On a master, how many bytes of its replication stream the furthest-behind replica it lists has yet to read:
+     * {@code master_repl_offset} minus that replica's {@code offset} (a replica still in its first sync lists 0, so
+     * it trails by everything). Empty on a master with no replica, and on a replica, which does not know its
+     * master's offset.
+     */
+    public OptionalLong lagBytes() {
+        if (role != Role.MASTER || replicas.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        long slowest = replicas.stream().mapToLong(Replica::offset).min().orElseThrow();
+        // Never negative: a replica that served another master (before a failover) may list a larger offset.
+        return OptionalLong.of(Math.max(0, masterReplOffset - slowest));
+    }
+
     /** The short reason of a passing redis check: {@code role:master}, {@code role:replica, link down 12s}. */
     String describe() {
         if (role != Role.REPLICA) {

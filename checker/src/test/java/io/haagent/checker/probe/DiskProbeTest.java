@@ -11,6 +11,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -79,5 +80,16 @@ class DiskProbeTest {
         CheckResult r = run(tmp.resolve("nope"), 90);
         assertFalse(r.up());
         assertEquals(tmp.resolve("nope") + " does not exist", r.reason());
+        assertEquals(Optional.empty(), r.reading(), "nothing measured: the gauge is absent, not a stale number");
+    }
+
+    @Test
+    void reading_isTheUsedRatioTheThresholdWasComparedWith_unrounded() throws Exception {
+        double used = usedPercent(tmp);
+        CheckResult r = run(tmp, 100);
+        Reading.DiskUsed reading = (Reading.DiskUsed) r.reading().orElseThrow();
+        assertTrue(reading.ratio() >= 0 && reading.ratio() <= 1, reading.toString());
+        // usage moves while the test runs; allow one point either way
+        assertTrue(Math.abs(reading.ratio() * 100 - used) <= 1, reading + " vs " + used + "%");
     }
 }

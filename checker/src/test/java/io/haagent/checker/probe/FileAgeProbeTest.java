@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -97,5 +98,20 @@ class FileAgeProbeTest {
         CheckResult r = run(tmp.resolve("access.log"), Duration.ofMinutes(5));
         assertFalse(r.up());
         assertEquals("access.log missing", r.reason());
+        assertEquals(Optional.empty(), r.reading(), "no file, no age");
+    }
+
+    @Test
+    void reading_isTheAgeComparedWithMaxAge_upOrDown_butNoneForAFutureDateItCannotJudge() throws Exception {
+        Path log = writtenAgo(Duration.ofMinutes(7).plusMillis(250));
+        assertEquals(Optional.of(new Reading.FileAge(Duration.ofMinutes(7).plusMillis(250))),
+                run(log, Duration.ofMinutes(5)).reading());
+        assertEquals(Optional.of(new Reading.FileAge(Duration.ofMinutes(7).plusMillis(250))),
+                run(log, Duration.ofMinutes(10)).reading());
+        Files.setLastModifiedTime(log, FileTime.from(NOW.plusSeconds(30)));
+        assertEquals(Optional.of(new Reading.FileAge(Duration.ZERO)), run(log, Duration.ofMinutes(5)).reading(),
+                "within the clock skew allowed: just written");
+        Files.setLastModifiedTime(log, FileTime.from(NOW.plus(Duration.ofDays(2))));
+        assertEquals(Optional.empty(), run(log, Duration.ofMinutes(5)).reading());
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -122,6 +123,11 @@ class RedisProbeTest {
         assertEquals(replica.port(), listed.port());
         assertEquals("online", listed.state());
         assertTrue(listed.offset() >= 0);
+        // What the metrics graph: the replica's link (0 while up) and the master's lag behind it, as the check read them.
+        assertEquals(OptionalLong.of(0), repl.linkDownSeconds());
+        CheckResult caughtUp = runUntil(spec(master.port(), Optional.empty()),
+                res -> res.replication().orElseThrow().lagBytes().equals(OptionalLong.of(0)), "the replica to catch up");
+        assertTrue(caughtUp.replication().orElseThrow().linkDownSeconds().isEmpty(), "a master has no link");
     }
 
     @Test

@@ -83,6 +83,36 @@ class RedisReplicationTest {
     }
 
     @Test
+    void lagBytes_isHowFarTheFurthestBehindListedReplicaTrails_onAMasterOnly() {
+        RedisReplication master = RedisReplication.parse(List.of("master", 5224L, List.of()), MASTER_INFO);
+        assertEquals(OptionalLong.of(5224), master.lagBytes(), "slave1 is still in its first sync, at offset 0");
+        String oneOnline = MASTER_INFO.replace("connected_slaves:2", "connected_slaves:1")
+                .replace("slave1:ip=10.0.1.12,port=6380,state=wait_bgsave,offset=0,lag=1\r\n", "");
+        assertEquals(OptionalLong.of(14), RedisReplication.parse(List.of("master", 5224L, List.of()), oneOnline).lagBytes());
+        String alone = "role:master\nconnected_slaves:0\nmaster_repl_offset:5224\n";
+        assertEquals(OptionalLong.empty(), RedisReplication.parse(List.of("master", 5224L, List.of()), alone).lagBytes(),
+                "no replica, no lag to tell");
+        RedisReplication replica = RedisReplication.parse(List.of("slave", "10.0.1.10", 6379L, "connect", -1L),
+                REPLICA_DOWN_INFO);
+        assertEquals(OptionalLong.empty(), replica.lagBytes(), "a replica does not know its master's offset");
+    }
+
+    @Test
+    void linkDownSeconds_onAReplica_zeroWhileUp_redisSecondsWhileDown_emptyOnAMaster() {
+        RedisReplication down = RedisReplication.parse(List.of("slave", "10.0.1.10", 6379L, "connect", -1L),
+                REPLICA_DOWN_INFO);
+        assertEquals(OptionalLong.of(42), down.linkDownSeconds());
+        RedisReplication up = RedisReplication.parse(List.of("slave", "10.0.1.10", 6379L, "connected", 4100L),
+                REPLICA_DOWN_INFO.replace("master_link_status:down", "master_link_status:up"));
+        assertEquals(OptionalLong.of(0), up.linkDownSeconds());
+        RedisReplication never = RedisReplication.parse(List.of("slave", "10.0.1.10", 6379L, "connect", -1L),
+                REPLICA_DOWN_INFO.replace("master_link_down_since_seconds:42", "master_link_down_since_seconds:-1"));
+        assertEquals(OptionalLong.of(-1), never.linkDownSeconds(), "Redis' own -1: not linked since it started");
+        assertEquals(OptionalLong.empty(),
+                RedisReplication.parse(List.of("master", 5224L, List.of()), MASTER_INFO).linkDownSeconds());
+    }
+
+    @Test
     void sentinel_isItsOwnRole() {
         RedisReplication r = RedisReplication.parse(List.of("sentinel", List.of("mymaster")), "");
         assertEquals(Role.SENTINEL, r.role());

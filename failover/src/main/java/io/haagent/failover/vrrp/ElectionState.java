@@ -20,67 +20,75 @@ import java.util.Set;
  * @param downChecks            tracked checks currently down
  * @param promotionRefused      the local Redis must not be promoted (the promotion guard): FAULT until that lifts
  * @param mismatchLogged        peers whose interval mismatch was already logged (log once)
+ * @param hold                  what an operator holds this node back from (a switchover stepped it down, a drain), if
+ *                              anything
  */
 public record ElectionState(VrrpState state, Optional<Ipv4> master, int masterPriority, int masterAdvertCentis,
                             long lastHeardNanos, long downAtNanos, long advertDueNanos, long startedNanos,
                             long lowerSinceNanos, Set<String> downChecks, boolean promotionRefused,
-                            Set<Ipv4> mismatchLogged) {
+                            Set<Ipv4> mismatchLogged, Optional<ElectionHold> hold) {
 
     public static final long NEVER = Long.MIN_VALUE;
 
     public ElectionState {
         downChecks = Set.copyOf(downChecks);
         mismatchLogged = Set.copyOf(mismatchLogged);
+        java.util.Objects.requireNonNull(hold, "hold");
     }
 
     /** Before {@link Input.Started}: INIT, nothing heard. Tracked checks count as up until told otherwise. */
     public static ElectionState initial() {
         return new ElectionState(VrrpState.INIT, Optional.empty(), 0, 0, NEVER, NEVER, NEVER, NEVER, NEVER,
-                Set.of(), false, Set.of());
+                Set.of(), false, Set.of(), Optional.empty());
     }
 
     ElectionState withState(VrrpState s) {
         return new ElectionState(s, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withMaster(Optional<Ipv4> m, int priority, int advertCentis, long heardNanos) {
         return new ElectionState(state, m, priority, advertCentis, heardNanos, downAtNanos, advertDueNanos,
-                startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
+                startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withDownAt(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, t,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withAdvertDue(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                t, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
+                t, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withStarted(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, t, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged);
+                advertDueNanos, t, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withLowerSince(long t) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, t, downChecks, promotionRefused, mismatchLogged);
+                advertDueNanos, startedNanos, t, downChecks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withDownChecks(Set<String> checks) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, checks, promotionRefused, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, checks, promotionRefused, mismatchLogged, hold);
     }
 
     ElectionState withPromotionRefused(boolean refused) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, refused, mismatchLogged);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, refused, mismatchLogged, hold);
+    }
+
+    ElectionState withHold(Optional<ElectionHold> h) {
+        return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, mismatchLogged, h);
     }
 
     ElectionState withMismatchLogged(Set<Ipv4> peers) {
         return new ElectionState(state, master, masterPriority, masterAdvertCentis, lastHeardNanos, downAtNanos,
-                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, peers);
+                advertDueNanos, startedNanos, lowerSinceNanos, downChecks, promotionRefused, peers, hold);
     }
 }

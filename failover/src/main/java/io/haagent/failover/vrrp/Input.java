@@ -54,6 +54,24 @@ public sealed interface Input {
         }
     }
 
+    /**
+     * An operator asked for a planned switchover, and the peer's Redis has caught up ({@code why} says so, for the
+     * sentence). A MASTER sends priority 0 (RFC 5798 §6.4.3: the peer takes over after its skew time) and becomes
+     * BACKUP, held out of preemption ({@link ElectionHold.Kind#STEPPED_DOWN}); any other state has nothing to hand
+     * over and changes nothing.
+     */
+    record SwitchoverRequested(String why) implements Input {}
+
+    /**
+     * An operator drained the node ({@code why}): the instance never becomes MASTER until {@link ResumeRequested}
+     * ({@link ElectionHold.Kind#DRAINED}). A MASTER steps down as for a switchover (the caller first let the peer's
+     * Redis catch up).
+     */
+    record DrainRequested(String why) implements Input {}
+
+    /** An operator resumed the node ({@code why}): a drain or a switchover's hold ends. */
+    record ResumeRequested(String why) implements Input {}
+
     /** The instance is being stopped (shutdown or reload removed it; RFC 5798 §6.4.3 Shutdown event). */
     record StopRequested() implements Input {}
 }

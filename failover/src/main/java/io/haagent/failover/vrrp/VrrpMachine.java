@@ -10,11 +10,14 @@ import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
+import io.haagent.failover.vrrp.Input.DrainRequested;
 import io.haagent.failover.vrrp.Input.PromotionAllowed;
 import io.haagent.failover.vrrp.Input.PromotionRefused;
 import io.haagent.failover.vrrp.Input.Reconfigured;
+import io.haagent.failover.vrrp.Input.ResumeRequested;
 import io.haagent.failover.vrrp.Input.Started;
 import io.haagent.failover.vrrp.Input.StopRequested;
+import io.haagent.failover.vrrp.Input.SwitchoverRequested;
 import io.haagent.failover.vrrp.Input.TimePassed;
 import io.haagent.failover.vrrp.Input.TrackedCheckWentDown;
 import io.haagent.failover.vrrp.Input.TrackedCheckWentUp;
@@ -57,6 +60,9 @@ public final class VrrpMachine {
             case Reconfigured r -> reconfigured(r, prev, nowNanos);
             case PromotionRefused r -> guardChanged(true, r.why(), prev, nowNanos);
             case PromotionAllowed a -> guardChanged(false, a.why(), prev, nowNanos);
+            case SwitchoverRequested r -> held(new ElectionHold(ElectionHold.Kind.STEPPED_DOWN, r.why()), prev, nowNanos);
+            case DrainRequested r -> held(new ElectionHold(ElectionHold.Kind.DRAINED, r.why()), prev, nowNanos);
+            case ResumeRequested r -> resumed(r.why(), prev, nowNanos);
         };
     }
 
@@ -100,7 +106,7 @@ public final class VrrpMachine {
             return quiet(prev);
         }
         ElectionState s = ElectionState.initial().withDownChecks(prev.downChecks())
-                .withPromotionRefused(prev.promotionRefused()).withStarted(now)
+                .withPromotionRefused(prev.promotionRefused()).withHold(prev.hold()).withStarted(now)
                 .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
         int prio = effectivePriority(s);
         Optional<String> fault = faultCause(s);
@@ -132,8 +138,8 @@ public final class VrrpMachine {
             reason = "stopped, sent priority 0 so a backup takes over after skew time";
         }
         actions.add(new ReturnToInit(prev.state(), reason, Optional.empty(), prio));
-        return transition(ElectionState.initial().withDownChecks(prev.downChecks()).withPromotionRefused(prev.promotionRefused()),
-                actions, prev.state(), reason);
+        return transition(ElectionState.initial().withDownChecks(prev.downChecks()).withPromotionRefused(prev.promotionRefused())
+                        .withHold(prev.hold()), actions, prev.state(), reason);
     }
 
     private Decision timePassed(ElectionState prev, long now) {
@@ -164,6 +170,18 @@ public final class VrrpMachine {
                     return quiet(prev.withDownAt(startupEnds));
                 }
                 String reason;
+                if (drained(prev).isPresent()) {
+                    // keep out of elections: say once why nobody here takes over, and wait for an advert or a resume
+                    String what = prev.master().isEmpty() ? "no master heard in " + secs(now - prev.startedNanos())
+                            + " since start"
+                            : prev.masterPriority() == 0 ? "master " + prev.master().get() + " left (sent priority 0) "
+                            + secs(now - prev.lastHeardNanos()) + " ago"
+                            : "master " + prev.master().get() + " silent for " + secs(now - prev.lastHeardNanos());
+                    ElectionState next = prev.withDownAt(ElectionState.NEVER);
+                    return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + what
+                            + "; staying BACKUP because the node is drained (" + drained(prev).get().why()
+                            + ") until it is resumed"));
+                }
                 if (prev.master().isEmpty()) {
                     reason = "no master heard in " + secs(now - prev.startedNanos()) + " since start";
                 } else if (prev.masterPriority() == 0) {
@@ -270,7 +288,8 @@ public final class VrrpMachine {
             return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "master " + a.source()
                     + " sent priority 0 (leaving); taking over in " + secs(skew) + " unless another master speaks"));
         }
-        boolean follow = !p.preempt() || a.priority() >= ours;
+        // a node an operator stepped down or drained follows whoever is master: it must not preempt its way back
+        boolean follow = !p.preempt() || a.priority() >= ours || s.hold().isPresent();
         long lowerSince = s.lowerSinceNanos();
         if (!follow) {
             if (lowerSince == ElectionState.NEVER) {
@@ -398,6 +417,50 @@ public final class VrrpMachine {
                 + (st == VrrpState.FAULT ? " while " + fault.orElseThrow() : "")));
     }
 
+    /**
+     * An operator holds this node back ({@code hold}). A MASTER hands over as at shutdown (RFC 5798 §6.4.3): it sends
+     * priority 0, so the peer takes over after its skew time rather than a master-down interval, and becomes BACKUP
+     * with no master named: who took over is learned from its first advert, and only then is the local Redis made
+     * its replica (naming the peer now would point each Redis at the other until the peer promoted). The caller let
+     * the peer's Redis catch up first; {@code why} says how far, for the one sentence. A switchover of a node that is
+     * not MASTER changes nothing; a drain holds any state.
+     */
+    private Decision held(ElectionHold hold, ElectionState prev, long now) {
+        VrrpState st = prev.state();
+        if (st == VrrpState.MASTER) {
+            String reason = hold.why() + ", sent priority 0";
+            ElectionState next = prev.withState(VrrpState.BACKUP).withHold(Optional.of(hold))
+                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER)
+                    .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                    .withDownAt(now + masterDownIntervalNanos(effectivePriority(prev), p.advertIntervalCentis()));
+            return transition(next, List.of(new SendAdvert(0, p.advertIntervalCentis()),
+                    new BecomeBackup(VrrpState.MASTER, reason, Optional.empty(), effectivePriority(prev))), st, reason);
+        }
+        if (hold.kind() == ElectionHold.Kind.STEPPED_DOWN || prev.hold().equals(Optional.of(hold))) {
+            return quiet(prev);
+        }
+        ElectionState next = prev.withHold(Optional.of(hold));
+        return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "drained: " + hold.why()
+                + "; stays " + (st == VrrpState.INIT ? "out of" : st + " and takes no part in") + " elections until the node is resumed"));
+    }
+
+    /** An operator resumed the node: whatever held it ends, and a BACKUP with no master in sight waits one master-down interval. */
+    private Decision resumed(String why, ElectionState prev, long now) {
+        if (prev.hold().isEmpty()) {
+            return quiet(prev);
+        }
+        ElectionState next = prev.withHold(Optional.empty());
+        if (next.state() == VrrpState.BACKUP && next.downAtNanos() == ElectionState.NEVER) {
+            next = next.withDownAt(now + masterDownIntervalNanos(effectivePriority(next), next.masterAdvertCentis() > 0
+                    ? next.masterAdvertCentis() : p.advertIntervalCentis()));
+        }
+        return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + why + ": takes part in elections again"));
+    }
+
+    private static Optional<ElectionHold> drained(ElectionState s) {
+        return s.hold().filter(h -> h.kind() == ElectionHold.Kind.DRAINED);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     /** {@code s} (BACKUP or MASTER) must be in FAULT now, because {@code reason}. */
@@ -429,7 +492,8 @@ public final class VrrpMachine {
 
     private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason) {
         int prio = effectivePriority(prev);
-        ElectionState next = prev.withState(VrrpState.MASTER)
+        // MASTER again (a failover after a switchover): the switchover's hold has done its work
+        ElectionState next = prev.withState(VrrpState.MASTER).withHold(Optional.empty())
                 .withMaster(Optional.of(p.source()), prio, p.advertIntervalCentis(), now)
                 .withAdvertDue(now + advertNanos()).withDownAt(ElectionState.NEVER)
                 .withLowerSince(ElectionState.NEVER);
@@ -452,7 +516,11 @@ public final class VrrpMachine {
         return switch (s.state()) {
             case MASTER -> s.advertDueNanos();
             // a FAULT deferred through the startup delay is decided when the delay ends
-            case BACKUP -> faultCause(s).isPresent() ? Math.min(s.downAtNanos(), startupEnds(s)) : s.downAtNanos();
+            case BACKUP -> {
+                // a drained BACKUP whose master went quiet has no timer: it waits for an advert or a resume
+                long downAt = s.downAtNanos() == ElectionState.NEVER ? Long.MAX_VALUE : s.downAtNanos();
+                yield faultCause(s).isPresent() ? Math.min(downAt, startupEnds(s)) : downAt;
+            }
             default -> Long.MAX_VALUE;
         };
     }

@@ -1,6 +1,7 @@
 package io.haagent.failover.vrrp.instance;
 
 import io.haagent.config.Ipv4;
+import io.haagent.failover.vrrp.ElectionHold;
 import io.haagent.failover.vrrp.VrrpState;
 import java.util.Collections;
 import java.util.List;
@@ -23,11 +24,12 @@ import java.util.TreeMap;
  * @param advertsReceived    adverts admitted (authenticated, from a configured peer)
  * @param drops              refused datagrams by {@link AdvertDrop#label()}, sorted by label
  * @param sendErrors         sends that failed
+ * @param hold               what an operator holds the instance back from (a switchover stepped it down, a drain)
  */
 public record InstanceStatus(String name, VrrpState state, int priority, int configuredPriority,
                              Optional<Ipv4> master, long sinceNanos, String lastEventId, List<PeerStatus> peers,
                              long transitions, long advertsSent, long advertsReceived, Map<String, Long> drops,
-                             long sendErrors) {
+                             long sendErrors, Optional<ElectionHold> hold) {
 
     public InstanceStatus {
         peers = List.copyOf(peers);

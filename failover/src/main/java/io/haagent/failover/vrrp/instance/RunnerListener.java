@@ -31,6 +31,6 @@ public interface RunnerListener {
     /** A received datagram was refused (bad version, auth, unknown source...). */
     default void advertDropped(String instance, AdvertDrop reason) {}
 
-    /** One advert left for one peer. */
-    default void advertSent(String instance) {}
+    /** One advert left for one peer, carrying {@code priority} (0: this node resigned, RFC 5798 §6.4.3). */
+    default void advertSent(String instance, int priority) {}
 }

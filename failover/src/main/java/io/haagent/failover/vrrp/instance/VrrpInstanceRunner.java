@@ -14,6 +14,7 @@ import io.haagent.failover.vrrp.ElectionState;
 import io.haagent.failover.vrrp.Input;
 import io.haagent.failover.vrrp.VrrpMachine;
 import io.haagent.failover.vrrp.VrrpParams;
+import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.failover.vrrp.net.Datagram;
 import io.haagent.time.Ticker;
@@ -242,6 +243,57 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         post(refused ? new Input.PromotionRefused(why) : new Input.PromotionAllowed(why));
     }
 
+    /**
+     * A planned switchover, the peer's Redis caught up as {@code why} says: a MASTER sends priority 0 and becomes
+     * BACKUP, held out of preemption ({@link Input.SwitchoverRequested}). Waits (bounded) for the decision; any
+     * thread.
+     *
+     * @return the transition it made, empty when the instance was not MASTER (any more) and nothing changed
+     */
+    public Optional<VrrpEvent> switchover(String why) {
+        return decideNow(new Input.SwitchoverRequested(why));
+    }
+
+    /**
+     * The node is drained ({@code why}): the instance stays out of elections until {@link #resume}; a MASTER steps
+     * down as for {@link #switchover}. Waits (bounded); any thread.
+     *
+     * @return the transition it made (a MASTER's step-down), empty otherwise
+     */
+    public Optional<VrrpEvent> drain(String why) {
+        return decideNow(new Input.DrainRequested(why));
+    }
+
+    /** The node was resumed ({@code why}): a drain or a switchover's hold ends. Any thread. */
+    public void resume(String why) {
+        post(new Input.ResumeRequested(why));
+    }
+
+    private Optional<VrrpEvent> decideNow(Input in) {
+        Future<Optional<VrrpEvent>> done;
+        try {
+            done = loop.submit(() -> {
+                VrrpEvent before = lastEvent;
+                feed(in);
+                VrrpEvent after = lastEvent;
+                return after != before && after != null && after.from() == VrrpState.MASTER
+                        ? Optional.of(after) : Optional.<VrrpEvent>empty();
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("(" + name + ") is stopped", e);
+        }
+        try {
+            return done.get(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("(" + name + ") failed to decide " + in + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("(" + name + ") did not decide " + in + " within " + STOP_WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("(" + name + ") interrupted", e);
+        }
+    }
+
     /** A tracked check flipped; any thread. */
     public void trackedCheck(String check, boolean up) {
         post(up ? new Input.TrackedCheckWentUp(check) : new Input.TrackedCheckWentDown(check));
@@ -411,7 +463,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 if (tally.sent(t.address())) {
                     log.info("({}) sending adverts to {} works again", name, t);
                 }
-                tell(() -> listener.advertSent(name));
+                tell(() -> listener.advertSent(name, priority));
             } catch (IOException | RuntimeException e) {
                 if (tally.sendFailed(t.address())) {
                     log.warn("({}) could not send an advert to {}: {}; further failures are only counted (status "
