@@ -15,6 +15,15 @@ final class DemoLauncher {
     static final String DEMO_COMMAND = "io.haagent.demo.DemoCommand";
     static final String NOT_INSTALLED = "haagent demo is not in this installation: it ships in the distribution"
             + " tarball (lib/demo/); or run ./haagent demo from a source checkout";
+    /**
+     * The Debian package leaves the demo out (its embedded Redis and mail sink have no place on a production
+     * host), so installing a redis-server would not bring it back: the tarball, unpacked anywhere, runs it.
+     */
+    static final String NOT_IN_PACKAGE = "haagent demo is not in the Debian package: it ships in the distribution"
+            + " tarball haagent-VERSION.tar.gz, which carries its Redis and mail sink; unpack it anywhere and run"
+            + " bin/haagent demo (it needs a JDK 25), or ./haagent demo from a source checkout";
+    /** Set by bin/haagent when it runs on the package's own runtime. */
+    static final String PACKAGE_PROPERTY = "haagent.package";
 
     private DemoLauncher() {}
 
@@ -24,7 +33,7 @@ final class DemoLauncher {
         try {
             demo = Class.forName(DEMO_COMMAND);
         } catch (ClassNotFoundException e) {
-            err.println(NOT_INSTALLED);
+            err.println("deb".equals(System.getProperty(PACKAGE_PROPERTY)) ? NOT_IN_PACKAGE : NOT_INSTALLED);
             return Main.USAGE_ERROR;
         }
         MethodHandle run;

@@ -1,0 +1,109 @@
+package io.haagent.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haagent.testkit.Eventually;
+import io.haagent.testkit.SystemdLab;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built .deb installed with dpkg on a Debian 12 with systemd as PID 1 (testkit's SystemdLab), driven as an
+ * operator would: install (enabled, started, the daemon answers), kill -9 (restarted), an upgrade with a config
+ * the new version lints clean (restarted) and with one it refuses (the old daemon keeps running; a restart is
+ * then refused with the finding in the journal), remove (the edited conffile stays) and purge.
+ *
+ * <p>Until the daemon sends READY=1 and WATCHDOG=1 (the sd_notify side of issue 13), a drop-in makes the unit
+ * Type=simple without a watchdog, so that this test checks what the package does; remove the drop-in when
+ * the daemon notifies.
+ */
+class SystemdInstallTest {
+    private static final Duration DPKG = Duration.ofMinutes(3);
+    private static final String UNTIL_NOTIFY = """
+            [Service]
+            Type=simple
+            WatchdogSec=0
+            """;
+
+    @Test
+    void install_upgrade_remove_purge(@TempDir Path tmp) throws Exception {
+        SystemdLab.unavailableReason().ifPresent(Assumptions::abort);
+        Path deb = Built.deb();
+        Path dropIn = Files.writeString(tmp.resolve("until-notify.conf"), UNTIL_NOTIFY);
+        try (SystemdLab lab = SystemdLab.boot()) {
+            lab.copyIn(dropIn, "/etc/systemd/system/haagent.service.d/until-notify.conf");
+            lab.copyIn(deb, "/tmp/haagent.deb");
+
+            SystemdLab.Result installed = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            assertTrue(installed.ok(), installed.output());
+            assertEquals("enabled", lab.exec("systemctl", "is-enabled", "haagent").output().strip());
+            // systemd's own reading of the unit: an unknown directive or a bad value would be printed here
+            // (--man=no: the lab's minimal Debian has no man to look Documentation=man:haagent(8) up with)
+            SystemdLab.Result verified = lab.exec("systemd-analyze", "verify", "--man=no",
+                    "/lib/systemd/system/haagent.service");
+            assertEquals(new SystemdLab.Result(0, ""), verified);
+            answersStatus(lab);
+            assertEquals("750", lab.exec("stat", "-c", "%a", "/var/lib/haagent").output().strip());
+            assertEquals("600", lab.exec("stat", "-c", "%a", "/etc/haagent/admin.token").output().strip());
+            // the link reads as the host sees it (the lab's root directory, then the lab's path)
+            String java = lab.exec("readlink", "/proc/" + lab.mainPid("haagent") + "/exe").output().strip();
+            assertTrue(java.endsWith("/usr/lib/haagent/runtime/bin/java"), "the package's own runtime: " + java);
+
+            // kill -9: Restart=on-failure brings a new daemon
+            long killed = lab.mainPid("haagent");
+            lab.signal(killed, "KILL");
+            Eventually.within(Duration.ofSeconds(60), "a new daemon after kill -9",
+                    () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != killed);
+            answersStatus(lab);
+
+            // upgrade (the same version again runs the same postinst path): lint passes, so a new daemon
+            long before = lab.mainPid("haagent");
+            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            assertTrue(upgraded.ok(), upgraded.output());
+            answersStatus(lab);
+            assertNotEquals(before, lab.mainPid("haagent"), "restarted after the upgrade");
+
+            // an upgrade onto a config the new version refuses: the old daemon stays, and dpkg says why
+            lab.exec("sh", "-c", "printf 'checks:\\n  broken: { type: nosuch }\\n' >>/etc/haagent/haagent.yaml");
+            long running = lab.mainPid("haagent");
+            SystemdLab.Result refused = lab.exec(DPKG, "dpkg", "-i", "--force-confold", "/tmp/haagent.deb");
+            assertTrue(refused.ok(), refused.output());
+            assertTrue(refused.output().contains("does not pass this version's lint"), refused.output());
+            assertTrue(refused.output().contains("nosuch"), "the findings: " + refused.output());
+            assertEquals(running, lab.mainPid("haagent"), "the old daemon keeps running");
+
+            // a restart onto that config: ExecStartPre's lint refuses it, the finding in the journal
+            assertFalse(lab.exec("systemctl", "restart", "haagent").ok(), "restart with a broken config");
+            assertTrue(lab.journal("haagent").contains("nosuch"), lab.journal("haagent"));
+
+            SystemdLab.Result removed = lab.exec(DPKG, "dpkg", "-r", "haagent");
+            assertTrue(removed.ok(), removed.output());
+            assertEquals("inactive", lab.exec("systemctl", "is-active", "haagent").output().strip(),
+                    () -> "stopped cleanly, not failed: " + lab.journal("haagent"));
+            assertFalse(lab.exec("test", "-e", "/usr/bin/haagent").ok(), "the program is gone");
+            assertTrue(lab.exec("grep", "-q", "nosuch", "/etc/haagent/haagent.yaml").ok(),
+                    "remove keeps the edited conffile");
+            assertFalse(lab.exec("test", "-e", "/etc/systemd/system/multi-user.target.wants/haagent.service").ok(),
+                    "remove disabled it");
+
+            SystemdLab.Result purged = lab.exec(DPKG, "dpkg", "--purge", "haagent");
+            assertTrue(purged.ok(), purged.output());
+            assertFalse(lab.exec("test", "-e", "/etc/haagent").ok(), "purge removed /etc/haagent");
+            assertFalse(lab.exec("test", "-e", "/var/lib/haagent").ok(), "purge removed the state");
+        }
+    }
+
+    /** haagent status through the daemon's admin API: the service is up and answering, not just forked. */
+    private static void answersStatus(SystemdLab lab) {
+        Eventually.within(Duration.ofSeconds(60), () -> "haagent status answers: "
+                + lab.exec("haagent", "status").output() + lab.journal("haagent"),
+                () -> lab.exec("haagent", "status").ok());
+    }
+}

@@ -1,0 +1,96 @@
+package io.haagent.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The package's program run from an unpacked copy (dpkg-deb --extract; nothing installed on this host), with
+ * no JDK it could find: what runs is its own runtime.
+ */
+class UnpackedPackageTest {
+    @TempDir
+    static Path root;
+    private static Path launcher;
+    /** No JAVA_HOME, no JDK in the JVM directory, only the system's old java on PATH: jdk25.sh would give up. */
+    private static final Map<String, String> NO_JDK = Map.of("JAVA_HOME", "", "HAAGENT_JVM_DIR", "/nonexistent",
+            "PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "HAAGENT_CDS", "off");
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Program.output("dpkg-deb", "--extract", Built.deb().toString(), root.toString());
+        launcher = root.resolve("usr/lib/haagent/bin/haagent");
+    }
+
+    @Test
+    void version_runsOnTheBundledRuntime() throws Exception {
+        Program r = Program.run(NO_JDK, launcher.toString(), "version");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("haagent "), r.out());
+    }
+
+    @Test
+    void shippedConfig_lintsClean_withTheTokenPostinstWrites(@TempDir Path etc) throws Exception {
+        // postinst writes /etc/haagent/admin.token before the first start; here a token in a directory of the
+        // test's own stands in for it, and that path is the only change to the shipped config.
+        String shipped = Files.readString(root.resolve("etc/haagent/haagent.yaml"));
+        assertTrue(shipped.contains("token_file: /etc/haagent/admin.token"), shipped);
+        Path token = Files.writeString(etc.resolve("admin.token"), "0123456789abcdef");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------")); // postinst's umask 077
+        Path config = Files.writeString(etc.resolve("haagent.yaml"),
+                shipped.replace("/etc/haagent/admin.token", token.toString()));
+
+        Program r = Program.run(NO_JDK, launcher.toString(), "lint", "--host", config.toString());
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals("", r.out(), "no findings, not even a warning");
+        assertTrue(r.err().contains("0 errors, 0 warnings"), r.err());
+    }
+
+    @Test
+    void demo_saysWhereItShips() throws Exception {
+        Program r = Program.run(NO_JDK, launcher.toString(), "demo");
+
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("not in the Debian package"), r.err());
+        assertTrue(r.err().contains("tarball"), r.err());
+    }
+
+    @Test
+    void manPage_rendersWithoutWarnings() throws Exception {
+        Path page = root.resolve("usr/share/man/man8/haagent.8.gz");
+        Program r = Program.run(Map.of(), "sh", "-c", "gzip -dc \"$0\" | groff -man -Tutf8 -ww -z", page.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void bashCompletion_offersCommandsFlagsAndCtlSubcommands() throws Exception {
+        Path completion = root.resolve("usr/share/bash-completion/completions/haagent");
+        String complete = """
+                . "$0"
+                c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _haagent; echo "${COMPREPLY[*]}"; }
+                c haagent ''
+                c haagent ctl ''
+                c haagent ctl node ''
+                c haagent lint --
+                c haagent status --
+                c haagent run --log-format ''
+                """;
+        Program r = Program.run(Map.of(), "bash", "-c", complete, completion.toString());
+
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("run lint status reload ctl demo version help",
+                "--config --admin --help restart stop start pause resume node switchover tail",
+                "pause resume drain", "--format --host --help", "--admin --config --json", "plain json"),
+                r.out().lines().toList());
+    }
+}
