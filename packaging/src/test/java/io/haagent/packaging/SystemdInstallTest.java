@@ -63,12 +63,25 @@ class SystemdInstallTest {
                     () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != killed);
             answersStatus(lab);
 
-            // upgrade (the same version again runs the same postinst path): lint passes, so a new daemon
+            // a supervised application, added the way an operator would: edit, systemctl reload
+            lab.exec("sh", "-c", "printf 'services:\\n  app:\\n    process: { command: [/bin/sleep, \"3600\"] }\\n'"
+                    + " >>/etc/haagent/haagent.yaml");
+            SystemdLab.Result reloaded = lab.exec("systemctl", "reload", "haagent");
+            assertTrue(reloaded.ok(), () -> reloaded.output() + lab.journal("haagent"));
+            Eventually.within(Duration.ofSeconds(60), () -> "app running: " + lab.exec("haagent", "status").output(),
+                    () -> appPid(lab) > 0);
+            long app = appPid(lab);
+
+            // upgrade (the same version again runs the same postinst path): lint passes, so a new daemon, which
+            // adopts the application instead of restarting it (ctl agent restart, exit 75, KillMode=process)
             long before = lab.mainPid("haagent");
             SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
             assertTrue(upgraded.ok(), upgraded.output());
             answersStatus(lab);
             assertNotEquals(before, lab.mainPid("haagent"), "restarted after the upgrade");
+            assertEquals(app, appPid(lab), () -> "the application kept running through the upgrade: "
+                    + lab.journal("haagent"));
+            assertTrue(lab.journal("haagent").contains("adopted pid " + app), lab.journal("haagent"));
 
             // an upgrade onto a config the new version refuses: the old daemon stays, and dpkg says why
             lab.exec("sh", "-c", "printf 'checks:\\n  broken: { type: nosuch }\\n' >>/etc/haagent/haagent.yaml");
@@ -98,6 +111,12 @@ class SystemdInstallTest {
             assertFalse(lab.exec("test", "-e", "/etc/haagent").ok(), "purge removed /etc/haagent");
             assertFalse(lab.exec("test", "-e", "/var/lib/haagent").ok(), "purge removed the state");
         }
+    }
+
+    /** The pid of the supervised sleep inside the lab, 0 while there is none. */
+    private static long appPid(SystemdLab lab) {
+        String out = lab.exec("pgrep", "-x", "sleep").output().strip();
+        return out.isEmpty() || out.contains("\n") ? 0 : Long.parseLong(out);
     }
 
     /** haagent status through the daemon's admin API: the service is up and answering, not just forked. */
