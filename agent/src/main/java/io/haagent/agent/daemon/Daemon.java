@@ -3,18 +3,24 @@ package io.haagent.agent.daemon;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.agent.systemd.Liveness;
+import io.haagent.agent.systemd.Notifier;
+import io.haagent.agent.systemd.StatusLine;
+import io.haagent.checker.CheckState;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.NodeConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.finding.Finding;
 import io.haagent.lint.Linter;
+import io.haagent.linux.SdNotify;
 import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,6 +72,7 @@ public final class Daemon implements AutoCloseable {
     private final Healing healing;
     private final Mailing mailing;
     private final Failover failover;
+    private final Checks checks;
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
@@ -73,6 +80,7 @@ public final class Daemon implements AutoCloseable {
     private final NodeConfig inUse;
     private volatile Optional<String> token;
     private final AdminServer admin;
+    private final Notifier systemd;
 
     private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics) {
         this.configFile = configFile;
@@ -87,7 +95,7 @@ public final class Daemon implements AutoCloseable {
         this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send),
                 exit -> failover[0].processExited(exit.service(), exit.describe()),
                 service -> failover[0].serviceStarted(service));
-        Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
+        this.checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
                 s -> failover[0].checkObserved(s), mailing.host(), mailing::send);
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
                 mailing::send, healing::failoverHold, checks::knownDown);
@@ -101,6 +109,17 @@ public final class Daemon implements AutoCloseable {
         this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
         for (Component c : this.components) {
             c.apply(config, null);
+        }
+        // Last: READY waits for what the components started above (it is said on the notifier's own thread).
+        this.systemd = Notifier.start(sdNotify(), Ticker.SYSTEM, new Watched());
+    }
+
+    private static SdNotify sdNotify() {
+        try {
+            return SdNotify.fromEnvironment();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            log.error("systemd: cannot notify: {}; a Type=notify unit will time out waiting for READY", e.getMessage());
+            return SdNotify.of(Map.of(), ProcessHandle.current().pid());
         }
     }
 
@@ -188,6 +207,15 @@ public final class Daemon implements AutoCloseable {
     }
 
     private AdminServer.Reply reloadNow() {
+        systemd.reloading();
+        try {
+            return reloadAndSay();
+        } finally {
+            systemd.reloaded(); // applied or refused, the daemon runs on
+        }
+    }
+
+    private AdminServer.Reply reloadAndSay() {
         HaagentConfig next;
         try {
             next = lint(configFile);
@@ -258,6 +286,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        systemd.stopping();
         admin.close();
         loop.shutdown();
         try {
@@ -272,7 +301,38 @@ public final class Daemon implements AutoCloseable {
                 log.warn("daemon: closing {} failed", c, e);
             }
         }
+        systemd.close();
         log.info("haagent stopped");
+    }
+
+    /** What systemd's notifier reads: all of it quick and from any thread. */
+    private final class Watched implements Notifier.Watched {
+        @Override
+        public boolean started() {
+            return components.stream().allMatch(Component::started);
+        }
+
+        @Override
+        public String statusLine() {
+            int up = 0;
+            int down = 0;
+            int unknown = 0;
+            for (CheckState s : checks.states().values()) {
+                switch (s) {
+                    case UP -> up++;
+                    case DOWN -> down++;
+                    default -> unknown++;
+                }
+            }
+            return StatusLine.of(up, down, unknown, failover.states());
+        }
+
+        @Override
+        public List<Liveness.Loop> loops() {
+            List<Liveness.Loop> loops = new ArrayList<>();
+            components.forEach(c -> c.loops(loops));
+            return loops;
+        }
     }
 
     /** The admin API's actions: service and node requests go to the healing loop, reloads to the daemon thread. */
