@@ -109,8 +109,10 @@ public final class SdNotify implements AutoCloseable {
         }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment buf = call.allocateFrom(state, StandardCharsets.UTF_8);
-            // allocateFrom adds a NUL; systemd reads the datagram's length, so the NUL is not sent
-            long sent = Libc.sendto(callState, fd, buf.asSlice(0, buf.byteSize() - 1), 0, sockaddr);
+            // allocateFrom adds a NUL; systemd reads the datagram's length, so the NUL is not sent. MSG_DONTWAIT: a
+            // datagram to a Unix socket whose queue is full (net.unix.max_dgram_qlen, 10 by default) blocks until the
+            // reader catches up; a busy PID 1 must cost us one message (EAGAIN), never the thread that pings.
+            long sent = Libc.sendto(callState, fd, buf.asSlice(0, buf.byteSize() - 1), Libc.MSG_DONTWAIT, sockaddr);
             return sent < 0 ? Optional.of("sendto " + address.get() + ": " + Libc.errnoName(Libc.errno(callState)))
                     : Optional.empty();
         }

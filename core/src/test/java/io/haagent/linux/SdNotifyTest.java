@@ -50,6 +50,19 @@ class SdNotifyTest {
         }
     }
 
+    // Found by the watchdog test: with nobody reading, the eleventh datagram blocked the pinging thread for good.
+    @Test
+    void send_toAFullQueue_failsAtOnceWithEagain_neverBlocks() {
+        String address = dir.resolve("notify").toString();
+        try (Receiver r = new Receiver(address); SdNotify n = SdNotify.of(Map.of("NOTIFY_SOCKET", address), 42)) {
+            Optional<String> failed = Optional.empty();
+            for (int i = 0; i < 10_000 && failed.isEmpty(); i++) {
+                failed = n.send("WATCHDOG=1");
+            }
+            assertEquals(Optional.of("sendto " + address + ": EAGAIN"), failed);
+        }
+    }
+
     @Test
     void withoutNotifySocket_sendsNothing_andHasNoWatchdog() {
         try (SdNotify n = SdNotify.of(Map.of("WATCHDOG_USEC", "30000000"), 42)) {

@@ -97,7 +97,7 @@ public final class Notifier implements AutoCloseable {
                     send("STATUS=" + status);
                 }
             }
-            if (now - nextPingNanos >= 0) {
+            if (sd.watchdogMicros().isPresent() && now - nextPingNanos >= 0) {
                 nextPingNanos = now + pingEveryNanos;
                 watchdog(now);
             }
