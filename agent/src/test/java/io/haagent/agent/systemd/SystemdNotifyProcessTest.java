@@ -121,8 +121,17 @@ class SystemdNotifyProcessTest {
         closing.add(systemd);
         int port = freePort();
         // the check is up only if the daemon's children do not see systemd's variables
+        int vrrp;
+        int peer;
+        try (var a = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"));
+             var b = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            vrrp = a.getLocalPort();
+            peer = b.getLocalPort(); // nobody answers there: the instance starts BACKUP, becomes MASTER alone
+        }
         Path cfg = config(port, "checks:\n  clean-env: { type: command, interval: 1s, command: [sh, -c,"
-                + " 'test -z \"$NOTIFY_SOCKET$WATCHDOG_USEC$WATCHDOG_PID\"'] }\n");
+                + " 'test -z \"$NOTIFY_SOCKET$WATCHDOG_USEC$WATCHDOG_PID\"'] }\n"
+                + "vrrp:\n  vip:\n    vrid: 9\n    advert_interval: 1s\n    version: 3\n    transport: udp\n"
+                + "    unicast: { source: 127.0.0.1, port: " + vrrp + ", peers: [\"127.0.0.1:" + peer + "\"] }\n");
         Files.writeString(dir.resolve("stdout.log"), "");
         Map<String, String> env = new HashMap<>(Map.of("NOTIFY_SOCKET", systemd.address(),
                 "JOURNAL_STREAM", journalStreamOf(dir.resolve("stdout.log"))));
@@ -130,7 +139,9 @@ class SystemdNotifyProcessTest {
 
         var ready = systemd.await(m -> m.startsWith("READY=1"), WAIT, "READY=1");
         assertEquals(200, status(port), "the admin port answers once READY is said");
-        assertEquals("READY=1\nSTATUS=1 check up, 0 down", ready.text(), "READY after the first round, with its status");
+        assertEquals("READY=1\nSTATUS=1 check up, 0 down; vip BACKUP", ready.text(),
+                "READY after the first round and the VRRP start, with its status");
+        systemd.await(m -> m.equals("STATUS=1 check up, 0 down; vip MASTER"), WAIT, "the status once vip is MASTER");
         assertFalse(systemd.received().stream().anyMatch(m -> m.text().startsWith("WATCHDOG")), "no watchdog asked for");
 
         int beforeHup = systemd.received().size();
@@ -157,7 +168,7 @@ class SystemdNotifyProcessTest {
 
         String log = log();
         assertTrue(log.contains("<6>") && log.lines().allMatch(l -> l.matches("<[3-7]>.*")), log);
-        assertTrue(log.lines().anyMatch(l -> l.startsWith("<6>") && l.contains("systemd: ready: 1 check up, 0 down")), log);
+        assertTrue(log.lines().anyMatch(l -> l.startsWith("<6>") && l.contains("systemd: ready: 1 check up, 0 down; vip BACKUP")), log);
     }
 
     @Test
