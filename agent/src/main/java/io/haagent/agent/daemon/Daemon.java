@@ -81,6 +81,8 @@ public final class Daemon implements AutoCloseable {
     private volatile Optional<String> token;
     private final AdminServer admin;
     private final Notifier systemd;
+    /** The first config is applied to every component: before that, no component can say it has started. */
+    private volatile boolean applied;
 
     private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics) {
         this.configFile = configFile;
@@ -104,14 +106,20 @@ public final class Daemon implements AutoCloseable {
         // VRRP has handed over (priority 0) while the services it fronts still run.
         // Mail first and closed last: whatever the others report on their way up or down is spooled.
         this.components = List.of(mailing, healing, checks, failover[0]);
+        // Before the admin server, whose reload requests tell it; READY waits for the first apply below.
+        this.systemd = Notifier.start(sdNotify(), Ticker.SYSTEM, new Watched());
         // Bind the admin address before starting any child: a daemon that cannot serve must not
         // leave supervised processes behind when it exits.
-        this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
+        try {
+            this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
+        } catch (RuntimeException e) {
+            systemd.close(); // it never said READY; the unit fails with what run prints
+            throw e;
+        }
         for (Component c : this.components) {
             c.apply(config, null);
         }
-        // Last: READY waits for what the components started above (it is said on the notifier's own thread).
-        this.systemd = Notifier.start(sdNotify(), Ticker.SYSTEM, new Watched());
+        applied = true;
     }
 
     private static SdNotify sdNotify() {
@@ -309,7 +317,7 @@ public final class Daemon implements AutoCloseable {
     private final class Watched implements Notifier.Watched {
         @Override
         public boolean started() {
-            return components.stream().allMatch(Component::started);
+            return applied && components.stream().allMatch(Component::started);
         }
 
         @Override
