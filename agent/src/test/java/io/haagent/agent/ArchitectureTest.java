@@ -241,12 +241,13 @@ class ArchitectureTest {
             "io.haagent.checker.RiseFall", "io.haagent.checker.Jitter",
             "io.haagent.failover.redis.PromotionGuard", "io.haagent.failover.redis.Info",
             "io.haagent.agent.daemon.ReloadPlan", "io.haagent.agent.daemon.Handover",
-            "io.haagent.agent.mail.Grouper", "io.haagent.agent.admin.RequestRate");
+            "io.haagent.agent.mail.Grouper", "io.haagent.agent.admin.RequestRate",
+            "io.haagent.agent.systemd.Liveness", "io.haagent.agent.systemd.StatusLine");
 
     /**
      * The decisions and the codec: the VRRP election and its state types, the advert codec, the healing
      * decisions, and the classes of {@link #CORE_CLASSES} (rise/fall, the promotion guard, a reload's plan, the
-     * hand-over, the backoff, mail grouping, the admin rate limit).
+     * hand-over, the backoff, mail grouping, the admin rate limit, the watchdog's liveness, systemd's status line).
      */
     private static final DescribedPredicate<JavaClass> DECISION_CORES = resideInAnyPackage(
             "io.haagent.failover.vrrp", "io.haagent.failover.vrrp.wire", "io.haagent.agent.heal..")

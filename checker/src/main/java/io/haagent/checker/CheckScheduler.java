@@ -69,6 +69,8 @@ public final class CheckScheduler implements AutoCloseable {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final List<ListenerSlot> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** When the timer thread last ran its heartbeat; see {@link #heartbeatNanos}. */
+    private volatile long heartbeat;
 
     CheckScheduler(ProbeFactory probes, Ticker ticker, SplittableRandom random, Duration backstopGrace) {
         this.probes = Objects.requireNonNull(probes, "probes");
@@ -82,6 +84,30 @@ public final class CheckScheduler implements AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        heartbeat = ticker.nanoTime();
+        // The timer thread wakes only for runs; with few or slow checks it could sleep for minutes. The beat makes
+        // it wake every HEARTBEAT whatever is configured, so that a timer thread that stopped running shows.
+        timer.scheduleWithFixedDelay(() -> heartbeat = ticker.nanoTime(), 0, HEARTBEAT.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** How often the timer thread beats when nothing else is due: see {@link #heartbeatNanos}. */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+    /**
+     * The ticker's reading when the scheduler's timer thread last ran its heartbeat, due every {@link #HEARTBEAT}:
+     * an old one means that thread is stuck (a listener or a blocking probe that holds it), and the checks
+     * that run on it have stopped. Any thread.
+     */
+    public long heartbeatNanos() {
+        return heartbeat;
+    }
+
+    /**
+     * Whether every check has its first result (its first run at a random point of its first interval, or a
+     * timeout at most its timeout and a grace later): what "the first check round has run" means. Any thread.
+     */
+    public boolean firstRoundDone() {
+        return running.values().stream().allMatch(r -> r.status.last().isPresent());
     }
 
     /**

@@ -26,8 +26,10 @@ import java.util.Map;
  * {@code <sched.h>}, {@code <fcntl.h>}); haagent runs only on Linux.
  */
 public final class Libc {
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int IPPROTO_IP = 0;
@@ -52,9 +54,16 @@ public final class Libc {
 
     public static final long SOCKADDR_IN_SIZE = 16;
     public static final long SOCKADDR_LL_SIZE = 20;
+    /** {@code sizeof(((struct sockaddr_un *) 0)->sun_path)}: the longest Unix socket address, NUL included. */
+    public static final int SUN_PATH_SIZE = 108;
+    /**
+     * Room for a {@code struct stat}: 144 bytes on x86_64, 128 on aarch64. Both start with {@code st_dev} and
+     * {@code st_ino}, 8 bytes each, which is all haagent reads of it.
+     */
+    public static final long STAT_SIZE = 256;
 
     private static final Map<Integer, String> ERRNO_NAMES = Map.ofEntries(
-            Map.entry(EPERM, "EPERM"), Map.entry(EINTR, "EINTR"), Map.entry(6, "ENXIO"), Map.entry(EBADF, "EBADF"),
+            Map.entry(EPERM, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(EINTR, "EINTR"), Map.entry(6, "ENXIO"), Map.entry(EBADF, "EBADF"),
             Map.entry(EAGAIN, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(EACCES, "EACCES"),
             Map.entry(ENODEV, "ENODEV"), Map.entry(22, "EINVAL"), Map.entry(23, "ENFILE"),
             Map.entry(24, "EMFILE"), Map.entry(90, "EMSGSIZE"), Map.entry(93, "EPROTONOSUPPORT"),
@@ -87,6 +96,8 @@ public final class Libc {
     // open(2) is variadic in C; with O_RDONLY no mode is passed, so the two fixed arguments are all.
     private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // <sys/stat.h>; glibc exports fstat itself since 2.33 (Debian 12 has 2.36), before that only __fxstat.
+    private static final MethodHandle FSTAT = downcall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
     private Libc() {}
 
@@ -135,6 +146,34 @@ public final class Libc {
         sll.set(ValueLayout.JAVA_BYTE, 11, (byte) destination.length); // sll_halen
         MemorySegment.copy(MemorySegment.ofArray(destination), 0, sll, 12, destination.length);
         return sll;
+    }
+
+    /**
+     * A {@code struct sockaddr_un} ({@code <sys/un.h>}) for {@code address} as systemd writes it in
+     * {@code NOTIFY_SOCKET}: a file path, or {@code @name} for the abstract namespace (byte 0, then the name,
+     * no NUL). The segment is as long as the address ({@code offsetof(sun_path)} + the name, + its NUL for a
+     * path), which is the length {@link #sendto} and {@link #bind} pass: an abstract name's length is part of it.
+     *
+     * @throws IllegalArgumentException the address is empty, relative, or too long for {@code sun_path}
+     */
+    public static MemorySegment sockaddrUn(Arena arena, String address) {
+        boolean abstractName = address.startsWith("@");
+        if (!abstractName && !address.startsWith("/")) {
+            throw new IllegalArgumentException("'" + address + "' is no Unix socket address: an absolute path or @name");
+        }
+        byte[] name = address.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int pathBytes = abstractName ? name.length : name.length + 1;
+        if (name.length < 2 || pathBytes > SUN_PATH_SIZE) {
+            throw new IllegalArgumentException("'" + address + "' is no Unix socket address: 1 to "
+                    + (SUN_PATH_SIZE - 1) + " bytes after the first");
+        }
+        MemorySegment sa = arena.allocate(2L + pathBytes, 2);
+        sa.set(SHORT_NATIVE, 0, (short) AF_UNIX);
+        MemorySegment.copy(MemorySegment.ofArray(name), 0, sa, 2, name.length);
+        if (abstractName) {
+            sa.set(ValueLayout.JAVA_BYTE, 2, (byte) 0); // the '@' stands for the leading NUL of an abstract name
+        }
+        return sa;
     }
 
     public static int socket(MemorySegment state, int domain, int type, int protocol) {
@@ -202,6 +241,25 @@ public final class Libc {
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    /** {@code fstat(fd, buf)}; {@code buf} holds {@link #STAT_SIZE} bytes, read with {@link #statDevice}, {@link #statInode}. */
+    public static int fstat(MemorySegment state, int fd, MemorySegment buf) {
+        try {
+            return (int) FSTAT.invokeExact(state, fd, buf);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code st_dev} of a {@link #fstat} result, as systemd prints it (an unsigned 64-bit number). */
+    public static long statDevice(MemorySegment buf) {
+        return buf.get(JAVA_LONG, 0);
+    }
+
+    /** {@code st_ino} of a {@link #fstat} result. */
+    public static long statInode(MemorySegment buf) {
+        return buf.get(JAVA_LONG, 8);
     }
 
     // invokeExact declares Throwable; a native call itself never throws, so this is a linkage bug.

@@ -2,6 +2,7 @@ package io.haagent.agent.daemon;
 
 import io.haagent.agent.heal.Observation;
 import io.haagent.agent.mail.Mail;
+import io.haagent.agent.systemd.Liveness;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.checker.CheckFlip;
 import io.haagent.checker.CheckListener;
@@ -76,6 +77,17 @@ final class Checks implements Component {
         // New and changed checks start from UNKNOWN until their first result.
         changes.added().forEach(name -> metrics.checkState(name, null));
         changes.changed().forEach(name -> metrics.checkState(name, null));
+    }
+
+    /** The first round has run: every check has a result. */
+    @Override
+    public boolean started() {
+        return scheduler.firstRoundDone();
+    }
+
+    @Override
+    public void loops(List<Liveness.Loop> into) {
+        into.add(new Liveness.Loop("the check scheduler", scheduler.heartbeatNanos(), CheckScheduler.HEARTBEAT));
     }
 
     /** The check is down now, known without its probe (see {@link CheckScheduler#knownDown}); any thread. */

@@ -1,7 +1,9 @@
 package io.haagent.agent.daemon;
 
+import io.haagent.agent.systemd.Liveness;
 import io.haagent.config.HaagentConfig;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +16,14 @@ interface Component extends AutoCloseable {
      * applied before ({@code null} on the first apply): unchanged parts must keep their state.
      */
     void apply(HaagentConfig config, ReloadPlan plan);
+
+    /** Done starting (systemd's READY waits for every component's): a first check round, every VRRP instance started. */
+    default boolean started() {
+        return true;
+    }
+
+    /** Adds the loops this component runs, with their last beat, for the systemd watchdog. */
+    default void loops(List<Liveness.Loop> into) {}
 
     /** Adds this component's sections to the /status document. */
     void status(Map<String, Object> into);

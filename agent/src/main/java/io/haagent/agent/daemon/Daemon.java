@@ -3,18 +3,24 @@ package io.haagent.agent.daemon;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.agent.systemd.Liveness;
+import io.haagent.agent.systemd.Notifier;
+import io.haagent.agent.systemd.StatusLine;
+import io.haagent.checker.CheckState;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.NodeConfig;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.lint.ConfigFile;
 import io.haagent.lint.finding.Finding;
 import io.haagent.lint.Linter;
+import io.haagent.linux.SdNotify;
 import io.haagent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     private final Healing healing;
     private final Mailing mailing;
     private final Failover failover;
+    private final Checks checks;
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
@@ -76,6 +83,9 @@ public final class Daemon implements AutoCloseable {
     private final AdminServer admin;
     /** Completes when an operator asked for a planned restart ({@code POST /agent/restart}). */
     private final CompletableFuture<String> plannedRestart = new CompletableFuture<>();
+    private final Notifier systemd;
+    /** The first config is applied to every component: before that, no component can say it has started. */
+    private volatile boolean applied;
 
     private Daemon(Path configFile, String version, HaagentConfig config, AgentMetrics metrics) {
         this.configFile = configFile;
@@ -90,7 +100,7 @@ public final class Daemon implements AutoCloseable {
         this.healing = new Healing(metrics, Ticker.SYSTEM, e -> Mails.heal(mailing.host(), e).ifPresent(mailing::send),
                 exit -> failover[0].processExited(exit.service(), exit.describe()),
                 service -> failover[0].serviceStarted(service));
-        Checks checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
+        this.checks = new Checks(metrics, Ticker.SYSTEM, healing::observe, (c, s) -> failover[0].checkChanged(c, s),
                 s -> failover[0].checkObserved(s), mailing.host(), mailing::send, healing::onlyOfStoppedServices);
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
                 mailing::send, healing::failoverHold, checks::knownDown);
@@ -99,11 +109,28 @@ public final class Daemon implements AutoCloseable {
         // VRRP has handed over (priority 0) while the services it fronts still run.
         // Mail first and closed last: whatever the others report on their way up or down is spooled.
         this.components = List.of(mailing, healing, checks, failover[0]);
+        // Before the admin server, whose reload requests tell it; READY waits for the first apply below.
+        this.systemd = Notifier.start(sdNotify(), Ticker.SYSTEM, new Watched());
         // Bind the admin address before starting any child: a daemon that cannot serve must not
         // leave supervised processes behind when it exits.
-        this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
+        try {
+            this.admin = AdminServer.start(config.node().admin().listen(), () -> token, metrics, this::status, new Actions());
+        } catch (RuntimeException e) {
+            systemd.close(); // it never said READY; the unit fails with what run prints
+            throw e;
+        }
         for (Component c : this.components) {
             c.apply(config, null);
+        }
+        applied = true;
+    }
+
+    private static SdNotify sdNotify() {
+        try {
+            return SdNotify.fromEnvironment();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            log.error("systemd: cannot notify: {}; a Type=notify unit will time out waiting for READY", e.getMessage());
+            return SdNotify.of(Map.of(), ProcessHandle.current().pid());
         }
     }
 
@@ -191,6 +218,15 @@ public final class Daemon implements AutoCloseable {
     }
 
     private AdminServer.Reply reloadNow() {
+        systemd.reloading();
+        try {
+            return reloadAndSay();
+        } finally {
+            systemd.reloaded(); // applied or refused, the daemon runs on
+        }
+    }
+
+    private AdminServer.Reply reloadAndSay() {
         HaagentConfig next;
         try {
             next = lint(configFile);
@@ -269,6 +305,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        systemd.stopping();
         admin.close();
         loop.shutdown();
         try {
@@ -283,7 +320,38 @@ public final class Daemon implements AutoCloseable {
                 log.warn("daemon: closing {} failed", c, e);
             }
         }
+        systemd.close();
         log.info("haagent stopped");
+    }
+
+    /** What systemd's notifier reads: all of it quick and from any thread. */
+    private final class Watched implements Notifier.Watched {
+        @Override
+        public boolean started() {
+            return applied && components.stream().allMatch(Component::started);
+        }
+
+        @Override
+        public String statusLine() {
+            int up = 0;
+            int down = 0;
+            int unknown = 0;
+            for (CheckState s : checks.states().values()) {
+                switch (s) {
+                    case UP -> up++;
+                    case DOWN -> down++;
+                    default -> unknown++;
+                }
+            }
+            return StatusLine.of(up, down, unknown, failover.states());
+        }
+
+        @Override
+        public List<Liveness.Loop> loops() {
+            List<Liveness.Loop> loops = new ArrayList<>();
+            components.forEach(c -> c.loops(loops));
+            return loops;
+        }
     }
 
     /** The admin API's actions: service and node requests go to the healing loop, reloads to the daemon thread. */

@@ -3,6 +3,7 @@ package io.haagent.agent.daemon;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.mail.Mail;
 import io.haagent.agent.metrics.AgentMetrics;
+import io.haagent.agent.systemd.Liveness;
 import io.haagent.checker.CheckState;
 import io.haagent.checker.CheckStatus;
 import io.haagent.checker.probe.CheckResult;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -339,6 +341,26 @@ final class Failover implements Component {
                 r.runner().trackedCheck(check, to == CheckState.UP);
             }
         }
+    }
+
+    /** Every instance has started its election, or failed to start (and says why in /status). */
+    @Override
+    public boolean started() {
+        return instances.values().stream().allMatch(r -> r.runner().started());
+    }
+
+    @Override
+    public void loops(List<Liveness.Loop> into) {
+        new TreeMap<>(instances).forEach((name, r) -> into.add(new Liveness.Loop("VRRP instance " + name + "'s loop",
+                r.runner().heartbeatNanos(), VrrpInstanceRunner.HEARTBEAT)));
+    }
+
+    /** Each instance's state in words, by name: {@code MASTER}, or {@code not running} for one that failed to start. */
+    Map<String, String> states() {
+        Map<String, String> m = new TreeMap<>();
+        failed.keySet().forEach(name -> m.put(name, "not running"));
+        instances.forEach((name, r) -> m.put(name, r.runner().status().state().name()));
+        return m;
     }
 
     @Override

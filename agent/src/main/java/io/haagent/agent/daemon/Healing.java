@@ -13,6 +13,7 @@ import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.supervise.HealLoop;
 import io.haagent.agent.supervise.LogTail;
 import io.haagent.agent.supervise.Restarters;
+import io.haagent.agent.systemd.Liveness;
 import io.haagent.config.Durations;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.ServiceSpec;
@@ -217,6 +218,19 @@ final class Healing implements Component, HealLoop.Hooks {
         }
         return request(service, new Observation.OperatorResumed(service, reason),
                 service.orElse("the node") + " resumed");
+    }
+
+    @Override
+    public boolean started() {
+        return loop != null;
+    }
+
+    @Override
+    public void loops(List<Liveness.Loop> into) {
+        HealLoop l = loop;
+        if (l != null) {
+            into.add(new Liveness.Loop("the heal loop", l.heartbeatNanos(), HealLoop.HEARTBEAT));
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.haagent.agent.supervise;
 
+import io.haagent.linux.SdNotify;
 import io.haagent.linux.SearchPath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,6 +137,7 @@ public final class CommandRunner {
             pb.directory(l.workdir().toFile());
         });
         pb.environment().put("PATH", searchPathText());
+        SdNotify.scrub(pb.environment()); // systemd's socket and watchdog are the daemon's, not its commands'
         Process p = start(pb, argv);
         try {
             return await(p, argv, timeout);

@@ -53,6 +53,10 @@ public final class HealLoop implements AutoCloseable {
     private volatile Healer healer;
     private volatile HealState state;
     private volatile boolean running = true;
+    private volatile long heartbeat;
+
+    /** The longest the loop sleeps, whatever the next wake-up: see {@link #heartbeatNanos}. */
+    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(1);
 
     public HealLoop(Healer healer, Path stateDir, Ticker ticker, Hooks hooks) {
         this(healer, stateDir, ticker, hooks, UnaryOperator.identity());
@@ -83,6 +87,7 @@ public final class HealLoop implements AutoCloseable {
         this.actuator = new Actuator(supervisor, new Restarters(CommandRunner.system(), supervisor, Restarters.Timeouts.DEFAULT),
                 inbox::add, hooks::emitted);
         this.state = healer.initial(new SecureRandom().nextLong(), ticker.nanoTime());
+        this.heartbeat = ticker.nanoTime();
         inbox.add(new Observation.AgentStarted());
         this.thread = Thread.ofPlatform().name("haagent-heal").start(this::run);
     }
@@ -109,17 +114,28 @@ public final class HealLoop implements AutoCloseable {
         return supervisor;
     }
 
+    /**
+     * The ticker's reading when the loop last came round: at least every {@link #HEARTBEAT}, even with nothing to
+     * do, so an old one means the loop is stuck (in a decision, a hook or the actuator) and healing has stopped.
+     */
+    public long heartbeatNanos() {
+        return heartbeat;
+    }
+
     private void run() {
         long wake = Decision.NEVER;
         while (running) {
             Object item;
             try {
-                long wait = wake == Decision.NEVER ? TimeUnit.SECONDS.toNanos(1) : wake - ticker.nanoTime();
+                // never longer than the heartbeat: an idle loop must still show that it runs (a pause for an hour
+                // would otherwise sleep for an hour); a wake-up before the decision's is a TimePassed, which is harmless
+                long wait = Math.min(HEARTBEAT.toNanos(), wake == Decision.NEVER ? Long.MAX_VALUE : wake - ticker.nanoTime());
                 item = inbox.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return;
             }
             long now = ticker.nanoTime();
+            heartbeat = now;
             Decision d;
             try {
                 if (item instanceof Reload r) {

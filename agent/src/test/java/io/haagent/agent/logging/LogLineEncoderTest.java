@@ -99,4 +99,18 @@ class LogLineEncoderTest {
         assertEquals(Level.DEBUG, LogLevels.named("Debug").orElseThrow());
         assertTrue(LogLevels.named("verbose").isEmpty(), "logback alone would take it as DEBUG");
     }
+
+    // Issue 13: under systemd every line went to the journal at priority info, so journalctl -p warning showed nothing.
+    @Test
+    void journalPrefix_isTheSyslogPriority_onEveryLineOfTheRecord() {
+        assertEquals(3, LogLineEncoder.syslogPriority(Level.ERROR));
+        assertEquals(4, LogLineEncoder.syslogPriority(Level.WARN));
+        assertEquals(6, LogLineEncoder.syslogPriority(Level.INFO));
+        assertEquals(7, LogLineEncoder.syslogPriority(Level.DEBUG));
+        assertEquals(7, LogLineEncoder.syslogPriority(Level.TRACE));
+        // journald makes an entry of each line of a stream: the trace's lines keep the error's priority
+        assertEquals("<3>failed\n<3>java.io.IOException: gone\n<3>\tat a.B.c(B.java:1)\n",
+                LogLineEncoder.withPriority("failed\njava.io.IOException: gone\n\tat a.B.c(B.java:1)\n", Level.ERROR));
+        assertEquals("<6>one line\n", LogLineEncoder.withPriority("one line\n", Level.INFO));
+    }
 }

@@ -69,6 +69,26 @@ class HealLoopTest {
     }
 
     /**
+     * Issue 13: the watchdog reads the loop's heartbeat; a loop whose next wake-up was an hour away (a node paused
+     * for an hour) slept that hour and would have looked stuck. It comes round at least every second now.
+     */
+    @Test
+    void idleLoop_withItsNextWakeUpAnHourAway_stillBeatsEverySecond() throws Exception {
+        var healer = new Healer(Map.of(), new NodeConfig.RestartBudget(100, Duration.ofMinutes(1)),
+                new Healer.Options(0, Duration.ofSeconds(10)));
+        try (HealLoop loop = new HealLoop(healer, dir, Ticker.SYSTEM, heard)) {
+            loop.observe(new Observation.OperatorPaused(Optional.empty(), "test", Optional.of(Duration.ofHours(1))));
+            Await.until("the node paused", () -> loop.state().nodePause().isPresent());
+            for (int beat = 0; beat < 3; beat++) {
+                long seen = loop.heartbeatNanos();
+                // within half the watchdog's margin (ten beats), not the hour
+                io.haagent.testkit.Eventually.within(Duration.ofSeconds(5), "beat " + beat + " of the idle heal loop",
+                        () -> loop.heartbeatNanos() != seen);
+            }
+        }
+    }
+
+    /**
      * Issue 12: a VM restart that failed used up its escalation window (no retry for {@code within}), and counted
      * as an escalation. Now the next escalation tries again, and only the one that went well is VM_RESTARTED
      * (what haagent_escalations_total counts).

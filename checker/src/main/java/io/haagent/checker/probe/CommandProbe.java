@@ -1,5 +1,6 @@
 package io.haagent.checker.probe;
 
+import io.haagent.linux.SdNotify;
 import io.haagent.config.CheckSpec;
 
 import java.io.ByteArrayOutputStream;
@@ -51,10 +52,11 @@ final class CommandProbe implements Probe {
     private CheckResult execute(long start, AtomicReference<Process> holder) throws ProbeFailure, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder(spec.command())
+            ProcessBuilder pb = new ProcessBuilder(spec.command())
                     .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
+            SdNotify.scrub(pb.environment()); // systemd's socket and watchdog are the daemon's, not its checks'
+            p = pb.start();
         } catch (IOException e) {
             throw new ProbeFailure("cannot run " + spec.command().getFirst() + ": " + startError(e), e);
         }

@@ -1,5 +1,6 @@
 package io.haagent.failover.address;
 
+import io.haagent.linux.SdNotify;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +46,11 @@ interface IpCommand {
             Path out = Files.createTempFile("haagent-ip-", ".out");
             Path err = Files.createTempFile("haagent-ip-", ".err");
             try {
-                Process p = new ProcessBuilder(argv)
+                ProcessBuilder pb = new ProcessBuilder(argv)
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                        .redirectOutput(out.toFile()).redirectError(err.toFile());
+                SdNotify.scrub(pb.environment()); // systemd's socket is the daemon's, not ip's
+                Process p = pb.start();
                 try {
                     if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                         p.destroyForcibly();

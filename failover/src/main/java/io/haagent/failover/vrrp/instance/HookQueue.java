@@ -1,5 +1,6 @@
 package io.haagent.failover.vrrp.instance;
 
+import io.haagent.linux.SdNotify;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +119,7 @@ final class HookQueue implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
             Map<String, String> env = pb.environment();
+            SdNotify.scrub(env); // systemd's socket and watchdog are the daemon's, not its hooks'
             env.put("HAAGENT_EVENT_ID", e.eventId());
             env.put("HAAGENT_INSTANCE", instance);
             env.put("HAAGENT_STATE", e.to().enteredAs());

@@ -71,6 +71,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private volatile Thread loopThread;
     private volatile AdvertHub.Registration registration;
     private volatile InstanceStatus status;
+    private volatile long heartbeat;
+    private volatile boolean started;
+
+    /** How often the instance's thread beats when no advert or timer is due: see {@link #heartbeatNanos}. */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     // Confined to the loop thread; a reload replaces the first four (reconfigure).
     private VrrpInstance config;
@@ -108,6 +113,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         loop.setRemoveOnCancelPolicy(true);
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.status = tally.snapshot(election, machine.effectivePriority(election));
+        this.heartbeat = ticker.nanoTime();
     }
 
     /**
@@ -155,6 +161,9 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             r.loop.scheduleWithFixedDelay(r::pollLink, every, every, TimeUnit.MILLISECONDS);
         });
         r.post(new Input.Started());
+        // A BACKUP or FAULT with nothing heard may have no wake-up at all: the beat wakes its thread anyway, so that
+        // a thread that stopped running (a listener that blocks it) shows.
+        r.loop.scheduleWithFixedDelay(() -> r.heartbeat = ticker.nanoTime(), 0, HEARTBEAT.toNanos(), TimeUnit.NANOSECONDS);
         return r;
     }
 
@@ -304,6 +313,16 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         return Optional.ofNullable(lastEvent);
     }
 
+    /** The ticker's reading when the instance's thread last ran its heartbeat (due every {@link #HEARTBEAT}); any thread. */
+    public long heartbeatNanos() {
+        return heartbeat;
+    }
+
+    /** The election has started (RFC 5798 §6.4.1 Startup done: the instance is BACKUP, MASTER or FAULT); any thread. */
+    public boolean started() {
+        return started;
+    }
+
     /** The instance as of its last event; any thread. */
     public InstanceStatus status() {
         return status;
@@ -411,6 +430,9 @@ public final class VrrpInstanceRunner implements AutoCloseable {
 
     private void feed(Input in) {
         decideAndAct(in, ticker.nanoTime(), wallClock.instant());
+        if (in instanceof Input.Started) {
+            started = true;
+        }
     }
 
     private void decideAndAct(Input in, long now, Instant wall) {
