@@ -100,7 +100,7 @@ class DebPackageTest {
                 "ExecStartPre=/usr/bin/haagent lint --host /etc/haagent/haagent.yaml",
                 "ExecStart=/usr/bin/haagent run --config /etc/haagent/haagent.yaml",
                 "ExecReload=/usr/bin/haagent reload --config /etc/haagent/haagent.yaml",
-                "Restart=on-failure", "KillMode=mixed", "StateDirectory=haagent", "StateDirectoryMode=0750",
+                "Restart=on-failure", "KillMode=process", "RestartForceExitStatus=75", "SuccessExitStatus=143 75", "StateDirectory=haagent", "StateDirectoryMode=0750",
                 "WantedBy=multi-user.target"}) {
             assertTrue(unit.lines().anyMatch(line::equals), "haagent.service lacks " + line);
         }
