@@ -112,10 +112,58 @@ class SystemdInstallTest {
         }
     }
 
+    /**
+     * {@code apt upgrade haagent} does not restart the applications: the old agent leaves its children running
+     * (ctl agent restart, exit 75, KillMode=process) and the new one adopts them.
+     */
+    @Test
+    void upgrade_keepsTheSupervisedApplicationRunning() throws Exception {
+        SystemdLab.unavailableReason().ifPresent(Assumptions::abort);
+        Path deb = Built.deb();
+        try (SystemdLab lab = SystemdLab.boot()) {
+            lab.copyIn(deb, "/tmp/haagent.deb");
+            SystemdLab.Result installed = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            assertTrue(installed.ok(), installed.output());
+            answersStatus(lab);
+            long killed = lab.mainPid("haagent");
+            lab.signal(killed, "KILL");
+            Eventually.within(Duration.ofSeconds(60), "a new daemon after kill -9",
+                    () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != killed);
+            answersStatus(lab);
+
+            // a supervised application, added the way an operator would: edit, systemctl reload
+            lab.exec("sh", "-c", "printf 'services:\\n  app:\\n    process: { command: [/bin/sleep, \"3600\"] }\\n'"
+                    + " >>/etc/haagent/haagent.yaml");
+            SystemdLab.Result reloaded = lab.exec("systemctl", "reload", "haagent");
+            assertTrue(reloaded.ok(), () -> reloaded.output() + lab.journal("haagent"));
+            Eventually.within(Duration.ofSeconds(60), () -> "app running: " + lab.exec("haagent", "status").output()
+                    + lab.journal("haagent"), () -> appPid(lab) > 0);
+            long app = appPid(lab);
+
+            long before = lab.mainPid("haagent");
+            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            assertTrue(upgraded.ok(), upgraded.output());
+            Eventually.within(Duration.ofSeconds(60), () -> "a new daemon: " + lab.journal("haagent"),
+                    () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != before);
+            answersStatus(lab);
+            assertEquals(app, appPid(lab), () -> "the application kept running: " + lab.journal("haagent"));
+            assertTrue(lab.journal("haagent").contains("adopted pid " + app), lab.journal("haagent"));
+        }
+    }
+
+    /** The pid of the supervised sleep inside the lab, 0 while there is none (or more than one). */
+    private static long appPid(SystemdLab lab) {
+        String out = lab.exec("pgrep", "-x", "sleep").output().strip();
+        return out.isEmpty() || out.contains("\n") ? 0 : Long.parseLong(out);
+    }
+
     /** haagent status through the daemon's admin API: the service is up and answering, not just forked. */
     private static void answersStatus(SystemdLab lab) {
-        Eventually.within(Duration.ofSeconds(60), () -> "haagent status answers: "
+        // Active too, not just answering: until READY=1 the unit is activating, and systemd folds a reload asked
+        // then into the start job (it runs no ExecReload), so the daemon would never see the edit.
+        Eventually.within(Duration.ofSeconds(60), () -> "haagent status answers and the unit is active: "
                 + lab.exec("haagent", "status").output() + lab.journal("haagent"),
-                () -> lab.exec("haagent", "status").ok());
+                () -> lab.exec("haagent", "status").ok()
+                        && lab.exec("systemctl", "is-active", "haagent").output().strip().equals("active"));
     }
 }
