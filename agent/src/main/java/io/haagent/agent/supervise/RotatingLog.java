@@ -1,6 +1,7 @@
 package io.haagent.agent.supervise;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,7 +69,7 @@ final class RotatingLog {
     }
 
     private static void copy(FileChannel from, Path to) throws IOException {
-        try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long copied = 0;
             for (int pass = 0; pass <= CATCH_UP; pass++) {
@@ -80,6 +81,30 @@ final class RotatingLog {
                     copied += from.transferTo(copied, size - copied, out);
                 }
             }
+            endAtALine(out, copied);
+        }
+    }
+
+    /**
+     * Cuts the copy after its last newline. A read does not wait for a write in progress, so the copy can end in the
+     * first bytes of a line whose rest then lands after the truncate, in the new file; cut here, that line is in
+     * neither file (the window below), never in halves. A copy without any newline is kept as it is.
+     */
+    private static void endAtALine(FileChannel out, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        for (long end = size; end > 0; ) {
+            long start = Math.max(0, end - buf.capacity());
+            buf.clear().limit((int) (end - start));
+            while (buf.hasRemaining() && out.read(buf, start + buf.position()) >= 0) {
+                // fills the buffer from start
+            }
+            for (int i = buf.position() - 1; i >= 0; i--) {
+                if (buf.get(i) == '\n') {
+                    out.truncate(start + i + 1);
+                    return;
+                }
+            }
+            end = start;
         }
     }
 

@@ -77,6 +77,20 @@ class RotatingLogTest {
         assertTrue(20_000 - n.size() <= 20_000 / 4, (20_000 - n.size()) + " lines lost in " + rotations + " rotations");
     }
 
+    /**
+     * A copy that catches a writer mid-line (a read does not wait for a write in progress) ends at its last whole
+     * line: the rest of that line lands after the truncate, and "line" + "line 3652" read as one cut line
+     * (seen in CI before the fix).
+     */
+    @Test
+    void aCopyEndingMidLine_endsAtItsLastWholeLine() throws Exception {
+        Path file = dir.resolve("stdout.log");
+        Files.writeString(file, "line 1\nline 2\nli");
+        assertTrue(new RotatingLog(file, 5, 1).rotateIfFull());
+        assertEquals("line 1\nline 2\n", Files.readString(dir.resolve("stdout.log.1")));
+        assertEquals(0, Files.size(file));
+    }
+
     @Test
     void onlyAFileLargerThanMaxBytes_rotates_keepingTheNewestCopies() throws Exception {
         Path file = dir.resolve("stderr.log");
