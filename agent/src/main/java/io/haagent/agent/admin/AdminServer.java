@@ -131,7 +131,21 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** An HTTP status and a JSON body. */
-    public record Reply(int status, Map<String, Object> body) {
+    public record Reply(int status, Map<String, Object> body, Runnable afterAnswer) {
+        static final Runnable NOTHING = () -> {};
+
+        public Reply(int status, Map<String, Object> body) {
+            this(status, body, NOTHING);
+        }
+
+        /**
+         * This reply, with {@code then} run once its answer has been written to the client (or the write failed):
+         * for an act that ends the server, such as a planned agent restart, whose answer would otherwise be lost.
+         */
+        public Reply afterAnswer(Runnable then) {
+            return new Reply(status, body, then);
+        }
+
         public static Reply ok(String message) {
             return new Reply(200, Map.of("ok", true, "message", message));
         }
@@ -326,7 +340,7 @@ public final class AdminServer implements AutoCloseable {
                         + "; use /services/NAME/restart|stop|start|pause|resume, /node/pause|resume|drain,"
                         + " /vrrp/NAME/promote|switchover, /agent/restart or /reload"));
             }
-            return Response.json(r.status(), r.body());
+            return Response.json(r.status(), r.body()).afterAnswer(r.afterAnswer());
         }
 
         /** GET /services/NAME/log?lines=50&from=OFFSET&stream=stdout|stderr */
@@ -384,9 +398,14 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    record Response(int status, String contentType, String body, Optional<Long> retryAfterSeconds) {
+    record Response(int status, String contentType, String body, Optional<Long> retryAfterSeconds,
+                    Runnable afterAnswer) {
         Response(int status, String contentType, String body) {
-            this(status, contentType, body, Optional.empty());
+            this(status, contentType, body, Optional.empty(), Reply.NOTHING);
+        }
+
+        Response afterAnswer(Runnable then) {
+            return new Response(status, contentType, body, retryAfterSeconds, then);
         }
 
         static Response json(int status, Map<String, Object> body) {
@@ -395,7 +414,8 @@ public final class AdminServer implements AutoCloseable {
 
         /** With {@code Retry-After} in whole seconds, rounded up (RFC 9110 §10.2.3). */
         Response retryAfter(long nanos) {
-            return new Response(status, contentType, body, Optional.of(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L)));
+            return new Response(status, contentType, body, Optional.of(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L)),
+                    afterAnswer);
         }
     }
 
@@ -629,6 +649,7 @@ public final class AdminServer implements AutoCloseable {
             boolean close = !r.keepAlive() || (overrun && waiting.isEmpty());
             out.headers().set(HttpHeaderNames.CONNECTION, close ? HttpHeaderValues.CLOSE : HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(out).addListener(f -> {
+                resp.afterAnswer().run();
                 busy = false;
                 if (close || !f.isSuccess()) {
                     ctx.close();

@@ -416,9 +416,9 @@ public final class Daemon implements AutoCloseable {
                 healing.leaveChildrenRunning();
                 log.info("agent restart asked by operator (reason {}): stopping this haagent and leaving the services'"
                         + " children running for the next one to adopt", reason);
-                plannedRestart.complete(reason);
+                // Only once the answer is written: closing the admin server first would cut it off ("no bytes").
                 return AdminServer.Reply.ok("restarting: the services' children stay running and the next haagent"
-                        + " adopts them");
+                        + " adopts them").afterAnswer(() -> plannedRestart.complete(reason));
             });
         }
     }
