@@ -1,21 +1,19 @@
 package io.haagent.agent.cli;
 
+import static io.haagent.agent.cli.AgentProcess.haagent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.agent.admin.Json;
 import io.haagent.testkit.Eventually;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,7 +40,7 @@ class AgentRestartTest {
     @TempDir
     Path dir;
 
-    private final List<Process> agents = new ArrayList<>();
+    private final List<AgentProcess> agents = new ArrayList<>();
     private final Set<Long> children = new HashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int port;
@@ -50,22 +48,9 @@ class AgentRestartTest {
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : agents) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        agents.forEach(AgentProcess::close);
         // the children outlive their first agent by design: not its descendants any more
         children.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-    }
-
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome haagent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /**
@@ -83,18 +68,13 @@ class AgentRestartTest {
     }
 
     private Process agent(String log) throws Exception {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "run", "--config", config.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve(log).toFile())
-                .redirectError(dir.resolve(log + ".err").toFile()).start();
+        AgentProcess p = AgentProcess.start(config, dir.resolve(log), dir.resolve(log + ".err"));
         agents.add(p);
-        return p;
+        return p.process();
     }
 
     private void writeConfig() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
+        port = AgentProcess.freePort();
         Path token = Files.writeString(dir.resolve("admin.token"), "tok\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
         config = Files.writeString(dir.resolve("haagent.yaml"), "node:\n  name: restart\n  state_dir: "

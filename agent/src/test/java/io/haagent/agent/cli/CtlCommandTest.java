@@ -1,8 +1,10 @@
 package io.haagent.agent.cli;
 
+import static io.haagent.agent.cli.AgentProcess.haagent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HostPort;
@@ -36,16 +38,6 @@ class CtlCommandTest {
     private final StringBuffer childLog = new StringBuffer("one\ntwo\nthree\n");
     private AdminServer server;
     private Path config;
-
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome haagent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Outcome ctl(String... args) {
         List<String> all = new ArrayList<>(List.of("ctl", "--config", config.toString()));

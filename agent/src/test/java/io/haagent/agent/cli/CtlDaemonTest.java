@@ -1,18 +1,16 @@
 package io.haagent.agent.cli;
 
+import static io.haagent.agent.cli.AgentProcess.haagent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.testkit.Eventually;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,42 +28,24 @@ class CtlDaemonTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<AgentProcess> started = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int port;
     private Path config;
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly); // supervised children too, even on failure
-            p.destroyForcibly();
-        }
-    }
-
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome haagent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        started.forEach(AgentProcess::close);
     }
 
     /** Starts {@code haagent run} with {@code services} and waits until its /status answers. */
     private void daemon(String services) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
+        port = AgentProcess.freePort();
         Path token = Files.writeString(dir.resolve("admin.token"), "tok\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
         config = Files.writeString(dir.resolve("haagent.yaml"), "node:\n  name: ctl\n  state_dir: " + dir.resolve("state")
                 + "\n  admin: { listen: \"127.0.0.1:" + port + "\", token_file: " + token + " }\n" + services);
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "io.haagent.agent.cli.Main", "run", "--config", config.toString());
-        started.add(new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.log").toFile())
-                .redirectError(dir.resolve("stderr.log").toFile()).start());
+        started.add(AgentProcess.start(config, dir.resolve("stdout.log"), dir.resolve("stderr.log")));
         awaitStatus("the daemon's /status", body -> true);
     }
 
@@ -92,11 +72,7 @@ class CtlDaemonTest {
     }
 
     private String log() {
-        try {
-            return Files.readString(dir.resolve("stdout.log"));
-        } catch (IOException e) {
-            return "(cannot read the log: " + e + ")";
-        }
+        return started.getLast().log();
     }
 
     private int post(String path) throws Exception {

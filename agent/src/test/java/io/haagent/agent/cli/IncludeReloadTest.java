@@ -1,14 +1,12 @@
 package io.haagent.agent.cli;
 
+import static io.haagent.agent.cli.AgentProcess.haagent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.testkit.Eventually;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,39 +28,17 @@ class IncludeReloadTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<AgentProcess> started = new ArrayList<>();
 
     @AfterEach
     void killLeftovers() {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
-
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome haagent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        started.forEach(AgentProcess::close);
     }
 
     private Process run(Path config) throws IOException {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.log").toFile())
-                .redirectError(dir.resolve("stderr.log").toFile()).start();
+        AgentProcess p = AgentProcess.start(config, dir.resolve("stdout.log"), dir.resolve("stderr.log"));
         started.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
+        return p.process();
     }
 
     private Path write(String name, String text) throws IOException {
@@ -75,7 +51,7 @@ class IncludeReloadTest {
     void reload_picksUpAChangeMadeOnlyInAnIncludedFile_andReportsAnIncludedFilesErrorThere() throws Exception {
         Path token = write("admin.token", "tok\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        int port = freePort();
+        int port = AgentProcess.freePort();
         // The admin address is only in base.yaml: the CLI must read it through the include.
         write("base.yaml", "node:\n  name: inc\n  state_dir: " + dir.resolve("state") + "\n  admin: { listen: \"127.0.0.1:"
                 + port + "\", token_file: " + token + " }\n");

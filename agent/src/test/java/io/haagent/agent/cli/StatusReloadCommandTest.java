@@ -1,14 +1,13 @@
 package io.haagent.agent.cli;
 
+import static io.haagent.agent.cli.AgentProcess.haagent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.agent.admin.AdminServer;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HostPort;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,15 +30,6 @@ class StatusReloadCommandTest {
     private final AtomicBoolean reloadAccepts = new AtomicBoolean();
     private AdminServer server;
     private Path config;
-
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome haagent(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @BeforeEach
     void start() throws Exception {
