@@ -32,14 +32,22 @@ record LocalProgram(String name, String envOverride, String installHint, String 
     }
 
     void assumeAvailable() {
+        unavailableReason().ifPresent(why -> Assumptions.abort(why + " to run this test"));
+    }
+
+    /**
+     * Empty when the program is found; else why not and how to install it. Under CI ({@code CI=true}) a missing
+     * program throws instead: {@code .ci/run} installs it.
+     */
+    Optional<String> unavailableReason() {
         if (find().isPresent()) {
-            return;
+            return Optional.empty();
         }
         String why = name + " is not on the PATH (nor named by " + envOverride + ")";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(why + "; under CI=true this is an error: " + ciHint);
         }
-        Assumptions.abort(why + "; " + installHint + " to run this test");
+        return Optional.of(why + "; " + installHint);
     }
 
     static void pause(long millis, String waitingFor) {

@@ -206,11 +206,7 @@ public final class SystemdLab implements AutoCloseable {
     private static Optional<String> probe() {
         boolean cached = Files.isRegularFile(DebianRoot.path().resolve(DebianRoot.STAMP));
         if (!cached && debootstrap().isEmpty()) {
-            String why = "debootstrap is not on the PATH (nor named by " + DEBOOTSTRAP.envOverride() + ")";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(why + "; under CI=true this is an error: " + DEBOOTSTRAP.ciHint());
-            }
-            return Optional.of(why + "; " + DEBOOTSTRAP.installHint());
+            return DEBOOTSTRAP.unavailableReason();
         }
         for (String tool : TOOLS) {
             if (onPath(tool).isEmpty()) {
