@@ -145,7 +145,7 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
         }
         if (actions.hasActions()) {
             actions.transitioned(e); // mailed with its steps when they are done
-        } else if (mailed(e)) {
+        } else if (e.to() != VrrpState.INIT) {
             shared.mail().accept(Mails.vrrpTransition(shared.host(), e, List.of()));
         }
     }
@@ -171,14 +171,6 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
         shared.metrics().vrrpAdvertReceived(instance, priority);
         guard.advertHeard(peer, priority);
         handover.heard(peer, priority);
-    }
-
-    /**
-     * A stop is not mailed (the operator stopped it), nor a MASTER resumed after a planned agent restart: nothing
-     * failed over, and its role actions only confirmed what was (the log has them).
-     */
-    private static boolean mailed(VrrpEvent e) {
-        return e.to() != VrrpState.INIT && !e.resumed();
     }
 
     /** The hand-over let the held services go (any thread). */
@@ -216,7 +208,7 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
         if (guard.isDown() && report.refusal().isEmpty() && report.succeeded(RoleActions.Kind.REDIS_REPLICATE)) {
             guard.up("the local Redis replicates the master again");
         }
-        if (report.trigger() instanceof RoleActions.Trigger.Transition && mailed(report.event())) {
+        if (report.trigger() instanceof RoleActions.Trigger.Transition t && t.to() != VrrpState.INIT) {
             List<ActionLine> steps = report.outcomes().stream()
                     .map(o -> new ActionLine(o.action(), o.ok() ? "ok: " + o.sentence() : "failed: " + o.sentence(),
                             o.took()))

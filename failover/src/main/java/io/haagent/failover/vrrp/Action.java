@@ -37,7 +37,7 @@ public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, A
      * A state change: the event that becomes the state file, notify hooks, mail and Redis actions.
      * {@code master} is the master as this node knows it after the change (itself when MASTER).
      */
-    sealed interface Transition extends Action permits BecomeMaster, ResumeMaster, BecomeBackup, EnterFault, ReturnToInit {
+    sealed interface Transition extends Action permits BecomeMaster, BecomeBackup, EnterFault, ReturnToInit {
         VrrpState from();
 
         VrrpState to();
@@ -51,17 +51,6 @@ public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, A
     }
 
     record BecomeMaster(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
-        public VrrpState to() {
-            return VrrpState.MASTER;
-        }
-    }
-
-    /**
-     * MASTER at start-up because the previous agent handed over as MASTER for a planned restart and the peer still
-     * holds: nothing failed over. The role actions re-run (idempotent: the Redis is a master already, the address is
-     * here) but no failover mail is sent.
-     */
-    record ResumeMaster(VrrpState from, String reason, Optional<Ipv4> master, int priority) implements Transition {
         public VrrpState to() {
             return VrrpState.MASTER;
         }

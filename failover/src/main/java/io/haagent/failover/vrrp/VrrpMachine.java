@@ -7,7 +7,6 @@ import io.haagent.failover.vrrp.Action.BecomeMaster;
 import io.haagent.failover.vrrp.Action.EnterFault;
 import io.haagent.failover.vrrp.Action.HandOver;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
-import io.haagent.failover.vrrp.Action.ResumeMaster;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
@@ -171,8 +170,10 @@ public final class VrrpMachine {
             String held = p.version() == 3
                     ? "peer held by a " + centis(in.advertIntervalCentis()) + " hand-over advert"
                     : "peer held for " + secs(hold) + " by our last advert";
-            return resumeMaster(s, now, "resumed after a planned agent restart " + secs(in.agoNanos()) + " ago ("
-                    + held + ")");
+            // an INIT -> MASTER like the address owner's: its role actions re-run (idempotent) and it is mailed, if at
+            // all, as a vrrp_start, never as a failover
+            return becomeMaster(s, now, VrrpState.INIT, "resumed after a planned agent restart "
+                    + secs(in.agoNanos()) + " ago (" + held + ")");
         }
         return started(prev, now, notResumed); // a fault says why itself
     }
@@ -572,27 +573,15 @@ public final class VrrpMachine {
 
     private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason) {
         int prio = effectivePriority(prev);
-        return transition(masterState(prev, now, prio),
-                List.of(new SendAdvert(prio, p.advertIntervalCentis()),
-                        new BecomeMaster(from, reason, Optional.of(p.source()), prio)),
-                from, reason);
-    }
-
-    /** As {@link #becomeMaster} from INIT, but a resume: nothing failed over. */
-    private Decision resumeMaster(ElectionState s, long now, String reason) {
-        int prio = effectivePriority(s);
-        return transition(masterState(s, now, prio),
-                List.of(new SendAdvert(prio, p.advertIntervalCentis()),
-                        new ResumeMaster(VrrpState.INIT, reason, Optional.of(p.source()), prio)),
-                VrrpState.INIT, reason);
-    }
-
-    private ElectionState masterState(ElectionState prev, long now, int prio) {
         // MASTER again (a failover after a switchover): the switchover's hold has done its work
-        return prev.withState(VrrpState.MASTER).withHold(Optional.empty())
+        ElectionState next = prev.withState(VrrpState.MASTER).withHold(Optional.empty())
                 .withMaster(Optional.of(p.source()), prio, p.advertIntervalCentis(), now)
                 .withAdvertDue(now + advertNanos()).withDownAt(ElectionState.NEVER)
                 .withLowerSince(ElectionState.NEVER);
+        return transition(next,
+                List.of(new SendAdvert(prio, p.advertIntervalCentis()),
+                        new BecomeMaster(from, reason, Optional.of(p.source()), prio)),
+                from, reason);
     }
 
     private Decision transition(ElectionState next, List<Action> actions, VrrpState from, String reason) {

@@ -10,7 +10,6 @@ import io.haagent.failover.vrrp.Action.BecomeBackup;
 import io.haagent.failover.vrrp.Action.BecomeMaster;
 import io.haagent.failover.vrrp.Action.EnterFault;
 import io.haagent.failover.vrrp.Action.HandOver;
-import io.haagent.failover.vrrp.Action.ResumeMaster;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.testkit.FakeTicker;
@@ -128,7 +127,7 @@ class VrrpPlannedRestartTest {
         assertEquals(VrrpState.MASTER, n.vrrpState());
         // its own interval at once: the peer re-adopts it (RFC 5798 §6.4.2)
         assertEquals(new SendAdvert(150, 100), d.actions().get(0));
-        ResumeMaster r = assertInstanceOf(ResumeMaster.class, d.actions().get(1));
+        BecomeMaster r = assertInstanceOf(BecomeMaster.class, d.actions().get(1));
         assertEquals(VrrpState.INIT, r.from());
         assertEquals(Optional.of(Ipv4.parse(US)), r.master());
         assertEquals(Optional.of("(redis-vip) INIT -> MASTER: resumed after a planned agent restart 1.4s ago (peer held"

@@ -13,18 +13,9 @@ import java.util.Optional;
  * @param priority the priority advertised after the change (the notify hooks' last argument)
  * @param master   the master as this node knows it after the change (itself when MASTER)
  * @param at       wall-clock time, for humans only
- * @param resumed  MASTER resumed after a planned agent restart ({@code Action.ResumeMaster}): nothing failed over, so
- *                 no failover mail
  */
 public record VrrpEvent(String eventId, String instance, VrrpState from, VrrpState to, String reason, int priority,
-                        Optional<Ipv4> master, Instant at, boolean resumed) {
-
-    /** An event that is not a resume. */
-    public VrrpEvent(String eventId, String instance, VrrpState from, VrrpState to, String reason, int priority,
-                     Optional<Ipv4> master, Instant at) {
-        this(eventId, instance, from, to, reason, priority, master, at, false);
-    }
-
+                        Optional<Ipv4> master, Instant at) {
     public VrrpEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(instance, "instance");

@@ -505,7 +505,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         VrrpEvent e = lastEvent;
         if (e != null && e.to() == election.state() && !e.master().equals(election.master())) {
             lastEvent = new VrrpEvent(e.eventId(), e.instance(), e.from(), e.to(), e.reason(), e.priority(),
-                    election.master(), e.at(), e.resumed());
+                    election.master(), e.at());
             stateFile.write(lastEvent);
             VrrpEvent learned = lastEvent;
             election.master().ifPresent(m -> tell(() -> listener.masterLearned(learned, m)));
@@ -550,8 +550,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     }
 
     private void transitioned(Transition t, String id, long now, Instant wall) {
-        VrrpEvent e = new VrrpEvent(id, name, t.from(), t.to(), t.reason(), t.priority(), t.master(), wall,
-                t instanceof Action.ResumeMaster);
+        VrrpEvent e = new VrrpEvent(id, name, t.from(), t.to(), t.reason(), t.priority(), t.master(), wall);
         lastEvent = e;
         tally.transitioned(id, now);
         stateFile.write(e);
