@@ -116,7 +116,7 @@ class PlannedRestartNetnsTest {
                 "n0's hooks since the restart: MASTER again, no STOP");
         assertEquals(redisBefore.get("run_id"), redisServer().get("run_id"), "the same Redis process throughout");
         assertTrue(a.log().contains("(redis-vip) MASTER handed over for a planned agent restart: advertised priority 150"
-                + " with a 40.95s interval"), a.log());
+                + " with a 10.00s interval"), a.log());
         a.log().lines().filter(l -> l.contains("handed over") || l.contains("resumed after") || l.contains("redis 127."))
                 .forEach(l -> System.out.println("planned restart: " + l));
     }

@@ -40,8 +40,13 @@ public final class VrrpMachine {
     private static final long NANOS_PER_CENTI = 10_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int OWNER_PRIORITY = 255;
-    /** RFC 5798 §5.2.7: the advert interval is a 12-bit count of centiseconds. */
-    private static final int MAX_ADVERT_CENTIS = 4095;
+    /**
+     * The advert interval a v3 MASTER hands over with for a planned agent restart: the peer holds 3 × this (30 s) and
+     * the next agent resumes within half that (15 s). The next agent is back in about 3-4 s (the unit's RestartSec=2s
+     * plus the JVM's start, 1-2 s), so 15 s is a 4× margin; and a host that dies mid-upgrade, or an agent that never
+     * comes back, leaves the service unmonitored for 30 s + skew, not the 2 min the field's maximum (40.95 s) would.
+     */
+    private static final int HAND_OVER_ADVERT_CENTIS = 1000;
     /** Master_Down_Interval counts this many advert intervals (RFC 5798 §6.1; keepalived's down_timer_adverts). */
     private static final int DOWN_ADVERTS = 3;
 
@@ -183,16 +188,16 @@ public final class VrrpMachine {
      * A MASTER must not send priority 0 (the peer would take over after its skew time while our Redis, left running, is
      * still a master) nor fall silent for long. RFC 5798 §6.4.2: a v3 backup adopts the master's advertised interval,
      * Master_Down_Interval = 3 × that + skew; keepalived does the same (vrrp.c, vrrp_state_backup). So a v3 MASTER
-     * advertises its priority with the longest interval there is, and the peer holds for 3 × 40.95 s. VRRP v2 cannot
-     * carry another interval (keepalived drops such adverts), so a v2 MASTER sends one last ordinary advert and falls
-     * silent: the peer holds for 3 × advert_int. No transition either way: no hook, mail or role action runs.
+     * advertises its priority with a long interval ({@link #HAND_OVER_ADVERT_CENTIS}), and the peer holds for 3 × that.
+     * VRRP v2 cannot carry another interval (keepalived drops such adverts), so a v2 MASTER sends one last ordinary
+     * advert and falls silent: the peer holds for 3 × advert_int. No transition either way: no hook, mail or role action runs.
      */
     private Decision plannedRestart(ElectionState prev) {
         if (prev.state() != VrrpState.MASTER) {
             return stopped(prev);
         }
         int prio = effectivePriority(prev);
-        int centis = p.version() == 3 ? MAX_ADVERT_CENTIS : p.advertIntervalCentis();
+        int centis = p.version() == 3 ? HAND_OVER_ADVERT_CENTIS : p.advertIntervalCentis();
         long hold = handOverHoldNanos(centis);
         String sent = p.version() == 3
                 ? "advertised priority " + prio + " with a " + centis(centis) + " interval, so the peer waits "

@@ -27,7 +27,7 @@ class VrrpPlannedRestartTest {
 
     private static final String US = "10.0.1.10";
     private static final String PEER = "10.0.1.11";
-    private static final long HOLD_V3 = Duration.ofMillis(122_850).toNanos(); // 3 × 40.95 s
+    private static final long HOLD_V3 = Duration.ofSeconds(30).toNanos(); // 3 × the 10 s hand-over interval
 
     private final FakeTicker fake = new FakeTicker();
 
@@ -48,16 +48,16 @@ class VrrpPlannedRestartTest {
     }
 
     @Test
-    void v3Master_plannedRestart_handsOverWithTheLongestInterval_noPriorityZero_noTransition() {
+    void v3Master_plannedRestart_handsOverWithATenSecondInterval_noPriorityZero_noTransition() {
         Node n = master(3);
 
         Decision d = n.feed(new Input.PlannedRestart());
 
-        assertEquals(List.of(new HandOver(150, 4095, HOLD_V3)), d.actions(), "no priority 0, no transition");
+        assertEquals(List.of(new HandOver(150, 1000, HOLD_V3)), d.actions(), "no priority 0, no transition");
         assertEquals(VrrpState.INIT, n.vrrpState());
         assertEquals(Long.MAX_VALUE, d.nextWakeAtNanos());
         assertEquals(Optional.of("(redis-vip) MASTER handed over for a planned agent restart: advertised priority 150"
-                + " with a 40.95s interval, so the peer waits 122.9s and more before it takes over unless the next agent"
+                + " with a 10.00s interval, so the peer waits 30.0s and more before it takes over unless the next agent"
                 + " resumes first; the Redis and the address stay as they are"), d.sentence());
         assertEquals(List.of(), n.feed(new Input.StopRequested()).actions(), "the close that follows says nothing");
     }
@@ -98,19 +98,13 @@ class VrrpPlannedRestartTest {
 
     @Test
     void peer_heldByTheHandOverAdvert_waitsOutTheRestart_thenReadoptsTheNormalInterval() {
-        Node peer = new Node(Node.params(PEER, 100), fake);
-        peer.feed(new Input.Started());
-        peer.advert(US, 150);
-        assertEquals(VrrpState.BACKUP, peer.vrrpState());
-
-        // RFC 5798 §6.4.2: the backup adopts the master's 40.95 s, Master_Down_Interval = 3 × that + skew
-        peer.feed(new Input.AdvertReceived(Ipv4.parse(US), 150, 4095));
-        fake.advance(Duration.ofSeconds(60)); // an agent restart, slow as it may be
+        Node peer = heldPeer();
+        fake.advance(Duration.ofSeconds(20)); // an agent restart (about 3-4 s), five times as slow
         peer.feed(new Input.TimePassed());
         assertEquals(VrrpState.BACKUP, peer.vrrpState(), "no takeover while the next agent starts");
 
         // the resumed master advertises its own 1 s again: the backup adopts it, and a master that then dies is
-        // taken over after 3 × 1 s + skew, not two minutes
+        // taken over after 3 × 1 s + skew, not 30 s
         peer.advert(US, 150);
         fake.advance(Duration.ofMillis(3_700));
         Decision d = peer.feed(new Input.TimePassed());
@@ -118,11 +112,36 @@ class VrrpPlannedRestartTest {
         assertInstanceOf(BecomeMaster.class, d.actions().get(1));
     }
 
+    /** Issue 13: a host that dies during the upgrade, or an agent that never comes back, costs 30 s + skew, not 2 min. */
+    @Test
+    void peer_heldByTheHandOverAdvert_takesOverAfterThreeHandOverIntervals_whenNoAgentComesBack() {
+        Node peer = heldPeer();
+        fake.advance(Duration.ofSeconds(30));
+        peer.feed(new Input.TimePassed());
+        assertEquals(VrrpState.BACKUP, peer.vrrpState(), "its skew time comes on top");
+
+        fake.advance(Duration.ofMillis(6_200)); // RFC 5798 §6.1: Skew_Time = (256 - 100) × 10 s / 256 = 6.1 s
+        Decision d = peer.feed(new Input.TimePassed());
+
+        assertEquals(VrrpState.MASTER, peer.vrrpState());
+        assertInstanceOf(BecomeMaster.class, d.actions().get(1));
+    }
+
+    /** RFC 5798 §6.4.2: the backup adopts the master's 10 s, Master_Down_Interval = 3 × that + skew. */
+    private Node heldPeer() {
+        Node peer = new Node(Node.params(PEER, 100), fake);
+        peer.feed(new Input.Started());
+        peer.advert(US, 150);
+        assertEquals(VrrpState.BACKUP, peer.vrrpState());
+        peer.feed(new Input.AdvertReceived(Ipv4.parse(US), 150, 1000));
+        return peer;
+    }
+
     @Test
     void startedAfterAHandOver_withinHalfTheHold_resumesMasterAtOnce_advertisingItsOwnInterval() {
         Node n = node(3, List.of());
 
-        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1.4), 4095));
+        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1.4), 1000));
 
         assertEquals(VrrpState.MASTER, n.vrrpState());
         // its own interval at once: the peer re-adopts it (RFC 5798 §6.4.2)
@@ -131,7 +150,7 @@ class VrrpPlannedRestartTest {
         assertEquals(VrrpState.INIT, r.from());
         assertEquals(Optional.of(Ipv4.parse(US)), r.master());
         assertEquals(Optional.of("(redis-vip) INIT -> MASTER: resumed after a planned agent restart 1.4s ago (peer held"
-                + " by a 40.95s hand-over advert)"), d.sentence());
+                + " by a 10.00s hand-over advert)"), d.sentence());
         assertEquals(fake.nanoTime() + secs(1), d.nextWakeAtNanos(), "advertises on as a master does");
     }
 
@@ -139,12 +158,12 @@ class VrrpPlannedRestartTest {
     void startedAfterAHandOver_pastHalfTheHold_startsAsBackup_andSaysWhy() {
         Node n = node(3, List.of());
 
-        Decision d = n.feed(new Input.StartedAfterHandOver(secs(61.5), 4095));
+        Decision d = n.feed(new Input.StartedAfterHandOver(secs(15.5), 1000));
 
         assertEquals(VrrpState.BACKUP, n.vrrpState());
         assertInstanceOf(BecomeBackup.class, d.actions().getFirst());
         assertEquals(Optional.of("(redis-vip) INIT -> BACKUP: started, waiting 3.4s to hear a master; not resumed as"
-                + " MASTER after the planned agent restart: its hand-over 61.5s ago is past half the peer's 122.9s"
+                + " MASTER after the planned agent restart: its hand-over 15.5s ago is past half the peer's 30.0s"
                 + " hold"), d.sentence());
     }
 
@@ -152,7 +171,7 @@ class VrrpPlannedRestartTest {
     void startedAfterAHandOver_datedAhead_startsAsBackup() {
         Node n = node(3, List.of());
 
-        Decision d = n.feed(new Input.StartedAfterHandOver(-secs(5), 4095));
+        Decision d = n.feed(new Input.StartedAfterHandOver(-secs(5), 1000));
 
         assertEquals(VrrpState.BACKUP, n.vrrpState());
         assertTrue(d.sentence().orElseThrow().endsWith("not resumed as MASTER after the planned agent restart: its"
@@ -164,7 +183,7 @@ class VrrpPlannedRestartTest {
         Node n = node(3, List.of(new Track("redis", 0)));
         n.feed(new Input.TrackedCheckWentDown("redis"));
 
-        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1), 4095));
+        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1), 1000));
 
         assertEquals(VrrpState.FAULT, n.vrrpState());
         assertInstanceOf(EnterFault.class, d.actions().getFirst());
@@ -189,7 +208,7 @@ class VrrpPlannedRestartTest {
     void startedAfterAHandOver_whenAlreadyStarted_changesNothing() {
         Node n = master(3);
 
-        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1), 4095));
+        Decision d = n.feed(new Input.StartedAfterHandOver(secs(1), 1000));
 
         assertEquals(VrrpState.MASTER, n.vrrpState());
         assertEquals(List.of(), d.actions());

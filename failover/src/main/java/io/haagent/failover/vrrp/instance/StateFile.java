@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the file without it:
  * <pre>
  * handed_over_at=2025-01-01T12:00:05.456Z
- * handover_advert_centis=4095
- * handover_hold=122.85s
+ * handover_advert_centis=1000
+ * handover_hold=30.00s
  * </pre>
  */
 public final class StateFile {

@@ -222,7 +222,7 @@ class VrrpInstanceRunnerTest {
 
     /**
      * Issue 13: a planned agent restart of the MASTER ({@link VrrpInstanceRunner#closeForPlannedRestart}) sends the
-     * hand-over advert (40.95 s) instead of priority 0: the backup holds, the state file records the hand-over with no
+     * hand-over advert (10 s) instead of priority 0: the backup holds, the state file records the hand-over with no
      * STOP and no hook, and the next runner on the same state dir resumes MASTER at once.
      */
     @Test
@@ -239,8 +239,8 @@ class VrrpInstanceRunnerTest {
 
         Map<String, String> handedOver = a.stateFile();
         assertEquals("MASTER", handedOver.get("state"), "no STOP: the node stays MASTER in all but its agent");
-        assertEquals("4095", handedOver.get("handover_advert_centis"));
-        assertEquals("122.85s", handedOver.get("handover_hold"));
+        assertEquals("1000", handedOver.get("handover_advert_centis"));
+        assertEquals("30.00s", handedOver.get("handover_hold"));
         assertTrue(handedOver.containsKey("handed_over_at"), handedOver.toString());
         Eventually.within(WAIT, "b to adopt the hand-over interval", () -> b.runner().status().peers().getFirst()
                 .lastPriority().orElse(0) == 150 && b.runner().status().state() == VrrpState.BACKUP);
