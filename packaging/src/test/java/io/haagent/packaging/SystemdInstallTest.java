@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The built .deb installed with dpkg on a Debian 12 with systemd as PID 1 (testkit's SystemdLab), driven as an
- * operator would: install (enabled, started, the daemon answers), kill -9 (restarted), an upgrade with a config
- * the new version lints clean (restarted) and with one it refuses (the old daemon keeps running; a restart is
- * then refused with the finding in the journal), remove (the edited conffile stays) and purge.
+ * operator would: install (enabled, started, the daemon answers), kill -9 (restarted), an upgrade to a newer version
+ * (the same content repacked with a higher Version:) with a config the new version lints clean (restarted) and with
+ * one it refuses (the old daemon keeps running; a restart is then refused with the finding in the journal), remove
+ * (the edited conffile stays) and purge.
  * The unit is the shipped one (Type=notify: dpkg -i returns once the daemon said READY=1); the watchdog case
  * shortens WatchdogSec with a drop-in, as an operator would with systemctl edit.
  */
@@ -60,13 +61,18 @@ class SystemdInstallTest {
                     () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != killed);
             answersStatus(lab);
 
-            // upgrade (the same version again runs the same postinst path): lint passes, so a new daemon (a planned
-            // restart: ctl agent restart, exit 75, RestartForceExitStatus)
+            // upgrade to a newer version: lint passes, so a new daemon (a planned restart: ctl agent restart, exit 75,
+            // RestartForceExitStatus)
+            String old = installedVersion(lab);
+            Later newer = laterVersion(lab, "+1");
             long before = lab.mainPid("haagent");
-            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", newer.path());
             assertTrue(upgraded.ok(), upgraded.output());
             answersStatus(lab);
             assertNotEquals(before, lab.mainPid("haagent"), "restarted after the upgrade");
+            assertEquals(newer.version(), installedVersion(lab), "dpkg -s: the new version is installed");
+            assertTrue(lab.journal("haagent").contains("agent restart asked by operator (reason upgrade from " + old
+                    + ")"), lab.journal("haagent"));
 
             // SIGSTOP: the loops stop, so do the WATCHDOG=1 pings, and systemd restarts the daemon
             lab.copyIn(dropIn, "/etc/systemd/system/haagent.service.d/watchdog.conf");
@@ -85,10 +91,13 @@ class SystemdInstallTest {
             // an upgrade onto a config the new version refuses: the old daemon stays, and dpkg says why
             lab.exec("sh", "-c", "printf 'checks:\\n  broken: { type: nosuch }\\n' >>/etc/haagent/haagent.yaml");
             long running = lab.mainPid("haagent");
-            SystemdLab.Result refused = lab.exec(DPKG, "dpkg", "-i", "--force-confold", "/tmp/haagent.deb");
+            Later refusing = laterVersion(lab, "+2");
+            SystemdLab.Result refused = lab.exec(DPKG, "dpkg", "-i", "--force-confold", refusing.path());
             assertTrue(refused.ok(), refused.output());
             assertTrue(refused.output().contains("does not pass this version's lint"), refused.output());
             assertTrue(refused.output().contains("nosuch"), "the findings: " + refused.output());
+            assertTrue(refused.output().contains("(" + newer.version() + ")"), "names the running version: " + refused.output());
+            assertEquals(refusing.version(), installedVersion(lab), "dpkg -s: installed, though not running");
             assertEquals(running, lab.mainPid("haagent"), "the old daemon keeps running");
 
             // a restart onto that config: ExecStartPre's lint refuses it, the finding in the journal
@@ -113,11 +122,12 @@ class SystemdInstallTest {
     }
 
     /**
-     * {@code apt upgrade haagent} does not restart the applications: the old agent leaves its children running
-     * (ctl agent restart, exit 75, KillMode=process) and the new one adopts them.
+     * {@code apt upgrade haagent} to a newer version does not restart the applications: the new postinst lints the
+     * config and asks the old agent to restart (ctl agent restart, exit 75, KillMode=process), which leaves its
+     * children running, and the new one adopts them. Issue 13: this "upgrade" reinstalled the same version.
      */
     @Test
-    void upgrade_keepsTheSupervisedApplicationRunning() throws Exception {
+    void upgrade_toANewerVersion_keepsTheSupervisedApplicationRunning() throws Exception {
         SystemdLab.unavailableReason().ifPresent(Assumptions::abort);
         Path deb = Built.deb();
         try (SystemdLab lab = SystemdLab.boot()) {
@@ -140,15 +150,50 @@ class SystemdInstallTest {
                     + lab.journal("haagent"), () -> appPid(lab) > 0);
             long app = appPid(lab);
 
+            String old = installedVersion(lab);
+            Later newer = laterVersion(lab, "+1");
             long before = lab.mainPid("haagent");
-            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", "/tmp/haagent.deb");
+            SystemdLab.Result upgraded = lab.exec(DPKG, "dpkg", "-i", newer.path());
             assertTrue(upgraded.ok(), upgraded.output());
             Eventually.within(Duration.ofSeconds(60), () -> "a new daemon: " + lab.journal("haagent"),
                     () -> lab.mainPid("haagent") != 0 && lab.mainPid("haagent") != before);
             answersStatus(lab);
+            assertEquals(newer.version(), installedVersion(lab), "dpkg -s: the new version is installed");
+            // the new postinst linted the config (it restarts only when that passes), then asked the old agent
+            assertTrue(lab.journal("haagent").contains("agent restart asked by operator (reason upgrade from " + old
+                    + ")"), lab.journal("haagent"));
             assertEquals(app, appPid(lab), () -> "the application kept running: " + lab.journal("haagent"));
             assertTrue(lab.journal("haagent").contains("adopted pid " + app), lab.journal("haagent"));
         }
+    }
+
+    /** A later version of the built package in the lab: where, and dpkg's version. */
+    private record Later(String path, String version) {}
+
+    /**
+     * The built package again as version VERSION{@code suffix} ("+1" sorts after VERSION for dpkg), repacked in the
+     * lab by Debian's own dpkg-deb from the same content: a genuine upgrade for dpkg and the maintainer scripts,
+     * though the jars inside still say the same version (so the tests tell the versions apart by dpkg's).
+     */
+    private static Later laterVersion(SystemdLab lab, String suffix) {
+        String version = lab.exec("dpkg-deb", "-f", "/tmp/haagent.deb", "Version").output().strip() + suffix;
+        String path = "/tmp/haagent" + suffix + ".deb";
+        // gzip -1: the jars and the runtime's modules are compressed already, and dpkg-deb's default xz takes a minute
+        SystemdLab.Result built = lab.exec(DPKG, "sh", "-ec", "[ -d /tmp/repack ] || dpkg-deb -R /tmp/haagent.deb"
+                + " /tmp/repack\nsed -i 's/^Version: .*/Version: " + version + "/' /tmp/repack/DEBIAN/control\n"
+                + "dpkg-deb -Zgzip -z1 -b /tmp/repack " + path + " >/dev/null\n");
+        assertTrue(built.ok(), built.output());
+        assertEquals(version, lab.exec("dpkg-deb", "-f", path, "Version").output().strip());
+        String was = lab.exec("dpkg-deb", "-f", "/tmp/haagent.deb", "Version").output().strip();
+        assertTrue(lab.exec("dpkg", "--compare-versions", version, "gt", was).ok(), version + " is newer than " + was);
+        return new Later(path, version);
+    }
+
+    /** The haagent version dpkg has installed ({@code dpkg -s}'s Version:). */
+    private static String installedVersion(SystemdLab lab) {
+        SystemdLab.Result r = lab.exec("dpkg-query", "-W", "-f=${Version}", "haagent");
+        assertTrue(r.ok(), r.output());
+        return r.output().strip();
     }
 
     /** The pid of the supervised sleep inside the lab, 0 while there is none (or more than one). */

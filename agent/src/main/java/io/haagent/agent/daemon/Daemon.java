@@ -414,8 +414,10 @@ public final class Daemon implements AutoCloseable {
         public AdminServer.Reply restartAgent(String reason) {
             return onLoop(() -> {
                 healing.leaveChildrenRunning();
+                failover.handOverOnClose();
                 log.info("agent restart asked by operator (reason {}): stopping this haagent and leaving the services'"
-                        + " children running for the next one to adopt", reason);
+                        + " children running for the next one to adopt, and each VRRP MASTER in place for it to resume",
+                        reason);
                 // Only once the answer is written: closing the admin server first would cut it off ("no bytes").
                 return AdminServer.Reply.ok("restarting: the services' children stay running and the next haagent"
                         + " adopts them").afterAnswer(() -> plannedRestart.complete(reason));

@@ -71,6 +71,8 @@ final class Failover implements Component {
     private final Set<String> switching = ConcurrentHashMap.newKeySet();
     /** Why the node is drained ({@code node drain}), until {@code node resume}; an instance started meanwhile is drained too. */
     private volatile Optional<String> drained = Optional.empty();
+    /** A planned agent restart: closing hands each MASTER over to the next agent instead of to the peer. */
+    private volatile boolean handOverOnClose;
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, InstanceListener listener) {}
 
@@ -387,11 +389,25 @@ final class Failover implements Component {
         into.put("drained", drained.orElse(null));
     }
 
+    /**
+     * A planned agent restart ({@code POST /agent/restart}): closing leaves each MASTER in place for the next agent,
+     * which resumes it (its Redis and address untouched), rather than handing it to the peer.
+     */
+    void handOverOnClose() {
+        handOverOnClose = true;
+    }
+
     @Override
     public void close() {
-        // Every MASTER sends its priority-0 advert here, so the peers take over after the skew time.
+        // Every MASTER sends its priority-0 advert here, so the peers take over after the skew time; on a planned
+        // restart it sends its hand-over advert instead, which holds the peers until the next agent resumes.
+        boolean planned = handOverOnClose;
         instances.values().parallelStream().forEach(r -> {
-            r.runner().close();
+            if (planned) {
+                r.runner().closeForPlannedRestart();
+            } else {
+                r.runner().close();
+            }
             r.listener().close(); // after the runner: its STOP transition releases the address
         });
         instances.clear();

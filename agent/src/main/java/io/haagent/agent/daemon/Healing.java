@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class Healing implements Component, HealLoop.Hooks {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.heal");
 
+    /** How long an operator's request waits for the heal loop to decide on it; the loop decides in microseconds. */
+    private static final Duration REQUEST_DECIDED_WITHIN = Duration.ofSeconds(5);
+
     private final AgentMetrics metrics;
     private final Ticker ticker;
     private final Consumer<HealEvent> events;
@@ -130,7 +133,13 @@ final class Healing implements Component, HealLoop.Hooks {
             return AdminServer.Reply.refused(404, "no service named '" + service.get() + "'; services: "
                     + String.join(", ", services));
         }
-        loop.observe(o);
+        try {
+            // decided before the answer: the operator's next request is checked against a state that has this one.
+            // A loop stuck longer decides it in its turn (and a stuck loop is the watchdog's business).
+            loop.observeAndAwait(o, REQUEST_DECIDED_WITHIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return AdminServer.Reply.ok(accepted);
     }
 

@@ -10,6 +10,7 @@ import io.haagent.time.Ticker;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -43,6 +44,9 @@ public final class HealLoop implements AutoCloseable {
 
     /** A new healer from a reload, applied on the loop thread like any observation. */
     private record Reload(Healer next) {}
+
+    /** An observation whose sender waits until the loop has decided on it ({@link #observeAndAwait}). */
+    private record Awaited(Observation observation, CountDownLatch decided) {}
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Ticker ticker;
@@ -97,6 +101,20 @@ public final class HealLoop implements AutoCloseable {
         inbox.add(o);
     }
 
+    /**
+     * Hands a fact to the loop and waits, at most {@code within}, until the loop has decided on it, so that
+     * {@link #state} then shows it: an operator's request answered at once must not be judged by the next request
+     * against a state that does not have it yet ({@code ctl pause app; ctl resume app}). Safe from any thread but the
+     * loop's own.
+     *
+     * @return whether it was decided in time; if not, it stays queued and is decided in its turn
+     */
+    public boolean observeAndAwait(Observation o, java.time.Duration within) throws InterruptedException {
+        Awaited a = new Awaited(o, new CountDownLatch(1));
+        inbox.add(a);
+        return a.decided().await(within.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Applies a reloaded config's healer: unchanged services keep their state and their child. */
     public void reload(Healer next) {
         inbox.add(new Reload(next));
@@ -141,6 +159,8 @@ public final class HealLoop implements AutoCloseable {
                 if (item instanceof Reload r) {
                     d = healer.reload(r.next(), state, now);
                     healer = r.next();
+                } else if (item instanceof Awaited a) {
+                    d = healer.decide(a.observation(), state, now);
                 } else {
                     d = healer.decide(item instanceof Observation o ? o : new Observation.TimePassed(), state, now);
                 }
@@ -152,6 +172,9 @@ public final class HealLoop implements AutoCloseable {
                 continue;
             }
             state = d.state();
+            if (item instanceof Awaited a) {
+                a.decided().countDown();
+            }
             d.sentences().forEach(HealLoop::say);
             try {
                 hooks.decided(d);

@@ -166,6 +166,14 @@ final class VrrpNode implements AutoCloseable {
         }
     }
 
+    /** Waits (bounded) for the daemon to exit on its own (a planned restart) and returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " did not exit within " + timeout + "\n" + log());
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: the master dies without a word (no priority-0 advert). */
     void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {

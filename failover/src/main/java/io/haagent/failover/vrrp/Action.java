@@ -4,7 +4,8 @@ import io.haagent.config.Ipv4;
 import java.util.Optional;
 
 /** What the actuator must do, in list order. */
-public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, Action.ReassertMaster, Action.Transition {
+public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, Action.ReassertMaster, Action.HandOver,
+        Action.Transition {
 
     /** Send one advert to every peer with this priority (0 = "I am leaving", RFC 5798 §6.4.3). */
     record SendAdvert(int priority, int advertIntervalCentis) implements Action {}
@@ -23,6 +24,14 @@ public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, A
      * {@code notify_master_rx_lower_pri}. Idempotent by contract.
      */
     record ReassertMaster(Ipv4 lowerPriorityPeer, int peerPriority, int ourPriority) implements Action {}
+
+    /**
+     * A MASTER stops for a planned agent restart and the next agent resumes: send this advert to every peer (a few
+     * copies, against loss) and record the hand-over in the state file with {@code holdNanos}, how long the peer now
+     * waits before it takes over. Not a transition: no hook, mail or role action, so the Redis stays master and the
+     * address stays here (the node is MASTER in all but its agent).
+     */
+    record HandOver(int priority, int advertIntervalCentis, long holdNanos) implements Action {}
 
     /**
      * A state change: the event that becomes the state file, notify hooks, mail and Redis actions.

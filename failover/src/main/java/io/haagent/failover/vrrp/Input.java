@@ -74,4 +74,25 @@ public sealed interface Input {
 
     /** The instance is being stopped (shutdown or reload removed it; RFC 5798 §6.4.3 Shutdown event). */
     record StopRequested() implements Input {}
+
+    /**
+     * The agent is stopping for a planned restart ({@code haagent ctl agent restart}, a package upgrade): its services
+     * stay running and the next agent resumes. A MASTER hands over ({@link Action.HandOver}) instead of sending priority
+     * 0; any other state stops as for {@link StopRequested}.
+     */
+    record PlannedRestart() implements Input {}
+
+    /**
+     * The instance was started (as {@link Started}) by an agent whose predecessor handed over as MASTER for a planned
+     * restart {@code agoNanos} ago (wall time, so it may be negative after a clock step), advertising
+     * {@code advertIntervalCentis}: what the peer took as our interval (RFC 5798 §6.4.2).
+     */
+    record StartedAfterHandOver(long agoNanos, int advertIntervalCentis) implements Input {
+        public StartedAfterHandOver {
+            if (advertIntervalCentis < 1 || advertIntervalCentis > 4095) {
+                throw new IllegalArgumentException("hand-over advert interval must be 1..4095 centiseconds, got "
+                        + advertIntervalCentis);
+            }
+        }
+    }
 }

@@ -5,17 +5,20 @@ import io.haagent.config.VrrpInstance;
 import io.haagent.failover.vrrp.Action.BecomeBackup;
 import io.haagent.failover.vrrp.Action.BecomeMaster;
 import io.haagent.failover.vrrp.Action.EnterFault;
+import io.haagent.failover.vrrp.Action.HandOver;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
 import io.haagent.failover.vrrp.Input.DrainRequested;
+import io.haagent.failover.vrrp.Input.PlannedRestart;
 import io.haagent.failover.vrrp.Input.PromotionAllowed;
 import io.haagent.failover.vrrp.Input.PromotionRefused;
 import io.haagent.failover.vrrp.Input.Reconfigured;
 import io.haagent.failover.vrrp.Input.ResumeRequested;
 import io.haagent.failover.vrrp.Input.Started;
+import io.haagent.failover.vrrp.Input.StartedAfterHandOver;
 import io.haagent.failover.vrrp.Input.StopRequested;
 import io.haagent.failover.vrrp.Input.SwitchoverRequested;
 import io.haagent.failover.vrrp.Input.TimePassed;
@@ -37,6 +40,15 @@ public final class VrrpMachine {
     private static final long NANOS_PER_CENTI = 10_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int OWNER_PRIORITY = 255;
+    /**
+     * The advert interval a v3 MASTER hands over with for a planned agent restart: the peer holds 3 × this (30 s) and
+     * the next agent resumes within half that (15 s). The next agent is back in about 3-4 s (the unit's RestartSec=2s
+     * plus the JVM's start, 1-2 s), so 15 s is a 4× margin; and a host that dies mid-upgrade, or an agent that never
+     * comes back, leaves the service unmonitored for 30 s + skew, not the 2 min the field's maximum (40.95 s) would.
+     */
+    private static final int HAND_OVER_ADVERT_CENTIS = 1000;
+    /** Master_Down_Interval counts this many advert intervals (RFC 5798 §6.1; keepalived's down_timer_adverts). */
+    private static final int DOWN_ADVERTS = 3;
 
     private final VrrpParams p;
 
@@ -51,8 +63,10 @@ public final class VrrpMachine {
     /** Decides what {@code in} means for this instance at {@code nowNanos}. */
     public Decision decide(Input in, ElectionState prev, long nowNanos) {
         return switch (in) {
-            case Started s -> started(prev, nowNanos);
+            case Started s -> started(prev, nowNanos, "");
+            case StartedAfterHandOver s -> startedAfterHandOver(s, prev, nowNanos);
             case StopRequested s -> stopped(prev);
+            case PlannedRestart r -> plannedRestart(prev);
             case TimePassed t -> timePassed(prev, nowNanos);
             case AdvertReceived a -> advertReceived(a, prev, nowNanos);
             case TrackedCheckWentDown d -> trackChanged(d.check(), true, prev, nowNanos);
@@ -96,33 +110,105 @@ public final class VrrpMachine {
 
     /** Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time. */
     public long masterDownIntervalNanos(int priority, int masterAdvertCentis) {
-        return 3 * masterAdvertCentis * NANOS_PER_CENTI + skewNanos(priority, masterAdvertCentis);
+        return DOWN_ADVERTS * masterAdvertCentis * NANOS_PER_CENTI + skewNanos(priority, masterAdvertCentis);
+    }
+
+    /**
+     * How long a peer that heard our last advert, of {@code advertCentis}, waits before it takes over: 3 × that
+     * interval (its skew time comes on top, a margin we do not count on).
+     */
+    public static long handOverHoldNanos(int advertCentis) {
+        return DOWN_ADVERTS * advertCentis * NANOS_PER_CENTI;
     }
 
     // --- inputs ----------------------------------------------------------------------------------
 
-    private Decision started(ElectionState prev, long now) {
+    /** {@code note}: appended to the reason ("; not resumed as MASTER ..."), or empty. */
+    private Decision started(ElectionState prev, long now, String note) {
         if (prev.state() != VrrpState.INIT) {
             return quiet(prev);
         }
-        ElectionState s = ElectionState.initial().withDownChecks(prev.downChecks())
-                .withPromotionRefused(prev.promotionRefused()).withHold(prev.hold()).withStarted(now)
-                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+        ElectionState s = startedState(prev, now);
         int prio = effectivePriority(s);
         Optional<String> fault = faultCause(s);
         if (fault.isPresent()) {
-            String reason = "started while " + fault.get();
+            String reason = "started while " + fault.get() + note;
             return transition(s.withState(VrrpState.FAULT),
                     List.of(new EnterFault(VrrpState.INIT, reason, Optional.empty(), prio)), VrrpState.INIT, reason);
         }
         if (prio == OWNER_PRIORITY) {
             // RFC 5798 §6.4.1: the address owner goes MASTER at startup
-            return becomeMaster(s, now, VrrpState.INIT, "started as the address owner (priority 255)");
+            return becomeMaster(s, now, VrrpState.INIT, "started as the address owner (priority 255)" + note);
         }
         long wait = Math.max(masterDownIntervalNanos(prio, p.advertIntervalCentis()), p.startupDelayNanos());
-        String reason = "started, waiting " + secs(wait) + " to hear a master";
+        String reason = "started, waiting " + secs(wait) + " to hear a master" + note;
         return transition(s.withState(VrrpState.BACKUP).withDownAt(now + wait),
                 List.of(new BecomeBackup(VrrpState.INIT, reason, Optional.empty(), prio)), VrrpState.INIT, reason);
+    }
+
+    private ElectionState startedState(ElectionState prev, long now) {
+        return ElectionState.initial().withDownChecks(prev.downChecks())
+                .withPromotionRefused(prev.promotionRefused()).withHold(prev.hold()).withStarted(now)
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+    }
+
+    /**
+     * The previous agent handed over as MASTER for a planned restart ({@link #plannedRestart}). While the peer surely
+     * still holds — less than half its hold has passed, which leaves the other half for clock error and a slow start —
+     * and nothing faults the instance, it resumes MASTER at once, as the address owner does at start-up (RFC 5798
+     * §6.4.1), and its first advert carries its own interval again, which the peer adopts. Otherwise it starts as
+     * ever, and says why it did not resume.
+     */
+    private Decision startedAfterHandOver(StartedAfterHandOver in, ElectionState prev, long now) {
+        if (prev.state() != VrrpState.INIT) {
+            return quiet(prev);
+        }
+        long hold = handOverHoldNanos(in.advertIntervalCentis());
+        ElectionState s = startedState(prev, now);
+        String notResumed = "; not resumed as MASTER after the planned agent restart";
+        if (in.agoNanos() < 0) {
+            notResumed += ": its hand-over is dated " + secs(-in.agoNanos()) + " ahead of the clock (the clock was"
+                    + " stepped back)";
+        } else if (in.agoNanos() >= hold / 2) {
+            notResumed += ": its hand-over " + secs(in.agoNanos()) + " ago is past half the peer's " + secs(hold) + " hold";
+        } else if (faultCause(s).isEmpty()) {
+            String held = p.version() == 3
+                    ? "peer held by a " + centis(in.advertIntervalCentis()) + " hand-over advert"
+                    : "peer held for " + secs(hold) + " by our last advert";
+            // an INIT -> MASTER like the address owner's: its role actions re-run (idempotent) and it is mailed, if at
+            // all, as a vrrp_start, never as a failover
+            return becomeMaster(s, now, VrrpState.INIT, "resumed after a planned agent restart "
+                    + secs(in.agoNanos()) + " ago (" + held + ")");
+        }
+        return started(prev, now, notResumed); // a fault says why itself
+    }
+
+    /**
+     * A planned agent restart: the services stay running and the next agent resumes ({@link #startedAfterHandOver}).
+     * A MASTER must not send priority 0 (the peer would take over after its skew time while our Redis, left running, is
+     * still a master) nor fall silent for long. RFC 5798 §6.4.2: a v3 backup adopts the master's advertised interval,
+     * Master_Down_Interval = 3 × that + skew; keepalived does the same (vrrp.c, vrrp_state_backup). So a v3 MASTER
+     * advertises its priority with a long interval ({@link #HAND_OVER_ADVERT_CENTIS}), and the peer holds for 3 × that.
+     * VRRP v2 cannot carry another interval (keepalived drops such adverts), so a v2 MASTER sends one last ordinary
+     * advert and falls silent: the peer holds for 3 × advert_int. No transition either way: no hook, mail or role action runs.
+     */
+    private Decision plannedRestart(ElectionState prev) {
+        if (prev.state() != VrrpState.MASTER) {
+            return stopped(prev);
+        }
+        int prio = effectivePriority(prev);
+        int centis = p.version() == 3 ? HAND_OVER_ADVERT_CENTIS : p.advertIntervalCentis();
+        long hold = handOverHoldNanos(centis);
+        String sent = p.version() == 3
+                ? "advertised priority " + prio + " with a " + centis(centis) + " interval, so the peer waits "
+                + secs(hold) + " and more before it takes over"
+                : "sent a last advert and fell silent (VRRP v2 cannot advertise a longer interval), so the peer takes"
+                + " over after " + secs(hold) + " and its skew time";
+        ElectionState next = ElectionState.initial().withDownChecks(prev.downChecks())
+                .withPromotionRefused(prev.promotionRefused()).withHold(prev.hold());
+        return new Decision(next, List.of(new HandOver(prio, centis, hold)), Long.MAX_VALUE, Optional.of(prefix()
+                + "MASTER handed over for a planned agent restart: " + sent + " unless the next agent resumes first;"
+                + " the Redis and the address stay as they are"));
     }
 
     private Decision stopped(ElectionState prev) {

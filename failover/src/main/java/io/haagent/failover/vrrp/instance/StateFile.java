@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * reason='master 10.0.1.11 silent for 3.6s'
  * </pre>
  * Replaced atomically, so a reader sees the old file or the new one, never half of one.
+ *
+ * <p>A MASTER that handed over for a planned agent restart adds when, with what advert interval, and how long the peer
+ * holds ({@link #writeHandOver}); the next agent reads that once ({@link #handOver}) and its first transition rewrites
+ * the file without it:
+ * <pre>
+ * handed_over_at=2025-01-01T12:00:05.456Z
+ * handover_advert_centis=1000
+ * handover_hold=30.00s
+ * </pre>
  */
 public final class StateFile {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
@@ -48,12 +60,62 @@ public final class StateFile {
      * {@code false}, never thrown: a full disk must not stop the election.
      */
     public boolean write(VrrpEvent e) {
-        String text = "state=" + e.to().enteredAs() + "\n"
+        return replace(eventText(e), e);
+    }
+
+    /**
+     * Writes {@code e} (the MASTER transition in force) and that the instance handed over at {@code at}, advertising
+     * {@code advertCentis}, so that the peer holds for {@code holdNanos}. Failures as for {@link #write}.
+     */
+    boolean writeHandOver(VrrpEvent e, Instant at, int advertCentis, long holdNanos) {
+        return replace(eventText(e) + "handed_over_at=" + at + "\n"
+                + "handover_advert_centis=" + advertCentis + "\n"
+                + "handover_hold=" + String.format(Locale.ROOT, "%.2fs", holdNanos / 1e9) + "\n", e);
+    }
+
+    /** A previous agent's hand-over: when, and the advert interval the peer took. */
+    record HandOver(Instant at, int advertCentis) {
+        HandOver {
+            if (advertCentis < 1 || advertCentis > 4095) {
+                throw new IllegalArgumentException("handover_advert_centis must be 1..4095, got " + advertCentis);
+            }
+        }
+    }
+
+    /**
+     * The hand-over {@code file} records, if it records one that can be read; a file that cannot be read, or a hand-over
+     * that does not parse, is logged and counts as none: the instance then starts as ever.
+     */
+    static Optional<HandOver> handOver(Path file) {
+        Map<String, String> m;
+        try {
+            m = read(file);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not read {} for a planned restart's hand-over ({}); starting as usual", file, e.toString());
+            return Optional.empty();
+        }
+        String at = m.get("handed_over_at");
+        if (at == null || !"MASTER".equals(m.get("state"))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new HandOver(Instant.parse(at), Integer.parseInt(m.getOrDefault("handover_advert_centis", ""))));
+        } catch (RuntimeException e) {
+            log.warn("{} records a hand-over that does not parse ({}); starting as usual", file, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static String eventText(VrrpEvent e) {
+        return "state=" + e.to().enteredAs() + "\n"
                 + "since=" + e.at() + "\n"
                 + "priority=" + e.priority() + "\n"
                 + "master=" + e.master().map(Object::toString).orElse("") + "\n"
                 + "event_id=" + e.eventId() + "\n"
                 + "reason=" + quote(e.reason()) + "\n";
+    }
+
+    private boolean replace(String text, VrrpEvent e) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);

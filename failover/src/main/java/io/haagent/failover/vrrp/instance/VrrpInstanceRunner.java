@@ -5,6 +5,7 @@ import io.haagent.config.Defaults;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
 import io.haagent.failover.vrrp.Action;
+import io.haagent.failover.vrrp.Action.HandOver;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,9 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("io.haagent.failover.vrrp");
     /** How long {@link #close} waits for the stop (and its priority-0 advert) to be processed. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** A planned restart's hand-over advert goes out this many times, this far apart: a lost one would cost a failover. */
+    private static final int HAND_OVER_COPIES = 3;
+    private static final Duration HAND_OVER_SPACING = Duration.ofMillis(5);
 
     private record Target(Ipv4 address, int port) {
         @Override
@@ -160,11 +165,27 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             long every = Math.clamp(config.advertInterval().toMillis(), 100, 1000);
             r.loop.scheduleWithFixedDelay(r::pollLink, every, every, TimeUnit.MILLISECONDS);
         });
-        r.post(new Input.Started());
+        r.submit(() -> r.feed(r.startInput()));
         // A BACKUP or FAULT with nothing heard may have no wake-up at all: the beat wakes its thread anyway, so that
         // a thread that stopped running (a listener that blocks it) shows.
         r.loop.scheduleWithFixedDelay(() -> r.heartbeat = ticker.nanoTime(), 0, HEARTBEAT.toNanos(), TimeUnit.NANOSECONDS);
         return r;
+    }
+
+    /**
+     * On the loop: {@link Input.Started}, or {@link Input.StartedAfterHandOver} when the state file says the previous
+     * agent handed over as MASTER for a planned restart. Read once: the start's transition rewrites the file.
+     */
+    private Input startInput() {
+        return StateFile.handOver(stateFile.path()).<Input>map(h -> {
+            long ago;
+            try {
+                ago = Duration.between(h.at(), wallClock.instant()).toNanos();
+            } catch (ArithmeticException e) {
+                ago = Long.MAX_VALUE; // centuries: stale
+            }
+            return new Input.StartedAfterHandOver(ago, h.advertCentis());
+        }).orElseGet(Input.Started::new);
     }
 
     /** The election's parameters: the config's, and the interface tracked with weight 0 (as keepalived does). */
@@ -335,20 +356,34 @@ public final class VrrpInstanceRunner implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(new Input.StopRequested());
+    }
+
+    /**
+     * Stops the election for a planned agent restart ({@link Input.PlannedRestart}): a MASTER sends its hand-over
+     * advert instead of priority 0, keeps its role's effects (Redis, address) and records the hand-over in the state
+     * file for the next agent, which resumes MASTER; any other state stops as {@link #close()} does. Idempotent with
+     * {@link #close()}; any thread.
+     */
+    public void closeForPlannedRestart() {
+        close(new Input.PlannedRestart());
+    }
+
+    private void close(Input stop) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         boolean onLoop = Thread.currentThread() == loopThread;
         try {
             if (onLoop) {
-                feed(new Input.StopRequested());
+                feed(stop);
             } else {
-                Future<?> stop = loop.submit(() -> feed(new Input.StopRequested()));
-                stop.get(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+                Future<?> done = loop.submit(() -> feed(stop));
+                done.get(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
             }
         } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
             log.warn("({}) stopped uncleanly because the stop was not handled within {} s ({}): a MASTER may not have "
-                    + "sent its priority-0 advert, so the backup takes over only after the master down interval", name,
+                    + "sent its last advert, so the backup takes over only after the master down interval", name,
                     STOP_WAIT.toSeconds(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -430,7 +465,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
 
     private void feed(Input in) {
         decideAndAct(in, ticker.nanoTime(), wallClock.instant());
-        if (in instanceof Input.Started) {
+        if (in instanceof Input.Started || in instanceof Input.StartedAfterHandOver) {
             started = true;
         }
     }
@@ -453,6 +488,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                         s.priority(), s.advertIntervalCentis(), micros(wall));
                 case ReassertMaster r -> tell(() -> listener.reassertMaster(name, r.lowerPriorityPeer(),
                         r.peerPriority(), r.ourPriority()));
+                case HandOver h -> handOver(h, wall);
                 case Transition t -> transitioned(t, ids.get(next++), now, wall);
             }
         }
@@ -492,6 +528,24 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                             + "send_errors) until a send succeeds", name, t, e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * A planned restart's hand-over: the adverts first (the peer holds from the first that arrives), then the record
+     * the next agent resumes from; the record without the adverts could resume a MASTER the peer did not wait for.
+     */
+    private void handOver(HandOver h, Instant wall) {
+        for (int i = 0; i < HAND_OVER_COPIES; i++) {
+            if (i > 0) {
+                LockSupport.parkNanos(HAND_OVER_SPACING.toNanos());
+            }
+            // a fresh wall time each: an hmac seal's counter must grow from one advert to the next
+            send(targets, h.priority(), h.advertIntervalCentis(), micros(wallClock.instant()));
+        }
+        VrrpEvent e = lastEvent;
+        if (e != null) {
+            stateFile.writeHandOver(e, wall, h.advertIntervalCentis(), h.holdNanos());
         }
     }
 

@@ -46,6 +46,37 @@ class StateFileTest {
     }
 
     @Test
+    void writeHandOver_thenHandOver_givesItBack_andAPlainWriteDropsIt() throws IOException {
+        StateFile f = new StateFile(dir, "redis-vip");
+        VrrpEvent master = event(VrrpState.MASTER, 150, Optional.of(Ipv4.parse("10.0.1.10")), "master silent");
+        Instant at = Instant.parse("2025-01-01T12:00:05.456Z");
+
+        assertTrue(f.writeHandOver(master, at, 1000, 30_000_000_000L));
+
+        Map<String, String> m = StateFile.read(f.path());
+        assertEquals("MASTER", m.get("state"));
+        assertEquals("2025-01-01T12:00:05.456Z", m.get("handed_over_at"));
+        assertEquals("30.00s", m.get("handover_hold"));
+        assertEquals(Optional.of(new StateFile.HandOver(at, 1000)), StateFile.handOver(f.path()));
+        f.write(master);
+        assertEquals(Optional.empty(), StateFile.handOver(f.path()), "consumed by the next transition");
+    }
+
+    @Test
+    void handOver_absentOrUnreadable_isNone() throws IOException {
+        assertEquals(Optional.empty(), StateFile.handOver(dir.resolve("none.state")));
+        Path bad = Files.writeString(dir.resolve("bad.state"), "state=MASTER\nhanded_over_at=yesterday\n"
+                + "handover_advert_centis=1000\n");
+        assertEquals(Optional.empty(), StateFile.handOver(bad));
+        Path zero = Files.writeString(dir.resolve("zero.state"), "state=MASTER\nhanded_over_at=2025-01-01T12:00:05Z\n"
+                + "handover_advert_centis=0\n");
+        assertEquals(Optional.empty(), StateFile.handOver(zero));
+        Path stopped = Files.writeString(dir.resolve("stop.state"), "state=STOP\nhanded_over_at=2025-01-01T12:00:05Z\n"
+                + "handover_advert_centis=1000\n");
+        assertEquals(Optional.empty(), StateFile.handOver(stopped), "only a MASTER hands over");
+    }
+
+    @Test
     void write_unknownMasterAndAwkwardReason_staysOneLineEach() throws IOException {
         StateFile f = new StateFile(dir, "vip");
         f.write(event(VrrpState.BACKUP, 90, Optional.empty(), "it's\nbroken"));

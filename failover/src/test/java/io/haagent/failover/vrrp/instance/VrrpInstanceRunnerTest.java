@@ -221,6 +221,50 @@ class VrrpInstanceRunnerTest {
     }
 
     /**
+     * Issue 13: a planned agent restart of the MASTER ({@link VrrpInstanceRunner#closeForPlannedRestart}) sends the
+     * hand-over advert (10 s) instead of priority 0: the backup holds, the state file records the hand-over with no
+     * STOP and no hook, and the next runner on the same state dir resumes MASTER at once.
+     */
+    @Test
+    void plannedRestart_masterHandsOver_backupHolds_andTheNextRunnerResumesMaster() throws Exception {
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
+        Node a = start("a", A, portA, B, portB, 150, Duration.ZERO);
+        Node b = start("b", B, portB, A, portA, 100, Duration.ofMillis(1500));
+        awaitTransition(a, VrrpState.MASTER);
+        awaitFollowing(b, A);
+        awaitStartupDelayOver(b);
+
+        a.runner().closeForPlannedRestart();
+
+        Map<String, String> handedOver = a.stateFile();
+        assertEquals("MASTER", handedOver.get("state"), "no STOP: the node stays MASTER in all but its agent");
+        assertEquals("1000", handedOver.get("handover_advert_centis"));
+        assertEquals("30.00s", handedOver.get("handover_hold"));
+        assertTrue(handedOver.containsKey("handed_over_at"), handedOver.toString());
+        Eventually.within(WAIT, "b to adopt the hand-over interval", () -> b.runner().status().peers().getFirst()
+                .lastPriority().orElse(0) == 150 && b.runner().status().state() == VrrpState.BACKUP);
+        // many of b's own master-down intervals (3 x 100 ms + skew): it holds
+        long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < until) {
+            assertEquals(VrrpState.BACKUP, b.runner().status().state(), "b took over: " + b.events());
+            Thread.sleep(50);
+        }
+
+        Node again = start("a", A, portA, B, portB, 150, Duration.ZERO);
+        VrrpEvent resumed = again.nextEvent();
+        assertEquals(VrrpState.INIT, resumed.from());
+        assertEquals(VrrpState.MASTER, resumed.to());
+        assertTrue(resumed.reason().startsWith("resumed after a planned agent restart "), resumed.reason());
+        assertEquals(Optional.empty(), Optional.ofNullable(again.stateFile().get("handed_over_at")), "read once");
+        awaitFollowing(b, A);
+        assertEquals(1, b.runner().status().transitions(), "b never left BACKUP: " + b.events());
+        Eventually.within(WAIT, "the resume's hook", () -> again.hookLines().size() == 3);
+        assertEquals(List.of("BACKUP 150", "MASTER 150", "MASTER 150"),
+                again.hookLines().stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList(), "no STOP hook");
+    }
+
+    /**
      * Regression (issue 10, 3.7c): an advert of another vrid from a configured peer was dropped by the shared
      * socket before any instance saw it, so neither status nor the metric counted it although the README says
      * {@code wrong_vrid} does.
