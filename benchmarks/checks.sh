@@ -4,7 +4,9 @@
 # time is its own) and prints the sustained checks/s and the agent's CPU seconds per 1,000 checks.
 # Goal: >= 5,000 checks/s with under one core. Bounded: at most 30 s of measuring.
 # Usage: benchmarks/checks.sh [--checks 5000] [--interval 1s] [--warmup 10] [--seconds 20] [--io-threads 1]
-# Env: MAVEN_ARGS (e.g. -o), HAAGENT_BENCH_JAVA_OPTS (JVM options for the agent side).
+# The agent side runs with the daemon's own JVM options (packaging/src/main/dist/lib/daemon.jvm-options,
+# what `haagent run` uses), so the footprint settings are measured here too.
+# Env: MAVEN_ARGS (e.g. -o), HAAGENT_BENCH_JAVA_OPTS (more JVM options for the agent side, after those).
 # Writes only under target/bench-checks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +23,4 @@ if ! ./mvnw -q -B -pl checker "${build[@]}" 2>"$out/build.log"; then
 fi
 cp="checker/target/test-classes:checker/target/classes:$(cat "$out/classpath.txt")"
 # shellcheck disable=SC2086 # HAAGENT_BENCH_JAVA_OPTS is a list of options
-exec "$JAVA" ${HAAGENT_BENCH_JAVA_OPTS:-} -cp "$cp" io.haagent.checker.CheckBench "$@"
+exec "$JAVA" @packaging/src/main/dist/lib/daemon.jvm-options ${HAAGENT_BENCH_JAVA_OPTS:-} -cp "$cp" io.haagent.checker.CheckBench "$@"

@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# Footprint benchmark (issue: The daemon). Runs `./haagent run` with 200 checks (100 http and
-# 50 tcp against a local jwebserver, 25 disk, 25 file_age) and 20 supervised services, and
-# prints its resident memory (VmRSS) every minute and at the end, with the JVM flags the
-# launcher chooses for `run`.
-# Usage: benchmarks/footprint.sh [SECONDS]   (default 300). Loopback only; cleans up after itself.
+# Footprint benchmark (issue 13). Runs `haagent run` on one of two jobs and prints its resident
+# memory (VmRSS: anonymous and file-backed) and CPU every minute and at the end, with the JVM
+# options the launcher gives the daemon (lib/daemon.jvm-options):
+#   small  one VRRP instance over udp (v3, 1 s adverts, to a peer that never answers, so it is MASTER)
+#          tracking one command check every 2 s: the job keepalived does in 13 MiB
+#   large  200 checks (100 http and 50 tcp against a local jwebserver, 25 disk, 25 file_age) and 20
+#          supervised services
+# By default through the Debian package: packaging/target/haagent_*.deb is unpacked (dpkg-deb -x, no
+# install) and its /usr/lib/haagent/bin/haagent runs with the package's own Java runtime.
+# Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [SECONDS]   (default small, 120 s)
+#   --tarball  run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
+# Loopback only; cleans up after itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-300}
+job=small
+seconds=120
+through=package
+while [ $# -gt 0 ]; do
+    case $1 in
+        --job) job=$2; shift 2 ;;
+        --tarball) through=tarball; shift ;;
+        *) seconds=$1; shift ;;
+    esac
+done
+case $job in small | large) ;; *) echo "usage: $0 [--job small|large] [--tarball] [SECONDS]" >&2; exit 2 ;; esac
 . scripts/jdk25.sh || exit 1
-./haagent version >/dev/null
+./haagent version >/dev/null # builds the distribution and the package when the sources changed
 
 out=$(mktemp -d /tmp/haagent-footprint.XXXXXX)
 pids=()
@@ -19,6 +36,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "$through" = package ]; then
+    deb=$(ls packaging/target/haagent_*.deb 2>/dev/null | head -1)
+    [ -n "$deb" ] || { echo "no packaging/target/haagent_*.deb: run ./mvnw package first" >&2; exit 1; }
+    dpkg-deb -x "$deb" "$out/root"
+    haagent=$out/root/usr/lib/haagent/bin/haagent
+    echo "through the package: $deb"
+else
+    haagent=./haagent
+    echo "through the tarball's launcher with $JAVA_HOME"
+fi
+
 # A port nothing answers on at 127.0.0.1 (connecting is the test; nothing is sent).
 free_port() {
     local p
@@ -27,44 +55,62 @@ free_port() {
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
     done
 }
-web_port=$(free_port)
 admin_port=$(free_port)
-mkdir -p "$out/www" "$out/state"
-echo ok >"$out/www/healthz"
-"$JAVA_HOME/bin/jwebserver" -b 127.0.0.1 -p "$web_port" -d "$out/www" -o none >/dev/null 2>&1 &
+mkdir -p "$out/state"
+if [ "$job" = small ]; then
+    {
+        echo "node: { name: footprint, state_dir: $out/state, admin: { listen: \"127.0.0.1:$admin_port\" } }"
+        echo "checks:"
+        echo "  gate: { type: command, command: [\"true\"], interval: 2s, timeout: 1s }"
+        echo "vrrp:"
+        echo "  vip:"
+        echo "    { vrid: 51, priority: 150, advert_interval: 1s, version: 3, transport: udp, interface: lo,"
+        echo "      unicast: { source: 127.0.0.1, port: $(free_port), peers: [\"127.0.0.1:$(free_port)\"] },"
+        echo "      track: [ { check: gate } ] }"
+    } >"$out/haagent.yaml"
+    what="1 VRRP instance (udp) tracking 1 command check"
+else
+    web_port=$(free_port)
+    mkdir -p "$out/www"
+    echo ok >"$out/www/healthz"
+    "$JAVA_HOME/bin/jwebserver" -b 127.0.0.1 -p "$web_port" -d "$out/www" -o none >/dev/null 2>&1 &
+    pids+=($!)
+    touch "$out/app.log"
+    {
+        echo "node: { name: footprint, state_dir: $out/state, admin: { listen: \"127.0.0.1:$admin_port\" } }"
+        echo "checks:"
+        for i in $(seq 1 100); do echo "  http$i: { type: http, url: \"http://127.0.0.1:$web_port/healthz\", expect_body: ok, interval: 2s, timeout: 1s }"; done
+        for i in $(seq 1 50); do echo "  tcp$i: { type: tcp, address: \"127.0.0.1:$web_port\", interval: 2s, timeout: 1s }"; done
+        for i in $(seq 1 25); do echo "  disk$i: { type: disk, path: /, max_used_percent: 100, interval: 5s }"; done
+        for i in $(seq 1 25); do echo "  age$i: { type: file_age, path: $out/app.log, max_age: 1h, interval: 5s }"; done
+        echo "services:"
+        for i in $(seq 1 20); do echo "  svc$i: { checks: [http$i], process: { command: [\"sleep\", \"3600\"] } }"; done
+    } >"$out/haagent.yaml"
+    what="200 checks, 20 services"
+fi
+"$haagent" lint "$out/haagent.yaml" >/dev/null
+
+"$haagent" run --config "$out/haagent.yaml" >"$out/haagent.log" 2>&1 &
 pids+=($!)
-touch "$out/app.log"
-
-{
-    echo "node: { name: footprint, state_dir: $out/state, admin: { listen: \"127.0.0.1:$admin_port\" } }"
-    echo "checks:"
-    for i in $(seq 1 100); do echo "  http$i: { type: http, url: \"http://127.0.0.1:$web_port/healthz\", expect_body: ok, interval: 2s, timeout: 1s }"; done
-    for i in $(seq 1 50); do echo "  tcp$i: { type: tcp, address: \"127.0.0.1:$web_port\", interval: 2s, timeout: 1s }"; done
-    for i in $(seq 1 25); do echo "  disk$i: { type: disk, path: /, max_used_percent: 100, interval: 5s }"; done
-    for i in $(seq 1 25); do echo "  age$i: { type: file_age, path: $out/app.log, max_age: 1h, interval: 5s }"; done
-    echo "services:"
-    for i in $(seq 1 20); do echo "  svc$i: { checks: [http$i], process: { command: [\"sleep\", \"3600\"] } }"; done
-} >"$out/haagent.yaml"
-./haagent lint "$out/haagent.yaml" >/dev/null
-
-./haagent run --config "$out/haagent.yaml" >"$out/haagent.log" 2>&1 &
-launcher=$!
-pids+=($launcher)
-sleep 3
-jvm=$(pgrep -f "cli.Main run --config $out/haagent.yaml" | head -1)
+jvm=
+for _ in $(seq 1 50); do
+    jvm=$(pgrep -f "cli.Main run --config $out/haagent.yaml" | head -1) && break
+    sleep 0.1
+done
 [ -n "$jvm" ] || { echo "haagent run did not start:"; cat "$out/haagent.log"; exit 1; }
-echo "haagent run pid $jvm: 200 checks, 20 services; JVM flags: $(tr '\0' ' ' </proc/$jvm/cmdline | grep -o -- ' -X[^ ]*' | tr -d '\n')"
+echo "haagent run pid $jvm: $what; JVM options: $(tr '\0' '\n' </proc/$jvm/cmdline | grep -E '^(-X|-D|@)' | tr '\n' ' ')"
 
-rss() { awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$jvm/status"; }
+rss() { awk '/^(VmRSS|RssAnon|RssFile)/ {printf "%s %.1f MiB  ", $1, $2/1024}' "/proc/$jvm/status"; }
 cpu() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$jvm/stat"; }
 start=$(date +%s)
 next=60
 while true; do
-    now=$(( $(date +%s) - start ))
+    now=$(($(date +%s) - start))
     kill -0 "$jvm" 2>/dev/null || { echo "haagent exited early:"; tail -20 "$out/haagent.log"; exit 1; }
-    if (( now >= seconds )); then break; fi
-    if (( now >= next )); then echo "after ${now}s: RSS $(rss), CPU $(cpu) s so far"; next=$((next + 60)); fi
-    sleep 5
+    if ((now >= seconds)); then break; fi
+    if ((now >= next)); then echo "after ${now}s: $(rss)CPU $(cpu) s so far"; next=$((next + 60)); fi
+    sleep 2
 done
-echo "after ${seconds}s: RSS $(rss), CPU $(cpu) s in total"
+echo "after ${seconds}s: $(rss)CPU $(cpu) s in total"
 curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_check_up\{' | awk '{s[$2]++} END {for (k in s) printf "checks with haagent_check_up=%s: %d\n", k, s[k]}'
+curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_vrrp_state\{' | head -3 || true

@@ -15,7 +15,17 @@ public record AwsEdges(Consumer<Ec2ClientBuilder> ec2, Consumer<Ec2MetadataClien
                        Pause pause) {
 
     /** Production: the SDK's default chains, the system ticker, a real sleep. */
-    public static final AwsEdges SYSTEM = new AwsEdges(b -> { }, b -> { }, Ticker.SYSTEM, Thread::sleep);
+    public static final AwsEdges SYSTEM = new AwsEdges(unchanged(), unchanged(), Ticker.SYSTEM, Thread::sleep);
+
+    /**
+     * A builder hook that changes nothing. Generic on purpose: a lambda typed on an SDK builder would make
+     * the JVM load the AWS SDK (a 12,000-class jar) as soon as this class is used, also on a host that
+     * never calls AWS; this way the SDK loads with the first client an {@code eni}, {@code secondary_ip}
+     * or {@code ec2} step builds.
+     */
+    private static <T> Consumer<T> unchanged() {
+        return builder -> { };
+    }
 
     /** A poll that ends {@code limit} from now on this ticker, waiting by {@code waits}. */
     public Poll poll(Duration limit, Backoff waits) {

@@ -55,6 +55,7 @@ class DebPackageTest {
         assertTrue(mode("./usr/lib/haagent/bin/haagent").startsWith("-rwxr-xr-x"));
         assertTrue(mode("./usr/lib/haagent/lib/haagent-agent-" + projectVersion() + ".jar").startsWith("-rw-r--r--"));
         assertTrue(mode("./usr/lib/haagent/VERSION").startsWith("-rw-r--r--"));
+        assertTrue(mode("./usr/lib/haagent/lib/daemon.jvm-options").startsWith("-rw-r--r--"));
         assertTrue(mode("./lib/systemd/system/haagent.service").startsWith("-rw-r--r--"));
         assertTrue(mode("./etc/haagent/haagent.yaml").startsWith("-rw-r--r--"));
         assertTrue(mode("./var/lib/haagent").startsWith("drwxr-x---"), "the state directory: 0750");

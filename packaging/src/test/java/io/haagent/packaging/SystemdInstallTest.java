@@ -53,6 +53,13 @@ class SystemdInstallTest {
             // the link reads as the host sees it (the lab's root directory, then the lab's path)
             String java = lab.exec("readlink", "/proc/" + lab.mainPid("haagent") + "/exe").output().strip();
             assertTrue(java.endsWith("/usr/lib/haagent/runtime/bin/java"), "the package's own runtime: " + java);
+            // postinst made lint's AOT cache for the installed jars (in the background): root's lint starts from it
+            Eventually.within(Duration.ofSeconds(60), "lint's AOT cache in /var/cache/haagent",
+                    () -> lab.exec("sh", "-c", "ls /var/cache/haagent/aot-*-lint.aot").ok());
+            SystemdLab.Result lint = lab.exec("env", "HAAGENT_JAVA_OPTS=-Xlog:aot=info", "haagent", "lint",
+                    "/etc/haagent/haagent.yaml");
+            assertTrue(lint.output().contains("Opened AOT cache /var/cache/haagent/aot-"), lint.output());
+            assertFalse(lint.output().contains("Unable to use"), lint.output());
 
             // kill -9: Restart=on-failure brings a new daemon
             long killed = lab.mainPid("haagent");

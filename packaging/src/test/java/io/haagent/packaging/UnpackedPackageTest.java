@@ -1,13 +1,18 @@
 package io.haagent.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.testkit.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +40,31 @@ class UnpackedPackageTest {
         Program r = Program.run(NO_JDK, launcher.toString(), "version");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("haagent "), r.out());
+    }
+
+    @Test
+    void shortCommand_makesItsAotCacheOnItsFirstRun_andStartsFromItAfterwards(@TempDir Path cache) throws Exception {
+        Map<String, String> env = new HashMap<>(NO_JDK);
+        env.put("HAAGENT_CDS", "on");
+        env.put("HAAGENT_CACHE_DIR", cache.toString());
+
+        Program first = Program.run(env, launcher.toString(), "version");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().matches("haagent \\S+ \\(\\S+\\)\\n"), "only the version, nothing of the JVM's: " + first.out());
+        assertEquals("", first.err());
+
+        // made in the background from the first run's record, then moved into place whole
+        Path made = Eventually.get(Duration.ofSeconds(60), "an AOT cache for version in " + cache, () -> {
+            try (Stream<Path> files = Files.list(cache)) {
+                return files.filter(f -> f.getFileName().toString().endsWith("-version.aot")).findFirst();
+            }
+        });
+
+        env.put("HAAGENT_JAVA_OPTS", "-Xlog:aot=info:stderr");
+        Program second = Program.run(env, launcher.toString(), "version");
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.err().contains("Opened AOT cache " + made), second.err());
+        assertFalse(second.err().contains("Unable to use"), second.err());
     }
 
     @Test

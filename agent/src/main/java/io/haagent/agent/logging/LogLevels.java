@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
-/** The daemon's log level: {@code haagent run --log-level}, else {@code HAAGENT_LOG_LEVEL} (logback.xml), else info. */
+/** The daemon's log level: {@code haagent run --log-level}, else {@code HAAGENT_LOG_LEVEL} ({@link LogSetup}), else info. */
 public final class LogLevels {
-    /** The environment variable (or system property) logback.xml reads. */
+    /** The environment variable (or system property) {@link LogSetup} reads. */
     public static final String VARIABLE = "HAAGENT_LOG_LEVEL";
     private static final List<String> NAMES = List.of("error", "warn", "info", "debug", "trace");
     public static final String WORDS = String.join(", ", NAMES);

@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The daemon's one log encoder (logback.xml names it): plain lines, or JSON lines with the event id as a
+ * The daemon's one log encoder ({@link LogSetup} sets it): plain lines, or JSON lines with the event id as a
  * field. The format is {@link #use chosen} by {@code haagent run} from its flag before the daemon logs;
  * without a choice it comes from {@code HAAGENT_LOG_FORMAT}, and an unknown word there means plain
  * ({@code haagent run} refuses it before, saying so; other commands hardly log).

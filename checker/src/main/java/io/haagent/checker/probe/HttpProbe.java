@@ -80,7 +80,7 @@ final class HttpProbe implements Probe {
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         this.target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
         this.hostHeader = h + (port == defaultPort ? "" : ":" + port);
-        this.tls = https ? Optional.of(spec.tlsVerify() ? ctx.tlsVerifying() : ctx.tlsInsecure()) : Optional.empty();
+        this.tls = https ? Optional.of(ctx.tls().forClient(spec.tlsVerify())) : Optional.empty();
         this.bodyRegex = spec.expectBodyRegex().map(Pattern::compile);
         this.readsBody = spec.expectBody().isPresent() || bodyRegex.isPresent();
         this.loop = ctx.group().next();

@@ -2,7 +2,6 @@ package io.haagent.checker.probe;
 
 import io.haagent.time.Ticker;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
@@ -17,7 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** What every probe shares; owned and closed by {@link Probes}. */
-record ProbeContext(EventLoopGroup group, SslContext tlsVerifying, SslContext tlsInsecure, ExecutorService blocking,
+record ProbeContext(EventLoopGroup group, TlsContexts tls, ExecutorService blocking,
                     Ticker ticker, InstantSource wallClock) {
 
     Duration since(long startNanos) {

@@ -5,10 +5,6 @@ import io.haagent.time.Ticker;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.time.InstantSource;
@@ -17,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -105,18 +100,8 @@ public final class Probes implements ProbeFactory, AutoCloseable {
         public Probes build() {
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
                     new DefaultThreadFactory("haagent-check-io", true), NioIoHandler.newFactory());
-            try {
-                // Certificate and hostname verification ("HTTPS" endpoint identification) on by default.
-                SslContext verifying = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                        .trustManager(trust).endpointIdentificationAlgorithm("HTTPS").build();
-                SslContext insecure = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                        .trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null).build();
-                ExecutorService blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("haagent-check-", 0).factory());
-                return new Probes(new ProbeContext(group, verifying, insecure, blocking, ticker, wallClock));
-            } catch (SSLException | RuntimeException e) {
-                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-                throw new IllegalStateException("cannot set up TLS for https checks: " + e.getMessage(), e);
-            }
+            ExecutorService blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("haagent-check-", 0).factory());
+            return new Probes(new ProbeContext(group, new TlsContexts(trust), blocking, ticker, wallClock));
         }
     }
 }
