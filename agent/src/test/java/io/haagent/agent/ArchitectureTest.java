@@ -245,14 +245,16 @@ class ArchitectureTest {
             "io.haagent.agent.systemd.Liveness", "io.haagent.agent.systemd.StatusLine");
 
     /**
-     * The decisions and the codec: the VRRP election and its state types, the advert codec, the healing
-     * decisions, and the classes of {@link #CORE_CLASSES} (rise/fall, the promotion guard, a reload's plan, the
+     * The decisions and the codec: the VRRP election and its state types, the advert codec, the lease in front of
+     * MASTER (the whole package: its Curator edge lives elsewhere), the healing decisions, and the classes of {@link #CORE_CLASSES} (rise/fall, the promotion guard, a reload's plan, the
      * hand-over, the backoff, mail grouping, the admin rate limit, the watchdog's liveness, systemd's status line).
      */
     private static final DescribedPredicate<JavaClass> DECISION_CORES = resideInAnyPackage(
-            "io.haagent.failover.vrrp", "io.haagent.failover.vrrp.wire", "io.haagent.agent.heal..")
+            "io.haagent.failover.vrrp", "io.haagent.failover.vrrp.wire", "io.haagent.failover.lease",
+            "io.haagent.agent.heal..")
             .or(belongTo(CORE_CLASSES))
-            .as("the decision cores (failover.vrrp, failover.vrrp.wire, agent.heal, " + CORE_CLASSES + ")");
+            .as("the decision cores (failover.vrrp, failover.vrrp.wire, failover.lease, agent.heal, " + CORE_CLASSES
+                    + ")");
 
     /** The ways out of the process; a value type such as {@code java.nio.file.Path} is not one. */
     private static final DescribedPredicate<JavaClass> IO = resideInAnyPackage("java.net..", "java.nio.channels..",
