@@ -9,7 +9,8 @@
 # By default through the Debian package: packaging/target/haagent_*.deb is unpacked (dpkg-deb -x, no
 # install) and its /usr/lib/haagent/bin/haagent runs with the package's own Java runtime.
 # With --job small, and when run as root with keepalived installed, it then runs keepalived for the
-# same job (one unicast VRRP instance tracking `true` every 2 s, in a network namespace of its own) and
+# same job (one unicast VRRP instance tracking `true` every 2 s, on a veth interface in a network
+# namespace of its own: keepalived refuses lo) and
 # prints the resident memory of its two processes.
 # Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [SECONDS]   (default small, 120 s)
 #   --tarball  run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
@@ -130,7 +131,11 @@ fi
 kill "$jvm" 2>/dev/null || true
 netns=hafp-$$
 ip netns add "$netns"
-ip -n "$netns" link set lo up
+# keepalived refuses lo for VRRP: a veth pair inside the namespace, its other end silent
+ip -n "$netns" link add d0 type veth peer name d1
+ip -n "$netns" addr add 10.255.0.1/24 dev d0
+ip -n "$netns" link set d0 up
+ip -n "$netns" link set d1 up
 cat >"$out/keepalived.conf" <<CONF
 global_defs {
     router_id footprint
@@ -143,21 +148,22 @@ vrrp_script gate {
 }
 vrrp_instance vip {
     state BACKUP
-    interface lo
+    interface d0
     virtual_router_id 51
     priority 150
     advert_int 1
     version 3
-    unicast_src_ip 127.0.0.1
-    unicast_peer { 127.0.0.2 }
+    unicast_src_ip 10.255.0.1
+    unicast_peer { 10.255.0.2 }
     track_script { gate }
+    virtual_ipaddress { 10.255.0.100/24 dev d0 }
 }
 CONF
 ip netns exec "$netns" "$keepalived" --dont-fork --log-console --no-syslog --vrrp --use-file="$out/keepalived.conf" \
     --pid="$out/keepalived.pid" --vrrp_pid="$out/vrrp.pid" >"$out/keepalived.log" 2>&1 &
 pids+=($!)
 sleep 30
-kpids=$(cat "$out/keepalived.pid" "$out/vrrp.pid" 2>/dev/null | tr '\n' ' ')
+kpids=$(cat "$out/keepalived.pid" "$out/vrrp.pid" 2>/dev/null | tr '\n' ' ' || true)
 [ -n "$kpids" ] || { echo "keepalived did not start:"; tail -5 "$out/keepalived.log"; exit 1; }
 total=0
 for p in $kpids; do total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
