@@ -8,6 +8,10 @@
 #          supervised services
 # By default through the Debian package: packaging/target/haagent_*.deb is unpacked (dpkg-deb -x, no
 # install) and its /usr/lib/haagent/bin/haagent runs with the package's own Java runtime.
+# With --job small, and when run as root with keepalived installed, it then runs keepalived for the
+# same job (one unicast VRRP instance tracking `true` every 2 s, on a veth interface in a network
+# namespace of its own: keepalived refuses lo) and
+# prints the resident memory of its two processes.
 # Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [SECONDS]   (default small, 120 s)
 #   --tarball  run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
 # Loopback only; cleans up after itself.
@@ -29,9 +33,11 @@ case $job in small | large) ;; *) echo "usage: $0 [--job small|large] [--tarball
 
 out=$(mktemp -d /tmp/haagent-footprint.XXXXXX)
 pids=()
+netns=
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    [ -z "$netns" ] || ip netns delete "$netns" 2>/dev/null || true
     rm -rf "$out"
 }
 trap cleanup EXIT
@@ -114,3 +120,51 @@ done
 echo "after ${seconds}s: $(rss)CPU $(cpu) s in total"
 curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_check_up\{' | awk '{s[$2]++} END {for (k in s) printf "checks with haagent_check_up=%s: %d\n", k, s[k]}'
 curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_vrrp_state\{' | head -3 || true
+
+# keepalived for the same small job, as the baseline
+[ "$job" = small ] || exit 0
+keepalived=$(command -v keepalived || true)
+if [ "$(id -u)" != 0 ] || [ -z "$keepalived" ]; then
+    echo "keepalived for comparison: skipped (needs root and keepalived on the PATH)"
+    exit 0
+fi
+kill "$jvm" 2>/dev/null || true
+netns=hafp-$$
+ip netns add "$netns"
+# keepalived refuses lo for VRRP: a veth pair inside the namespace, its other end silent
+ip -n "$netns" link add d0 type veth peer name d1
+ip -n "$netns" addr add 10.255.0.1/24 dev d0
+ip -n "$netns" link set d0 up
+ip -n "$netns" link set d1 up
+cat >"$out/keepalived.conf" <<CONF
+global_defs {
+    router_id footprint
+    script_user root
+}
+vrrp_script gate {
+    script "/bin/true"
+    interval 2
+    timeout 1
+}
+vrrp_instance vip {
+    state BACKUP
+    interface d0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    version 3
+    unicast_src_ip 10.255.0.1
+    unicast_peer { 10.255.0.2 }
+    track_script { gate }
+    virtual_ipaddress { 10.255.0.100/24 dev d0 }
+}
+CONF
+ip netns exec "$netns" "$keepalived" --dont-fork --log-console --no-syslog --vrrp --use-file="$out/keepalived.conf" \
+    --pid="$out/keepalived.pid" --vrrp_pid="$out/vrrp.pid" >"$out/keepalived.log" 2>&1 &
+pids+=($!)
+sleep 30
+kpids=$(cat "$out/keepalived.pid" "$out/vrrp.pid" 2>/dev/null | tr '\n' ' ' || true)
+[ -n "$kpids" ] || { echo "keepalived did not start:"; tail -5 "$out/keepalived.log"; exit 1; }
+total=0
+for p in $kpids; do total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done
+echo "keepalived $("$keepalived" --version 2>&1 | head -1 | awk '{print $2}') for the same job after 30s: VmRSS $(awk -v t="$total" 'BEGIN {printf "%.1f", t/1024}') MiB (processes $kpids)"

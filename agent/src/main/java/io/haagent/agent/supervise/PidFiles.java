@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code <state_dir>/run/<service>.pid}: the running child, so a restarted agent finds what a dead one left. Each
- * holds {@code <pid> <start time> <spec fingerprint>}: the start time proves the pid was not reused, and the
+ * holds {@code <pid> <start time> <spec fingerprint>}: the start time ({@link #startTime}, by the kernel's clock since
+ * boot) proves the pid was not reused, and the
  * fingerprint says whether the child was started as the service is configured now — then it is adopted
  * ({@link AdoptedProcess}) rather than restarted.
  */
@@ -63,7 +64,7 @@ final class PidFiles {
             return Optional.empty();
         }
         Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> recorded.length >= 2 && h.info().startInstant().map(Object::toString).orElse("").equals(recorded[1]));
+                .filter(h -> recorded.length >= 2 && startedAt(h, recorded[1]));
         if (leftover.isEmpty() || ownChild.isPresent() && ownChild.getAsLong() == pid) {
             return Optional.empty();
         }
@@ -75,7 +76,7 @@ final class PidFiles {
         try {
             Files.createDirectories(root);
             Files.writeString(root.resolve(service + ".pid"),
-                    h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("") + " " + fingerprint(spec) + "\n");
+                    h.pid() + " " + startTime(h.pid()).orElse("") + " " + fingerprint(spec) + "\n");
         } catch (IOException e) {
             log.warn("service {}: cannot write its pid file under {}: {}; a restarted agent would not find this child",
                     service, root, e.toString());
@@ -102,5 +103,30 @@ final class PidFiles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * When the kernel started process {@code pid}: {@code boot+<clock ticks after boot>}, field 22 of
+     * {@code /proc/<pid>/stat}. Not the JDK's {@code startInstant}, which adds the boot time by the wall clock: after
+     * a step of the wall clock (NTP, a VM's host) between two agents, the same child seemed to have started
+     * seconds later, and the new agent stopped the child an upgrade meant it to adopt.
+     */
+    static Optional<String> startTime(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) is in parentheses and may hold spaces and parentheses itself
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of("boot+" + Long.parseLong(fields[19]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code h} started when {@code recorded} says: ticks after boot, or the wall-clock instant older agents wrote (an upgrade from one of them). */
+    private static boolean startedAt(ProcessHandle h, String recorded) {
+        if (recorded.startsWith("boot+")) {
+            return startTime(h.pid()).equals(Optional.of(recorded));
+        }
+        return h.info().startInstant().map(Object::toString).orElse("").equals(recorded);
     }
 }
