@@ -68,6 +68,20 @@ class UnpackedPackageTest {
     }
 
     @Test
+    void shortCommand_whoseJvmCannotStart_saysWhy_alsoOnTheRunThatWouldRecordItsCache(@TempDir Path cache)
+            throws Exception {
+        Map<String, String> env = new HashMap<>(NO_JDK);
+        env.put("HAAGENT_CDS", "on");
+        env.put("HAAGENT_CACHE_DIR", cache.toString());
+        env.put("HAAGENT_JAVA_OPTS", "-Xmx1k");
+
+        Program r = Program.run(env, launcher.toString(), "version");
+
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("heap"), "the JVM's own reason: " + r.out() + r.err());
+    }
+
+    @Test
     void shippedConfig_lintsClean_withTheTokenPostinstWrites(@TempDir Path etc) throws Exception {
         // postinst writes /etc/haagent/admin.token before the first start; here a token in a directory of the
         // test's own stands in for it, and that path is the only change to the shipped config.
