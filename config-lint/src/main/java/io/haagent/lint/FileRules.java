@@ -328,8 +328,8 @@ final class FileRules {
         Duration min = v.advertInterval().multipliedBy(3);
         if (zk.sessionTimeout().compareTo(min) < 0) {
             String key = "coordination.zookeeper.session_timeout";
-            add(Rule.ZK_SESSION_TIMEOUT_SHORT, src.has(key) ? key : leaseAt, "session_timeout "
-                    + Durations.format(zk.sessionTimeout()) + " is below 3 advert intervals of '" + name + "' (3 x "
+            add(Rule.ZK_SESSION_TIMEOUT_SHORT, src.has(key) ? key : leaseAt, (src.has(key) ? "" : "session_timeout ")
+                    + Durations.format(zk.sessionTimeout()) + (src.has(key) ? "" : " (the default)") + " is below 3 advert intervals of '" + name + "' (3 x "
                     + Durations.format(v.advertInterval()) + " = " + Durations.format(min) + "): the lease would expire "
                     + "between two adverts and a healthy master would lose it; raise session_timeout to at least "
                     + Durations.format(min) + ", or shorten advert_interval");
@@ -345,11 +345,11 @@ final class FileRules {
         Duration t = zk.sessionTimeout();
         Duration clampedTo = t.compareTo(ZK_MIN_SESSION) < 0 ? ZK_MIN_SESSION : t.compareTo(ZK_MAX_SESSION) > 0 ? ZK_MAX_SESSION : null;
         if (clampedTo != null) {
-            add(Rule.ZK_SESSION_TIMEOUT_CLAMPED, src.has(key) ? key : "coordination.zookeeper", "session_timeout "
-                    + Durations.format(t) + " is outside ZooKeeper's default bounds, 2-20 x tickTime (4s-40s with the "
-                    + "default tickTime 2s): the server will clamp it to " + Durations.format(clampedTo) + ", and the "
-                    + "lease would then last another time than this file says; use 4s-40s, or set minSessionTimeout / "
-                    + "maxSessionTimeout on every ZooKeeper server and keep it");
+            add(Rule.ZK_SESSION_TIMEOUT_CLAMPED, src.has(key) ? key : "coordination.zookeeper", Durations.format(t)
+                    + " is outside ZooKeeper's default bounds, 2-20 x tickTime (4s-40s with the default tickTime 2s): "
+                    + "the server will clamp it to " + Durations.format(clampedTo) + ", so sessions and leases would last "
+                    + Durations.format(clampedTo) + ", not the " + Durations.format(t) + " written here; use 4s-40s, or "
+                    + "set minSessionTimeout / maxSessionTimeout on every ZooKeeper server and keep it");
         }
     }
 
