@@ -65,6 +65,8 @@ public final class Defaults {
     public static final String REDIS_SINK_KEY = "scaler:load:{role}";
 
     public static final Duration ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
+    /** Where haagent keeps its nodes (leases under {@code <path>/lease}), below the connect string's chroot. */
+    public static final String ZK_PATH = "/haagent";
 
     /**
      * The addresses an advert lists when {@code addresses} is not given: the address the master takes

@@ -10,6 +10,7 @@ import io.haagent.config.ServiceSpec;
 import io.haagent.config.VrrpInstance.Peer;
 import io.haagent.config.VrrpInstance.Transport;
 import io.haagent.config.VrrpInstance;
+import io.haagent.config.ZookeeperConfig;
 import io.haagent.config.load.FileRef;
 import io.haagent.config.load.LoadResult;
 import io.haagent.config.load.SourceMap;
@@ -35,6 +36,8 @@ final class FileRules {
     private final HaagentConfig c;
     private final SourceMap src;
     private final List<Finding> out = new ArrayList<>();
+    private static final Duration ZK_MIN_SESSION = Duration.ofSeconds(4);
+    private static final Duration ZK_MAX_SESSION = Duration.ofSeconds(40);
 
     private FileRules(LoadResult loaded) {
         this.loaded = loaded;
@@ -304,10 +307,50 @@ final class FileRules {
     private void coordination() {
         c.zookeeper().ifPresent(zk -> {
             for (int i = 0; i < zk.leaseFor().size(); i++) {
-                unknownRef(Rule.REF_UNKNOWN_VRRP, "coordination.zookeeper.lease_for[" + i + "]", zk.leaseFor().get(i),
-                        "VRRP instance", loaded.declaredVrrp(), "vrrp");
+                String name = zk.leaseFor().get(i);
+                String at = "coordination.zookeeper.lease_for[" + i + "]";
+                unknownRef(Rule.REF_UNKNOWN_VRRP, at, name, "VRRP instance", loaded.declaredVrrp(), "vrrp");
+                VrrpInstance v = c.vrrp().get(name);
+                if (v != null) {
+                    sessionCoversAdverts(zk, name, v, at);
+                    // Issue 14: the lease lands in steps; until it is taken, say so rather than let anyone rely on it.
+                    add(Rule.ZK_LEASE_NOT_ENFORCED, at, "this version does not take the ZooKeeper lease yet: VRRP alone "
+                            + "decides MASTER for " + name + ", so a broken link between the pair still makes two masters; "
+                            + "keep it listed for when the lease is enforced, but do not rely on it now");
+                }
             }
+            sessionWithinServerBounds(zk);
         });
+    }
+
+    /** A master renews its lease between adverts; a session shorter than 3 advert intervals expires in between. */
+    private void sessionCoversAdverts(ZookeeperConfig zk, String name, VrrpInstance v, String leaseAt) {
+        Duration min = v.advertInterval().multipliedBy(3);
+        if (zk.sessionTimeout().compareTo(min) < 0) {
+            String key = "coordination.zookeeper.session_timeout";
+            add(Rule.ZK_SESSION_TIMEOUT_SHORT, src.has(key) ? key : leaseAt, (src.has(key) ? "" : "session_timeout ")
+                    + Durations.format(zk.sessionTimeout()) + (src.has(key) ? "" : " (the default)") + " is below 3 advert intervals of '" + name + "' (3 x "
+                    + Durations.format(v.advertInterval()) + " = " + Durations.format(min) + "): the lease would expire "
+                    + "between two adverts and a healthy master would lose it; raise session_timeout to at least "
+                    + Durations.format(min) + ", or shorten advert_interval");
+        }
+    }
+
+    /**
+     * ZooKeeper clamps a requested session timeout to [minSessionTimeout, maxSessionTimeout], by default
+     * 2 and 20 x tickTime (ZooKeeperServer#getMinSessionTimeout); with the default tickTime 2s that is 4s-40s.
+     */
+    private void sessionWithinServerBounds(ZookeeperConfig zk) {
+        String key = "coordination.zookeeper.session_timeout";
+        Duration t = zk.sessionTimeout();
+        Duration clampedTo = t.compareTo(ZK_MIN_SESSION) < 0 ? ZK_MIN_SESSION : t.compareTo(ZK_MAX_SESSION) > 0 ? ZK_MAX_SESSION : null;
+        if (clampedTo != null) {
+            add(Rule.ZK_SESSION_TIMEOUT_CLAMPED, src.has(key) ? key : "coordination.zookeeper", Durations.format(t)
+                    + " is outside ZooKeeper's default bounds, 2-20 x tickTime (4s-40s with the default tickTime 2s): "
+                    + "the server will clamp it to " + Durations.format(clampedTo) + ", so sessions and leases would last "
+                    + Durations.format(clampedTo) + ", not the " + Durations.format(t) + " written here; use 4s-40s, or "
+                    + "set minSessionTimeout / maxSessionTimeout on every ZooKeeper server and keep it");
+        }
     }
 
     /** Runs whenever the file exists, --host or not: a world-readable secret is worth a warning anywhere. */

@@ -6,6 +6,7 @@ import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance.Peer;
 import io.haagent.config.VrrpInstance.Transport;
 import io.haagent.config.VrrpInstance;
+import io.haagent.config.ZookeeperConfig;
 import io.haagent.config.load.LoadResult;
 import io.haagent.config.load.SourceMap;
 import io.haagent.lint.finding.Finding;
@@ -14,6 +15,7 @@ import io.haagent.lint.finding.Rule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -64,6 +66,15 @@ final class FleetRules {
 
         String line(String key) {
             return at(file, file.source().at(path() + key));
+        }
+
+        /** This host's coordination.zookeeper when it leases this instance. */
+        Optional<ZookeeperConfig> lease() {
+            return file.bound().zookeeper().filter(zk -> zk.leaseFor().contains(name));
+        }
+
+        Location zkAt(String key) {
+            return file.source().at("coordination.zookeeper" + key);
         }
     }
 
@@ -120,6 +131,7 @@ final class FleetRules {
             udpPorts(out, a, b);
         }
         addresses(out, a, b);
+        lease(out, a, b);
         if (a.v.preempt() && b.v.preempt() && a.v.priority() == b.v.priority()) {
             add(out, a, ".preempt", Rule.FLEET_PREEMPT_TIE, "both ends preempt with the same priority " + a.v.priority()
                     + " (other end: " + b.where() + "); the higher address wins every tie and takes over after each "
@@ -174,6 +186,48 @@ final class FleetRules {
                 + at(b.file, addressesAt(b)) + "); haagent accepts that, but keepalived drops an advert whose "
                 + "address list differs from its own virtual_ipaddress, so the pair must agree; set the same "
                 + "addresses: [...] on both ends (on a keepalived peer: its virtual_ipaddress)"));
+    }
+
+    /**
+     * Both ends must contend for one lease node in one ensemble: a lease taken on one side only, or in
+     * another ensemble, chroot or path, fences nothing. Connect and path are per host, so a second
+     * leased pair between the same two files does not repeat those findings.
+     */
+    private static void lease(List<Finding> out, End a, End b) {
+        Optional<ZookeeperConfig> za = a.lease();
+        Optional<ZookeeperConfig> zb = b.lease();
+        if (za.isEmpty() && zb.isEmpty()) {
+            return;
+        }
+        if (za.isEmpty() || zb.isEmpty()) {
+            End leasing = za.isPresent() ? a : b;
+            End other = za.isPresent() ? b : a;
+            String key = ".lease_for[" + leasing.lease().orElseThrow().leaseFor().indexOf(leasing.name) + "]";
+            out.add(new Finding(leasing.file.file(), leasing.zkAt(key), Rule.FLEET_LEASE_MISMATCH, "coordination.zookeeper"
+                    + key + ": '" + leasing.name + "' is leased here but not at the other end '" + other.name + "' ("
+                    + other.where() + "), which does not list it in coordination.zookeeper.lease_for: the lease would "
+                    + "fence only this side, so both could be MASTER; list it in lease_for on both ends, or on neither"));
+            return;
+        }
+        ZookeeperConfig x = za.orElseThrow();
+        ZookeeperConfig y = zb.orElseThrow();
+        if (!x.connect().sameEnsemble(y.connect())) {
+            addOnce(out, new Finding(a.file.file(), a.zkAt(".connect"), Rule.FLEET_LEASE_MISMATCH, "coordination.zookeeper"
+                    + ".connect: is " + x.connect() + " here but " + y.connect() + " at the other end ("
+                    + at(b.file, b.zkAt(".connect")) + "): the two ends would take their leases in different ensembles or "
+                    + "chroots, so both could be MASTER; use the same servers and chroot on both ends (the order does not matter)"));
+        }
+        if (!x.path().equals(y.path())) {
+            addOnce(out, new Finding(a.file.file(), a.zkAt(".path"), Rule.FLEET_LEASE_MISMATCH, "coordination.zookeeper"
+                    + ".path: is " + x.path() + " here but " + y.path() + " at the other end (" + at(b.file, b.zkAt(".path"))
+                    + "): the two ends would contend for different lease nodes, so both could be MASTER; use the same path on both ends"));
+        }
+    }
+
+    private static void addOnce(List<Finding> out, Finding f) {
+        if (!out.contains(f)) {
+            out.add(f);
+        }
     }
 
     /** Where an instance's address list comes from: the key, or the address mover it defaults from. */

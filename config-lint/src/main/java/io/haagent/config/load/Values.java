@@ -6,6 +6,7 @@ import io.haagent.config.Durations;
 import io.haagent.config.HostPort;
 import io.haagent.config.Ipv4;
 import io.haagent.config.Secret;
+import io.haagent.config.ZnodePath;
 import io.haagent.config.load.Fields.Conv;
 import io.haagent.config.load.YamlNode.Entry;
 import io.haagent.config.load.YamlNode.Mapping;
@@ -236,7 +237,7 @@ final class Values {
     }
 
     String znodePath(YamlNode n, String path) {
-        return matching(n, path, s -> s.startsWith("/") && !s.endsWith("/") && !s.contains("//"), Rule.VALUE_PATH,
+        return matching(n, path, s -> ZnodePath.problem(s).isEmpty(), Rule.VALUE_PATH,
                 "is not a znode path; write it like /scaler/load");
     }
 

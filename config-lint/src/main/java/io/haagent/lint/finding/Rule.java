@@ -67,6 +67,12 @@ public enum Rule {
     MAIL_NO_RECIPIENTS("mail.no-recipients", ERROR, "mail is configured without recipients"),
     SCALER_ZOOKEEPER("scaler.zookeeper-without-coordination", ERROR,
             "a zookeeper load sink without coordination.zookeeper"),
+    ZK_SESSION_TIMEOUT_SHORT("coordination.session-timeout-short", ERROR,
+            "session_timeout below 3 advert intervals of an instance in lease_for: the lease would expire between two adverts"),
+    ZK_SESSION_TIMEOUT_CLAMPED("coordination.session-timeout-clamped", WARNING,
+            "session_timeout outside ZooKeeper's default bounds, 2-20 x tickTime (4s-40s): the server clamps it"),
+    ZK_LEASE_NOT_ENFORCED("coordination.lease-not-enforced", WARNING,
+            "an instance in lease_for: this version does not take the ZooKeeper lease yet, VRRP alone decides MASTER"),
     SECRET_INLINE("secret.inline", WARNING, "a secret written into the config instead of a *_file"),
     SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
 
@@ -88,6 +94,8 @@ public enum Rule {
     FLEET_PORT_MISMATCH("fleet.port-mismatch", ERROR, "on transport udp, one end sends to a port the other does not listen on"),
     FLEET_ADDRESSES_MISMATCH("fleet.addresses-mismatch", ERROR,
             "the two ends advertise different address lists (keepalived's virtual_ipaddress)"),
+    FLEET_LEASE_MISMATCH("fleet.lease-mismatch", ERROR,
+            "the two ends differ in their ZooKeeper lease: one leases the instance and the other not, or another connect string or path"),
     FLEET_PREEMPT_TIE("fleet.preempt-tie", WARNING, "both ends preempt with equal priority");
 
     private final String id;

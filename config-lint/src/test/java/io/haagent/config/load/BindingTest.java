@@ -101,7 +101,24 @@ class BindingTest {
         var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
         assertEquals(Duration.ofSeconds(90), sink.ttl());
         assertEquals(List.of(new HostPort("127.0.0.1", 2181), new HostPort("127.0.0.1", 2182)),
-                c.zookeeper().orElseThrow().connect());
+                c.zookeeper().orElseThrow().connect().servers());
+        assertEquals(Optional.of("/haagent"), c.zookeeper().orElseThrow().connect().chroot());
+        assertEquals("/haagent/test", c.zookeeper().orElseThrow().path());
+    }
+
+    @Test
+    void coordination_defaultsPathAndKeepsLeaseFor() {
+        var zk = load("""
+                vrrp:
+                  redis-vip: { vrid: 51, unicast: { source: 10.0.0.1, peers: [10.0.0.2] } }
+                coordination:
+                  zookeeper: { connect: "zk1,zk2:2182", lease_for: [redis-vip] }
+                """).zookeeper().orElseThrow();
+        assertEquals(List.of(new HostPort("zk1", 2181), new HostPort("zk2", 2182)), zk.connect().servers(),
+                "ZooKeeper's own default port");
+        assertEquals(Defaults.ZK_PATH, zk.path());
+        assertEquals(List.of("redis-vip"), zk.leaseFor());
+        assertEquals("/haagent/lease/51-redis-vip", zk.leaseNode(51, "redis-vip"));
     }
 
     @Test
