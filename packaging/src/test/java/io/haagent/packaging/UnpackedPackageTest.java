@@ -82,6 +82,17 @@ class UnpackedPackageTest {
     }
 
     @Test
+    void javaOpts_withAGlobCharacter_reachTheJvm() throws Exception {
+        Map<String, String> env = new HashMap<>(NO_JDK);
+        env.put("HAAGENT_JAVA_OPTS", "-Xlog:gc*=info:stderr");
+
+        Program r = Program.run(env, launcher.toString(), "version");
+
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("[gc"), "-Xlog:gc* must not vanish as an unmatched glob: " + r.err());
+    }
+
+    @Test
     void shippedConfig_lintsClean_withTheTokenPostinstWrites(@TempDir Path etc) throws Exception {
         // postinst writes /etc/haagent/admin.token before the first start; here a token in a directory of the
         // test's own stands in for it, and that path is the only change to the shipped config.

@@ -23,8 +23,10 @@ class RotatingLogTest {
 
     /** A shell appending {@code lines} numbered lines to {@code file}, as a child writes its stdout.log. */
     private static Process writer(Path file, int lines) throws Exception {
+        // after the burst, a pause, then one last line: by then the rotations have caught up with the burst, so
+        // that line lands in the live file (the burst's own last lines may fall into a copy-to-truncate window)
         return new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt " + lines + " ]; do echo \"line $i\"; i=$((i+1));"
-                + " done").redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile()))
+                + " done; sleep 0.3; echo \"line " + lines + "\"").redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
@@ -69,12 +71,14 @@ class RotatingLogTest {
         for (int i = 1; i < n.size(); i++) {
             assertTrue(n.get(i) > n.get(i - 1), "out of order at " + i + ": " + n.subList(i - 1, i + 1));
         }
-        // (not == 19_999: the last line too may fall in a copy-to-truncate window)
-        assertTrue(n.getLast() >= 19_900, "the newest lines are in stdout.log or its last copy: " + n.getLast());
+        // The writer goes on at the new end: its last line, written once the rotations caught up, is in stdout.log.
+        // (Asserting the burst's last lines failed in CI: 545 of them fell into one copy-to-truncate window.)
+        assertEquals(List.of(20_000), numbers(Files.readString(file)).reversed().subList(0, 1),
+                "the writer's last line is at the end of stdout.log");
         // Lines written between the copy's last pass and the truncate are lost: the documented window. This writer
         // (a shell loop, tens of lines a millisecond) against a cold JVM lost 1732 of 20,000 lines in 9 rotations once;
         // the bound says that the window is short against the copy, not that it is empty.
-        assertTrue(20_000 - n.size() <= 20_000 / 4, (20_000 - n.size()) + " lines lost in " + rotations + " rotations");
+        assertTrue(20_001 - n.size() <= 20_000 / 4, (20_001 - n.size()) + " lines lost in " + rotations + " rotations");
     }
 
     /**
