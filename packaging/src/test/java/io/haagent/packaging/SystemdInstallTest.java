@@ -60,6 +60,8 @@ class SystemdInstallTest {
                     "/etc/haagent/haagent.yaml");
             assertTrue(lint.output().contains("Opened AOT cache /var/cache/haagent/aot-"), lint.output());
             assertFalse(lint.output().contains("Unable to use"), lint.output());
+            // nothing of the launcher's (its background cache making) stays behind in the unit's control group
+            assertFalse(lab.journal("haagent").contains("Found left-over process"), lab.journal("haagent"));
 
             // kill -9: Restart=on-failure brings a new daemon
             long killed = lab.mainPid("haagent");
