@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,13 +153,6 @@ final class Orphans {
 
     /** The process group of {@code pid} from /proc/PID/stat, or -1 when it is gone or a zombie. */
     private static long processGroup(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return f[0].equals("Z") || f[0].equals("X") ? -1 : Long.parseLong(f[2]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcStat.of(pid).filter(s -> !s.dead()).map(ProcStat::processGroup).orElse(-1L);
     }
 }

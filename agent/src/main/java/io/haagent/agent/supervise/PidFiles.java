@@ -106,20 +106,13 @@ final class PidFiles {
     }
 
     /**
-     * When the kernel started process {@code pid}: {@code boot+<clock ticks after boot>}, field 22 of
-     * {@code /proc/<pid>/stat}. Not the JDK's {@code startInstant}, which adds the boot time by the wall clock: after
-     * a step of the wall clock (NTP, a VM's host) between two agents, the same child seemed to have started
-     * seconds later, and the new agent stopped the child an upgrade meant it to adopt.
+     * When the kernel started process {@code pid}: {@code boot+<clock ticks after boot>} ({@link ProcStat}). Not the
+     * JDK's {@code startInstant}, which adds the boot time by the wall clock: after a step of the wall clock (NTP, a
+     * VM's host) between two agents, the same child seemed to have started seconds later, and the new agent stopped
+     * the child an upgrade meant it to adopt.
      */
     static Optional<String> startTime(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // the command name (field 2) is in parentheses and may hold spaces and parentheses itself
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of("boot+" + Long.parseLong(fields[19]));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return ProcStat.of(pid).map(s -> "boot+" + s.startTicks());
     }
 
     /** {@code h} started when {@code recorded} says: ticks after boot, or the wall-clock instant older agents wrote (an upgrade from one of them). */

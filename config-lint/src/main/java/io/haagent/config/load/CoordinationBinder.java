@@ -1,7 +1,6 @@
 package io.haagent.config.load;
 
 import io.haagent.config.Defaults;
-import io.haagent.config.ZnodePath;
 import io.haagent.config.ZookeeperConfig;
 import io.haagent.config.ZookeeperConnect;
 import io.haagent.lint.finding.Rule;
@@ -25,7 +24,7 @@ final class CoordinationBinder {
                 "the ensemble as \"zk1:2181,zk2:2181,zk3:2181\", optionally with a chroot: \"zk1:2181,zk2:2181/haagent\"");
         Duration session = f.opt("session_timeout", values.positiveDuration(), Defaults.ZK_SESSION_TIMEOUT);
         List<String> leaseFor = f.opt("lease_for", values.list(values::string, false), List.of());
-        String zpath = f.opt("path", this::znodePath, Defaults.ZK_PATH);
+        String zpath = f.opt("path", values.znodePath("/haagent"), Defaults.ZK_PATH);
         return f.done(() -> new ZookeeperConfig(connect, session, leaseFor, zpath));
     }
 
@@ -39,18 +38,6 @@ final class CoordinationBinder {
             return ZookeeperConnect.parse(s);
         } catch (IllegalArgumentException e) {
             return values.bad(Rule.VALUE_ADDRESS, n, path, e.getMessage());
-        }
-    }
-
-    private String znodePath(YamlNode n, String path) {
-        String s = values.nonEmpty(n, path);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return ZnodePath.check(s);
-        } catch (IllegalArgumentException e) {
-            return values.bad(Rule.VALUE_PATH, n, path, e.getMessage());
         }
     }
 }

@@ -56,7 +56,7 @@ final class ScalerBinder {
     }
 
     private ScalerPush.Sink zookeeperSink(Fields k) {
-        String zpath = k.req("path", values::znodePath, "the parent znode, like /scaler/load");
+        String zpath = k.req("path", values.znodePath("/scaler/load"), "the parent znode, like /scaler/load");
         return k.done(() -> new ScalerPush.ZookeeperSink(zpath));
     }
 }

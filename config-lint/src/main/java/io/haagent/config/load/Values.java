@@ -236,9 +236,16 @@ final class Values {
         return matching(n, path, EMAIL.asMatchPredicate(), Rule.VALUE_EMAIL, "is not a mail address, like ops@example.com");
     }
 
-    String znodePath(YamlNode n, String path) {
-        return matching(n, path, s -> ZnodePath.problem(s).isEmpty(), Rule.VALUE_PATH,
-                "is not a znode path; write it like /scaler/load");
+    /** A ZooKeeper node path ({@link ZnodePath}); when wrong, what is wrong and a path like {@code example}. */
+    Conv<String> znodePath(String example) {
+        return (n, path) -> {
+            String s = nonEmpty(n, path);
+            if (s == null) {
+                return null;
+            }
+            return ZnodePath.problem(s).<String>map(wrong -> bad(Rule.VALUE_PATH, n, path, "'" + abbreviate(s)
+                    + "' is not a ZooKeeper path: " + wrong + "; write an absolute path like " + example)).orElse(s);
+        };
     }
 
     /** A non-empty value that {@code ok} accepts; otherwise a finding: the value, then {@code isNot}. */
