@@ -208,10 +208,13 @@ public final class LeaseMachine {
             return;
         }
         long left = s.deadlineNanos() - now; // positive: the deadline was settled first
+        // until the server could expire the session: past the deadline by the margin, so no write lands between the
+        // deadline and the demotion making the Redis a replica, and none waits longer than the peer could need
+        long pause = s.renewedNanos() + p.sessionTimeoutNanos() - now;
         d.state = s.withPhase(LeasePhase.SUSPENDED).withSuspended(now);
-        d.act(new PauseWrites(Math.max(1, left / NANOS_PER_MILLI)));
+        d.act(new PauseWrites(Math.max(1, pause / NANOS_PER_MILLI)));
         d.say("SUSPENDED " + secs(now - s.renewedNanos()) + " after the last renewal; writes paused for at most "
-                + secs(left) + " (deadline)");
+                + secs(pause) + ", demoted at the deadline in " + secs(left) + " unless RECONNECTED");
     }
 
     private void reconnected(Draft d, long session, long now) {

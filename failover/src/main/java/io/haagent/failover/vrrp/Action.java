@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** What the actuator must do, in list order. */
 public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, Action.ReassertMaster, Action.HandOver,
-        Action.Transition {
+        Action.AskLease, Action.ReleaseLease, Action.Transition {
 
     /** Send one advert to every peer with this priority (0 = "I am leaving", RFC 5798 §6.4.3). */
     record SendAdvert(int priority, int advertIntervalCentis) implements Action {}
@@ -32,6 +32,19 @@ public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, A
      * address stays here (the node is MASTER in all but its agent).
      */
     record HandOver(int priority, int advertIntervalCentis, long holdNanos) implements Action {}
+
+    /**
+     * An instance behind a lease would become MASTER ({@code why}: the master fell silent, left, or a preemption): get
+     * the lease and answer {@link Input.LeaseGranted}. Until then it stays where it is (BACKUP, or INIT at start) and
+     * nothing is promoted or moved.
+     */
+    record AskLease(String why) implements Action {}
+
+    /**
+     * An instance behind a lease no longer is or wants to be MASTER ({@code why}): give the lease up at once (stop
+     * asking, delete it when held), so the peer need not wait for a session to expire.
+     */
+    record ReleaseLease(String why) implements Action {}
 
     /**
      * A state change: the event that becomes the state file, notify hooks, mail and Redis actions.

@@ -95,4 +95,17 @@ public sealed interface Input {
             }
         }
     }
+
+    /**
+     * An instance behind a lease ({@link VrrpParams#leased}) holds it now, with {@code epoch} (the lease node's czxid):
+     * the BACKUP that asked for it ({@link Action.AskLease}) becomes MASTER, unless it no longer wants to.
+     */
+    record LeaseGranted(long epoch) implements Input {}
+
+    /**
+     * The lease of a MASTER is no longer ours, or may no longer be ({@code why}: its own deadline passed, the session
+     * expired, the node is another's): leave MASTER now, as for a switchover, and name the pair's peer as the master
+     * so the local Redis stops taking writes at once.
+     */
+    record LeaseLost(String why) implements Input {}
 }

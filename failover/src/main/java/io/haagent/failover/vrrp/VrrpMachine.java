@@ -2,16 +2,20 @@ package io.haagent.failover.vrrp;
 
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.vrrp.Action.AskLease;
 import io.haagent.failover.vrrp.Action.BecomeBackup;
 import io.haagent.failover.vrrp.Action.BecomeMaster;
 import io.haagent.failover.vrrp.Action.EnterFault;
 import io.haagent.failover.vrrp.Action.HandOver;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
+import io.haagent.failover.vrrp.Action.ReleaseLease;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
 import io.haagent.failover.vrrp.Input.DrainRequested;
+import io.haagent.failover.vrrp.Input.LeaseGranted;
+import io.haagent.failover.vrrp.Input.LeaseLost;
 import io.haagent.failover.vrrp.Input.PlannedRestart;
 import io.haagent.failover.vrrp.Input.PromotionAllowed;
 import io.haagent.failover.vrrp.Input.PromotionRefused;
@@ -62,7 +66,7 @@ public final class VrrpMachine {
 
     /** Decides what {@code in} means for this instance at {@code nowNanos}. */
     public Decision decide(Input in, ElectionState prev, long nowNanos) {
-        return switch (in) {
+        Decision decided = switch (in) {
             case Started s -> started(prev, nowNanos, "");
             case StartedAfterHandOver s -> startedAfterHandOver(s, prev, nowNanos);
             case StopRequested s -> stopped(prev);
@@ -77,7 +81,32 @@ public final class VrrpMachine {
             case SwitchoverRequested r -> held(new ElectionHold(ElectionHold.Kind.STEPPED_DOWN, r.why()), prev, nowNanos);
             case DrainRequested r -> held(new ElectionHold(ElectionHold.Kind.DRAINED, r.why()), prev, nowNanos);
             case ResumeRequested r -> resumed(r.why(), prev, nowNanos);
+            case LeaseGranted g -> leaseGranted(g.epoch(), prev, nowNanos);
+            case LeaseLost l -> leaseLost(l.why(), prev, nowNanos);
         };
+        return in instanceof LeaseLost ? decided : releaseLeaseNoLongerWanted(prev, decided);
+    }
+
+    /**
+     * Whatever took a leased instance out of MASTER, or out of wanting it (a higher master, a switchover, FAULT, a stop,
+     * an advert it follows), gives the lease up at once: a Redis crash then fails over as fast as without a lease. The
+     * paths that leave clear the lease fields; this one place turns that into the action.
+     */
+    private Decision releaseLeaseNoLongerWanted(ElectionState prev, Decision d) {
+        if (!wantsLease(prev) || wantsLease(d.state())) {
+            return d;
+        }
+        String why = d.actions().stream().filter(a -> a instanceof Action.Transition)
+                .map(a -> ((Action.Transition) a).reason()).findFirst()
+                .or(() -> d.sentence().map(x -> x.substring(prefix().length())))
+                .orElse("MASTER is no longer wanted");
+        List<Action> actions = new ArrayList<>(d.actions());
+        actions.add(new ReleaseLease(why));
+        return new Decision(d.state(), actions, d.nextWakeAtNanos(), d.sentence());
+    }
+
+    private static boolean wantsLease(ElectionState s) {
+        return s.leaseEpoch() != ElectionState.NO_LEASE || s.awaitingLease().isPresent();
     }
 
     /**
@@ -138,7 +167,8 @@ public final class VrrpMachine {
         }
         if (prio == OWNER_PRIORITY) {
             // RFC 5798 §6.4.1: the address owner goes MASTER at startup
-            return becomeMaster(s, now, VrrpState.INIT, "started as the address owner (priority 255)" + note);
+            return becomeMaster(s, now, VrrpState.INIT, "started as the address owner (priority 255)" + note,
+                    now + masterDownIntervalNanos(prio, p.advertIntervalCentis()));
         }
         long wait = Math.max(masterDownIntervalNanos(prio, p.advertIntervalCentis()), p.startupDelayNanos());
         String reason = "started, waiting " + secs(wait) + " to hear a master" + note;
@@ -178,7 +208,7 @@ public final class VrrpMachine {
             // an INIT -> MASTER like the address owner's: its role actions re-run (idempotent) and it is mailed, if at
             // all, as a vrrp_start, never as a failover
             return becomeMaster(s, now, VrrpState.INIT, "resumed after a planned agent restart "
-                    + secs(in.agoNanos()) + " ago (" + held + ")");
+                    + secs(in.agoNanos()) + " ago (" + held + ")", now + hold / 2 - in.agoNanos());
         }
         return started(prev, now, notResumed); // a fault says why itself
     }
@@ -229,6 +259,14 @@ public final class VrrpMachine {
     }
 
     private Decision timePassed(ElectionState prev, long now) {
+        if (prev.awaitingLease().isPresent() && prev.state() == VrrpState.INIT && now >= prev.downAtNanos()) {
+            // at start the lease did not come in time: start as any node does, and ask again when the election says so
+            return started(prev.withAwaitingLease(Optional.empty()), now, "; the lease did not come within "
+                    + secs(now - prev.startedNanos()));
+        }
+        if (prev.awaitingLease().isPresent() && prev.state() != VrrpState.MASTER) {
+            return claimAdvert(prev, now);
+        }
         switch (prev.state()) {
             case MASTER -> {
                 if (now < prev.advertDueNanos()) {
@@ -344,7 +382,7 @@ public final class VrrpMachine {
                     ? "received advert from " + a.source() + " with higher priority " + a.priority() + ", ours " + ours
                     : "received advert from " + a.source() + " with equal priority " + a.priority()
                     + " and a higher address than ours " + p.source();
-            ElectionState next = s.withState(VrrpState.BACKUP)
+            ElectionState next = s.withState(VrrpState.BACKUP).withLeaseEpoch(ElectionState.NO_LEASE)
                     .withMaster(Optional.of(a.source()), a.priority(), masterCentis, now)
                     .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
                     .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
@@ -390,6 +428,12 @@ public final class VrrpMachine {
         if (follow) {
             next = next.withMaster(Optional.of(a.source()), a.priority(), masterCentis, now)
                     .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
+            if (s.awaitingLease().isPresent()) {
+                // a master speaks: MASTER is not wanted any more (releaseLeaseNoLongerWanted lets the lease go)
+                next = next.withAwaitingLease(Optional.empty()).withAdvertDue(ElectionState.NEVER);
+                return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "master " + a.source()
+                        + " advertises priority " + a.priority() + ": no longer waiting for the lease"));
+            }
         }
         // otherwise RFC 5798 §6.4.2: discard; Master_Down_Timer runs out and we preempt
         return new Decision(next, List.of(), wakeAt(next), Optional.empty());
@@ -516,6 +560,7 @@ public final class VrrpMachine {
         if (st == VrrpState.MASTER) {
             String reason = hold.why() + ", sent priority 0";
             ElectionState next = prev.withState(VrrpState.BACKUP).withHold(Optional.of(hold))
+                    .withLeaseEpoch(ElectionState.NO_LEASE)
                     .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER)
                     .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
                     .withDownAt(now + masterDownIntervalNanos(effectivePriority(prev), p.advertIntervalCentis()));
@@ -525,7 +570,8 @@ public final class VrrpMachine {
         if (hold.kind() == ElectionHold.Kind.STEPPED_DOWN || prev.hold().equals(Optional.of(hold))) {
             return quiet(prev);
         }
-        ElectionState next = prev.withHold(Optional.of(hold));
+        ElectionState next = prev.withHold(Optional.of(hold)).withAwaitingLease(Optional.empty())
+                .withAdvertDue(prev.state() == VrrpState.MASTER ? prev.advertDueNanos() : ElectionState.NEVER);
         return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "drained: " + hold.why()
                 + "; stays " + (st == VrrpState.INIT ? "out of" : st + " and takes no part in") + " elections until the node is resumed"));
     }
@@ -562,7 +608,8 @@ public final class VrrpMachine {
         actions.add(new EnterFault(st, reason, master, effectivePriority(s)));
         ElectionState next = s.withState(VrrpState.FAULT).withAdvertDue(ElectionState.NEVER)
                 .withDownAt(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
-                .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos());
+                .withMaster(master, s.masterPriority(), s.masterAdvertCentis(), s.lastHeardNanos())
+                .withAwaitingLease(Optional.empty()).withLeaseEpoch(ElectionState.NO_LEASE);
         return transition(next, actions, st, reason);
     }
 
@@ -577,9 +624,21 @@ public final class VrrpMachine {
     }
 
     private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason) {
+        return becomeMaster(prev, now, from, reason, ElectionState.NEVER);
+    }
+
+    /**
+     * {@code giveUpAt}: at start (from INIT), when to stop waiting for the lease and start as any node does; unused
+     * otherwise.
+     */
+    private Decision becomeMaster(ElectionState prev, long now, VrrpState from, String reason, long giveUpAt) {
+        if (p.leased() && prev.leaseEpoch() == ElectionState.NO_LEASE) {
+            return askLease(prev, now, from, reason, giveUpAt);
+        }
         int prio = effectivePriority(prev);
         // MASTER again (a failover after a switchover): the switchover's hold has done its work
         ElectionState next = prev.withState(VrrpState.MASTER).withHold(Optional.empty())
+                .withAwaitingLease(Optional.empty())
                 .withMaster(Optional.of(p.source()), prio, p.advertIntervalCentis(), now)
                 .withAdvertDue(now + advertNanos()).withDownAt(ElectionState.NEVER)
                 .withLowerSince(ElectionState.NEVER);
@@ -587,6 +646,71 @@ public final class VrrpMachine {
                 List.of(new SendAdvert(prio, p.advertIntervalCentis()),
                         new BecomeMaster(from, reason, Optional.of(p.source()), prio)),
                 from, reason);
+    }
+
+    /**
+     * A leased instance that would be MASTER asks for the lease first and stays where it is: a BACKUP stays BACKUP, a
+     * node at start stays INIT (no transition, so a MASTER resumed after a planned restart does not release its
+     * address only to take it back) until {@code giveUpAt}. Meanwhile it advertises its priority, as a new master
+     * would: a lower-priority master that hears it yields and gives the lease up, which is how a preemption happens
+     * behind a lease; a master that hears nothing (a partition) does not care.
+     */
+    private Decision askLease(ElectionState prev, long now, VrrpState from, String reason, long giveUpAt) {
+        if (prev.awaitingLease().isPresent()) {
+            return quiet(prev);
+        }
+        int prio = effectivePriority(prev);
+        ElectionState next = prev.withAwaitingLease(Optional.of(reason)).withAdvertDue(now + advertNanos())
+                .withDownAt(from == VrrpState.INIT ? giveUpAt : ElectionState.NEVER)
+                .withLowerSince(ElectionState.NEVER);
+        String until = from == VrrpState.INIT ? " (at most " + secs(giveUpAt - now) + ", then it starts as BACKUP)" : "";
+        return new Decision(next, List.of(new AskLease(reason), new SendAdvert(prio, p.advertIntervalCentis())),
+                wakeAt(next), Optional.of(prefix() + from + " would become MASTER (" + reason
+                + "): asked for the lease first" + until + ", advertising priority " + prio + " meanwhile"));
+    }
+
+    /** Waiting for the lease: one more advert of our priority when it is due. */
+    private Decision claimAdvert(ElectionState prev, long now) {
+        if (now < prev.advertDueNanos()) {
+            return quiet(prev);
+        }
+        ElectionState next = prev.withAdvertDue(now + advertNanos());
+        return new Decision(next, List.of(new SendAdvert(effectivePriority(prev), p.advertIntervalCentis())),
+                wakeAt(next), Optional.empty());
+    }
+
+    /** The lease asked for came: MASTER, with its epoch; unless, at start, a fault appeared meanwhile. */
+    private Decision leaseGranted(long epoch, ElectionState prev, long now) {
+        Optional<String> why = prev.awaitingLease();
+        if (why.isEmpty() || prev.state() == VrrpState.MASTER) {
+            return quiet(prev); // not asked for: the lease side deletes what nobody wants
+        }
+        if (prev.state() == VrrpState.INIT && faultCause(prev).isPresent()) {
+            return started(prev.withAwaitingLease(Optional.empty()), now, "");
+        }
+        ElectionState s = prev.withAwaitingLease(Optional.empty()).withLeaseEpoch(epoch);
+        return becomeMaster(s, now, prev.state(), why.get() + "; acquired the lease (epoch 0x"
+                + Long.toHexString(epoch) + ")");
+    }
+
+    /**
+     * The lease of a MASTER is gone or may be: leave as for a switchover (priority 0, so the peer takes over after its
+     * skew time), and name the pair's peer as the master, so the role actions make the local Redis its replica at once:
+     * it stops taking writes, and writes paused meanwhile fail rather than diverge. No master heard after a master-down
+     * interval: it asks for the lease again.
+     */
+    private Decision leaseLost(String why, ElectionState prev, long now) {
+        if (prev.state() != VrrpState.MASTER) {
+            return quiet(prev.withLeaseEpoch(ElectionState.NO_LEASE));
+        }
+        int prio = effectivePriority(prev);
+        String reason = "lost the lease: " + why + ", sent priority 0";
+        ElectionState next = prev.withState(VrrpState.BACKUP).withLeaseEpoch(ElectionState.NO_LEASE)
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER)
+                .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
+                .withDownAt(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()));
+        return transition(next, List.of(new SendAdvert(0, p.advertIntervalCentis()),
+                new BecomeBackup(VrrpState.MASTER, reason, p.pairPeer(), prio)), VrrpState.MASTER, reason);
     }
 
     private Decision transition(ElectionState next, List<Action> actions, VrrpState from, String reason) {
@@ -599,6 +723,12 @@ public final class VrrpMachine {
     }
 
     private long wakeAt(ElectionState s) {
+        if (s.awaitingLease().isPresent() && s.state() == VrrpState.INIT) {
+            return Math.min(s.advertDueNanos(), s.downAtNanos());
+        }
+        if (s.awaitingLease().isPresent() && s.state() == VrrpState.BACKUP) {
+            return faultCause(s).isPresent() ? Math.min(s.advertDueNanos(), startupEnds(s)) : s.advertDueNanos();
+        }
         return switch (s.state()) {
             case MASTER -> s.advertDueNanos();
             // a FAULT deferred through the startup delay is decided when the delay ends

@@ -4,6 +4,7 @@ import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the election needs from one {@code vrrp_instance}, in the units it computes with.
@@ -13,10 +14,15 @@ import java.util.List;
  * @param priority             configured priority, 1..255 (255 = address owner, never adjusted by tracking)
  * @param advertIntervalCentis our advert interval in centiseconds
  * @param source               our primary address ({@code unicast.source}), the tie breaker
+ * @param leased               the instance is in {@code coordination.zookeeper.lease_for}: MASTER only with the lease
+ *                             ({@link Input.LeaseGranted}), which it asks for ({@link Action.AskLease}) instead of
+ *                             becoming MASTER
+ * @param peers                {@code unicast.peers}: a lease demotion names the one peer of a pair as the master, so
+ *                             the local Redis stops taking writes at once
  */
 public record VrrpParams(String name, int version, int priority, int advertIntervalCentis, Ipv4 source,
                          boolean preempt, long preemptDelayNanos, long startupDelayNanos,
-                         List<VrrpInstance.Track> tracks) {
+                         List<VrrpInstance.Track> tracks, boolean leased, List<Ipv4> peers) {
 
     public VrrpParams {
         if (version != 2 && version != 3) {
@@ -30,6 +36,25 @@ public record VrrpParams(String name, int version, int priority, int advertInter
                     + advertIntervalCentis);
         }
         tracks = List.copyOf(tracks);
+        peers = List.copyOf(peers);
+    }
+
+    /** An instance without a lease and without named peers (the election itself needs neither). */
+    public VrrpParams(String name, int version, int priority, int advertIntervalCentis, Ipv4 source, boolean preempt,
+                      long preemptDelayNanos, long startupDelayNanos, List<VrrpInstance.Track> tracks) {
+        this(name, version, priority, advertIntervalCentis, source, preempt, preemptDelayNanos, startupDelayNanos,
+                tracks, false, List.of());
+    }
+
+    /** These params behind a lease ({@code leased}) or not. */
+    public VrrpParams withLease(boolean lease) {
+        return new VrrpParams(name, version, priority, advertIntervalCentis, source, preempt, preemptDelayNanos,
+                startupDelayNanos, tracks, lease, peers);
+    }
+
+    /** The other end of a pair, when there is exactly one peer. */
+    Optional<Ipv4> pairPeer() {
+        return peers.size() == 1 ? Optional.of(peers.getFirst()) : Optional.empty();
     }
 
     /** These params with one more tracked check (the instance's own interface, tracked like keepalived does). */
@@ -37,12 +62,12 @@ public record VrrpParams(String name, int version, int priority, int advertInter
         List<VrrpInstance.Track> all = new ArrayList<>(tracks);
         all.add(track);
         return new VrrpParams(name, version, priority, advertIntervalCentis, source, preempt, preemptDelayNanos,
-                startupDelayNanos, all);
+                startupDelayNanos, all, leased, peers);
     }
 
     public static VrrpParams of(String name, VrrpInstance vi) {
         return new VrrpParams(name, vi.version(), vi.priority(), (int) (vi.advertInterval().toMillis() / 10),
                 vi.unicast().source(), vi.preempt(), vi.preemptDelay().toNanos(), vi.startupDelay().toNanos(),
-                vi.track());
+                vi.track(), false, vi.unicast().peers().stream().map(VrrpInstance.Peer::address).toList());
     }
 }

@@ -34,12 +34,14 @@ class LeaseConnectionTest {
     private final long deadline = n.now() + TRUSTED;
 
     @Test
-    void suspendedBeforeTheDeadline_pausesWritesForAtMostTheTimeLeft() {
+    void suspendedBeforeTheDeadline_pausesWritesUntilTheSessionCouldExpire_pastTheDeadlineByTheMargin() {
         n.advance(Duration.ofMillis(1200));
         LeaseDecision d = n.feed(new Suspended());
-        assertEquals(List.of(new PauseWrites(6800)), d.actions());
+        // the pause outlasts the deadline (6.8 s) by the margin (2 s): no write lands between the deadline and the
+        // demotion's REPLICAOF, and the pause ends before the peer can hold the lease
+        assertEquals(List.of(new PauseWrites(8800)), d.actions());
         assertEquals(Optional.of("(redis-vip) lease: SUSPENDED 1.2s after the last renewal; writes paused for at most"
-                + " 6.8s (deadline)"), d.sentence());
+                + " 8.8s, demoted at the deadline in 6.8s unless RECONNECTED"), d.sentence());
         assertEquals(LeasePhase.SUSPENDED, n.phase());
         assertEquals(deadline, d.nextWakeAtNanos()); // no renewals while there is no connection
         assertInstanceOf(Fence.Granted.class, n.fence()); // still ours until the deadline
@@ -53,9 +55,9 @@ class LeaseConnectionTest {
         n.feed(new RenewalAcked(sent));
         n.advance(Duration.ofMillis(1500));
         LeaseDecision d = n.feed(new Suspended());
-        assertEquals(List.of(new PauseWrites(6000)), d.actions()); // sent + 8 s - now
+        assertEquals(List.of(new PauseWrites(8000)), d.actions()); // sent + 10 s - now
         assertEquals(Optional.of("(redis-vip) lease: SUSPENDED 2.0s after the last renewal; writes paused for at most"
-                + " 6.0s (deadline)"), d.sentence());
+                + " 8.0s, demoted at the deadline in 6.0s unless RECONNECTED"), d.sentence());
     }
 
     @Test

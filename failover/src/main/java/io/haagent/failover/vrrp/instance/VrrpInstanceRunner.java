@@ -4,6 +4,8 @@ import io.haagent.event.EventIds;
 import io.haagent.config.Defaults;
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.lease.Fence;
+import io.haagent.failover.lease.LeaseInput;
 import io.haagent.failover.vrrp.Action;
 import io.haagent.failover.vrrp.Action.HandOver;
 import io.haagent.failover.vrrp.Action.ReassertMaster;
@@ -72,6 +74,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private final ScheduledThreadPoolExecutor loop;
     private final Optional<LinkWatch> link;
     private final Tally tally;
+    /** An instance in {@code coordination.zookeeper.lease_for}: its lease, decided on this instance's loop. */
+    private final Optional<LeaseDriver> lease;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread loopThread;
     private volatile AdvertHub.Registration registration;
@@ -94,11 +98,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private volatile VrrpEvent lastEvent; // written on the loop thread only
 
     private VrrpInstanceRunner(String name, VrrpInstance config, Path stateDir, Ticker ticker,
-                               InstantSource wallClock, RunnerListener listener) {
+                               InstantSource wallClock, RunnerListener listener, Optional<LeaseSetup> leaseSetup) {
         this.name = name;
         this.link = config.iface().map(LinkWatch::new);
         this.config = config;
-        this.machine = new VrrpMachine(params(name, config, link));
+        this.machine = new VrrpMachine(params(name, config, link).withLease(leaseSetup.isPresent()));
         this.adverts = Adverts.of(name, config);
         this.ticker = ticker;
         this.wallClock = wallClock;
@@ -117,6 +121,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         // a cancelled wake-up must not linger in the queue, nor run after close
         loop.setRemoveOnCancelPolicy(true);
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.lease = leaseSetup.map(l -> new LeaseDriver(name, l, ticker, loop, this::submit, this::post));
         this.status = tally.snapshot(election, machine.effectivePriority(election));
         this.heartbeat = ticker.nanoTime();
     }
@@ -146,7 +151,17 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
                                            Ticker ticker, InstantSource wallClock, RunnerListener listener,
                                            Set<String> downAtStart) throws IOException {
-        VrrpInstanceRunner r = new VrrpInstanceRunner(name, config, stateDir, ticker, wallClock, listener);
+        return start(name, config, stateDir, hub, ticker, wallClock, listener, downAtStart, Optional.empty());
+    }
+
+    /**
+     * As above, behind a ZooKeeper lease when {@code lease} is present ({@code coordination.zookeeper.lease_for}):
+     * MASTER only while the instance holds it.
+     */
+    public static VrrpInstanceRunner start(String name, VrrpInstance config, Path stateDir, AdvertHub hub,
+                                           Ticker ticker, InstantSource wallClock, RunnerListener listener,
+                                           Set<String> downAtStart, Optional<LeaseSetup> lease) throws IOException {
+        VrrpInstanceRunner r = new VrrpInstanceRunner(name, config, stateDir, ticker, wallClock, listener, lease);
         boolean udp = config.transport() == VrrpInstance.Transport.UDP;
         AdvertHub.Endpoint endpoint = new AdvertHub.Endpoint(config.transport(), config.unicast().source(),
                 udp ? config.unicast().port().orElse(Defaults.VRRP_UDP_PORT) : 0, config.iface());
@@ -155,6 +170,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             r.loop.shutdownNow();
             r.hooks.close(Duration.ZERO);
+            r.lease.ifPresent(LeaseDriver::close);
             throw e;
         }
         downAtStart.forEach(check -> r.post(new Input.TrackedCheckWentDown(check)));
@@ -249,7 +265,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         }
         Adverts nextAdverts = adverts.reconfigured(name, config, next);
         VrrpParams before = machine.params();
-        VrrpParams params = params(name, next, link);
+        VrrpParams params = params(name, next, link).withLease(lease.isPresent());
         Set<String> down = new java.util.HashSet<>(downNow);
         // a check down until this reload restarted it is not up for all that: down until its first result says
         unknownNow.stream().filter(election.downChecks()::contains).forEach(down::add);
@@ -344,6 +360,15 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Whether an irreversible step ({@code REPLICAOF NO ONE}, an address move) may run now: empty when the instance is
+     * not behind a lease (nothing to check), else the lease's answer with the epoch to tag the step with. Ask
+     * immediately before the step; any thread.
+     */
+    public Optional<Fence> fence() {
+        return lease.map(LeaseDriver::fence);
+    }
+
     /** The instance as of its last event; any thread. */
     public InstanceStatus status() {
         return status;
@@ -397,6 +422,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             }
         }
         loop.shutdownNow();
+        lease.ifPresent(LeaseDriver::close);
         if (onLoop) {
             hooks.close();
             return;
@@ -454,6 +480,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 tally.heard(a.input().source(), now, a.input().priority());
                 tell(() -> listener.advertReceived(name, a.input().source(), a.input().priority()));
                 decideAndAct(a.input(), now, wall);
+                // a VRRP BACKUP sends no adverts, so nothing heard says "the peer agrees we are master" (the failsafe)
+                lease.ifPresent(l -> l.feed(new LeaseInput.PeerAdvertHeard(a.input().priority(), false)));
             }
             case Admission.Refused r -> {
                 tally.dropped(r.reason(), r.detail());
@@ -489,6 +517,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 case ReassertMaster r -> tell(() -> listener.reassertMaster(name, r.lowerPriorityPeer(),
                         r.peerPriority(), r.ourPriority()));
                 case HandOver h -> handOver(h, wall);
+                case Action.AskLease x -> lease.ifPresent(l -> l.feed(new LeaseInput.WantsMaster()));
+                case Action.ReleaseLease x -> lease.ifPresent(l -> l.feed(new LeaseInput.LeftMaster(x.why())));
                 case Transition t -> transitioned(t, ids.get(next++), now, wall);
             }
         }
