@@ -6,6 +6,7 @@ import io.haagent.failover.address.AddressMoveException;
 import io.haagent.failover.address.AddressMover;
 import io.haagent.failover.address.AddressMovers;
 import io.haagent.failover.address.MoveResult;
+import io.haagent.failover.lease.Fence;
 import io.haagent.failover.redis.KnownRedis;
 import io.haagent.failover.redis.PromotionResult;
 import io.haagent.failover.redis.RedisPromoter;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,6 +133,8 @@ public final class RoleActions implements AutoCloseable {
     private final Listener listener;
     private final ExecutorService thread;
     private final AtomicBoolean forceNext = new AtomicBoolean();
+    /** Behind a lease: asked immediately before each irreversible step (see {@link #fenceWith}); else empty. */
+    private volatile Supplier<Optional<Fence>> fence = Optional::empty;
 
     RoleActions(String name, VrrpInstance config, Optional<RedisPromoter> promoter, Optional<RedisReplicator> replicator,
                 Optional<AddressMover> address, Optional<KnownRedis> known, Listener listener) {
@@ -228,6 +232,16 @@ public final class RoleActions implements AutoCloseable {
         }
     }
 
+    /**
+     * An instance behind a lease: {@code REPLICAOF NO ONE} and taking the address run only when {@code fence} grants
+     * them, asked immediately before each (the lease may have been lost since the transition was decided); a refused
+     * step is reported as not run and the lease side demotes the instance. A granted step names the lease's epoch,
+     * so an operator can tell which master is newer.
+     */
+    public void fenceWith(Supplier<Optional<Fence>> fence) {
+        this.fence = fence;
+    }
+
     /** The operator accepts the data loss: the next promotion skips the guard (once). */
     public void forceNextPromotion() {
         forceNext.set(true);
@@ -278,13 +292,19 @@ public final class RoleActions implements AutoCloseable {
 
     /** Guards and promotes the local Redis; the refusal when the role must not be kept (refused or failed). */
     private Optional<String> promote(VrrpEvent e, List<Outcome> done) {
+        Optional<Fence> fenced = fence.get();
+        if (fenced.orElse(null) instanceof Fence.Refused r) {
+            done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, "not run: " + r.why(), Duration.ZERO));
+            return Optional.empty(); // not a refusal of the Redis: the lease side takes the instance out of MASTER
+        }
+        String epoch = epochNote(fenced);
         boolean force = forceNext.getAndSet(false);
         long t0 = System.nanoTime();
         PromotionResult r = promoter.orElseThrow().promote(force, known.flatMap(KnownRedis::runId));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         switch (r) {
             case PromotionResult.Promoted p -> {
-                done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence(), took));
+                done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence() + epoch, took));
                 p.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
                 p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
                 return Optional.empty();
@@ -316,7 +336,24 @@ public final class RoleActions implements AutoCloseable {
     }
 
     private void acquire(List<Outcome> done) {
-        address.ifPresent(a -> move(a, true, done));
+        address.ifPresent(a -> {
+            Optional<Fence> f = fence.get();
+            if (f.orElse(null) instanceof Fence.Refused r) {
+                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), false, "not run: " + r.why(), Duration.ZERO));
+                return;
+            }
+            int before = done.size();
+            move(a, true, done);
+            String epoch = epochNote(f);
+            if (!epoch.isEmpty() && done.size() > before && done.getLast().ok()) {
+                Outcome o = done.removeLast();
+                done.add(new Outcome(o.kind(), o.object(), true, o.sentence() + epoch, o.took()));
+            }
+        });
+    }
+
+    private static String epochNote(Optional<Fence> f) {
+        return f.orElse(null) instanceof Fence.Granted g ? " (lease epoch 0x" + Long.toHexString(g.epoch()) + ")" : "";
     }
 
     private void release(List<Outcome> done) {

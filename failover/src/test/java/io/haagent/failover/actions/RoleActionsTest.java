@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.config.Ipv4;
 import io.haagent.config.VrrpInstance;
+import io.haagent.failover.lease.Fence;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
 import io.haagent.lint.Linter;
@@ -90,6 +91,42 @@ class RoleActionsTest {
 
                 actions.reconfigure(instance(second.port()), stateDir, Optional.of(master())); // nothing changed
                 assertEquals(null, reports.poll(300, TimeUnit.MILLISECONDS), "no report when nothing was done");
+            } finally {
+                actions.close();
+            }
+        }
+    }
+
+    /**
+     * Issue 14, fenced steps: behind a lease, REPLICAOF NO ONE runs only when the fence, asked immediately before it,
+     * grants it. A lease lost between the transition and the step leaves the Redis a replica; the step is reported as
+     * not run, not as a refused promotion (which would put the instance in FAULT: the lease side demotes it instead).
+     */
+    @Test
+    void fencedPromotion_refused_leavesTheReplicaAlone_granted_namesTheEpoch() throws Exception {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.builder().replicaOf(master).start()) {
+            replica.awaitMasterLinkUp(WAIT);
+            RoleActions actions = RoleActions.of("vip", instance(replica.port()), stateDir, reports::add);
+            try {
+                actions.fenceWith(() -> Optional.of(new Fence.Refused("the lease's deadline passed 0.3s ago")));
+                actions.transitioned(master());
+
+                RoleActions.Report refused = next();
+                assertEquals(Optional.empty(), refused.refusal());
+                RoleActions.Outcome o = refused.outcomes().getFirst();
+                assertEquals(RoleActions.Kind.REDIS_PROMOTE, o.kind());
+                assertFalse(o.ok());
+                assertEquals("not run: the lease's deadline passed 0.3s ago", o.sentence());
+                assertTrue(replica.command("INFO", "replication").contains("role:slave"), "still a replica");
+
+                actions.fenceWith(() -> Optional.of(new Fence.Granted(0x1f)));
+                actions.transitioned(master());
+
+                RoleActions.Outcome promoted = next().outcomes().getFirst();
+                assertTrue(promoted.ok(), promoted.sentence());
+                assertTrue(promoted.sentence().endsWith(" (lease epoch 0x1f)"), promoted.sentence());
+                assertTrue(replica.command("INFO", "replication").contains("role:master"));
             } finally {
                 actions.close();
             }
