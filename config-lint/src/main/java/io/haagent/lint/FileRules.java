@@ -313,10 +313,12 @@ final class FileRules {
                 VrrpInstance v = c.vrrp().get(name);
                 if (v != null) {
                     sessionCoversAdverts(zk, name, v, at);
-                    // Issue 14: the lease lands in steps; until it is taken, say so rather than let anyone rely on it.
-                    add(Rule.ZK_LEASE_NOT_ENFORCED, at, "this version does not take the ZooKeeper lease yet: VRRP alone "
-                            + "decides MASTER for " + name + ", so a broken link between the pair still makes two masters; "
-                            + "keep it listed for when the lease is enforced, but do not rely on it now");
+                    int peers = v.unicast().peers().size();
+                    if (peers != 1) {
+                        add(Rule.ZK_LEASE_NOT_A_PAIR, at, name + " has " + peers + " unicast peers: a lease guards a pair"
+                                + " (a MASTER that loses it makes its Redis a replica of the one peer, so it stops taking"
+                                + " writes at once); list exactly one peer, or take " + name + " out of lease_for");
+                    }
                 }
             }
             sessionWithinServerBounds(zk);

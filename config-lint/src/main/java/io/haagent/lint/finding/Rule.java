@@ -71,8 +71,9 @@ public enum Rule {
             "session_timeout below 3 advert intervals of an instance in lease_for: the lease would expire between two adverts"),
     ZK_SESSION_TIMEOUT_CLAMPED("coordination.session-timeout-clamped", WARNING,
             "session_timeout outside ZooKeeper's default bounds, 2-20 x tickTime (4s-40s): the server clamps it"),
-    ZK_LEASE_NOT_ENFORCED("coordination.lease-not-enforced", WARNING,
-            "an instance in lease_for: this version does not take the ZooKeeper lease yet, VRRP alone decides MASTER"),
+    ZK_LEASE_NOT_A_PAIR("coordination.lease-not-a-pair", ERROR,
+            "an instance in lease_for without exactly one unicast peer: a lease guards a pair, and losing it makes the "
+                    + "local Redis a replica of that one peer"),
     SECRET_INLINE("secret.inline", WARNING, "a secret written into the config instead of a *_file"),
     SECRET_FILE_MODE("secret.file-mode", WARNING, "a *_file secret readable by group or others"),
 
