@@ -84,6 +84,7 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
     /** The runner this listener reports on, once started: the guard and the re-assertions act on it. */
     void attach(VrrpInstanceRunner runner) {
         this.runner = runner;
+        actions.fenceWith(runner::fence); // behind a lease, each irreversible step asks it first
     }
 
     /** The services held while MASTER, each with its checks that fault the instance. */

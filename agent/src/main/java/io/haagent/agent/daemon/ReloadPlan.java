@@ -70,6 +70,11 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
         if (!inUse.name().equals(next.node().name())) {
             restart.add("node.name");
         }
+        // One ZooKeeper session per daemon, and the leases it holds: a new ensemble, timeout or lease list under a
+        // running MASTER would drop or double a lease mid-flight.
+        if (!running.zookeeper().equals(next.zookeeper())) {
+            restart.add("coordination.zookeeper");
+        }
         List<String> settings = new ArrayList<>();
         // Applied by Daemon (the token), Healing (the budget) and Mailing (the mailer); named here so that a
         // reload changing only these does not say "nothing changed" (issue 12).

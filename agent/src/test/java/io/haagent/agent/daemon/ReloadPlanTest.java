@@ -57,6 +57,15 @@ class ReloadPlanTest {
         assertTrue(p.describe().endsWith("node.state_dir changed too, which takes effect at the next restart of haagent"));
     }
 
+    /** Issue 14: one ZooKeeper session per daemon holds the leases; a reload cannot swap it under a MASTER. */
+    @Test
+    void coordinationChange_isDeferredToTheNextRestart() {
+        String zk = "coordination: { zookeeper: { connect: \"127.0.0.1:2181\" } }\n";
+        ReloadPlan p = ReloadPlan.between(config(BASE), config(zk + BASE));
+        assertEquals(List.of("coordination.zookeeper"), p.needsRestart());
+        assertTrue(ReloadPlan.between(config(zk + BASE), config(zk + BASE)).needsRestart().isEmpty());
+    }
+
     private static final String MAIL = """
             notify:
               mail: { smtp: { host: smtp.example.com, port: 25 }, from: haagent@example.com, to: [ops@example.com] }
