@@ -39,6 +39,13 @@ final class FailoverStatusJson {
         m.put("configured_priority", s.configuredPriority());
         m.put("master", s.master().map(Object::toString).orElse(null));
         m.put("hold", s.hold().map(FailoverStatusJson::hold).orElse(null));
+        s.lease().ifPresent(l -> {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("phase", l.phase());
+            lm.put("epoch", l.epoch() == 0 ? null : "0x" + Long.toHexString(l.epoch()));
+            lm.put("waiting", l.waiting().isEmpty() ? null : l.waiting());
+            m.put("lease", lm);
+        });
         m.put("event_id", s.lastEventId().isEmpty() ? null : s.lastEventId());
         m.put("transitions", s.transitions());
         m.put("adverts_sent", s.advertsSent());

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The agent's Prometheus metrics. Every name starts with {@code haagent_}. State gauges carry
@@ -323,6 +324,22 @@ public final class AgentMetrics implements AutoCloseable {
      * Drops the series of a check, service or VRRP instance that a reload removed, so /metrics does not show
      * ghosts. {@code tagKey} is {@code check}, {@code service} or {@link #VRRP_INSTANCE}.
      */
+    /**
+     * Issue 14: {@code haagent_vrrp_lease_epoch}, the epoch of the ZooKeeper lease instance {@code instance} holds (its
+     * node's czxid: a newer lease has a larger one; 0 while it holds none), so an operator can tell which master is
+     * newer. Only for instances in {@code lease_for}; after {@link #vrrpInstance}, whose labels it carries.
+     */
+    public void vrrpLease(String instance, LongSupplier epoch) {
+        VrrpLabels labels = vrrp.get(instance);
+        if (labels == null) {
+            return;
+        }
+        labels.leaseEpoch = epoch; // a restarted instance: the same series, read from the new runner
+        Gauge.builder("haagent.vrrp.lease.epoch", labels, l -> (double) l.leaseEpoch.getAsLong())
+                .description("The epoch of the ZooKeeper lease the instance holds (its node's czxid), 0 while it holds none")
+                .tags(labels.tags()).register(registry);
+    }
+
     public void forget(String tagKey, String name) {
         for (Meter m : registry.getMeters()) {
             if (name.equals(m.getId().getTag(tagKey))) {
@@ -489,6 +506,7 @@ public final class AgentMetrics implements AutoCloseable {
         private final StateSeries state = new StateSeries();
         private volatile IntSupplier priority;
         private volatile IntSupplier configuredPriority;
+        private volatile LongSupplier leaseEpoch = () -> 0;
 
         VrrpLabels(String instance, int vrid, String iface, IntSupplier priority, IntSupplier configuredPriority) {
             this.instance = instance;

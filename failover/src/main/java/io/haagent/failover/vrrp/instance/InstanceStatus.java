@@ -25,11 +25,12 @@ import java.util.TreeMap;
  * @param drops              refused datagrams by {@link AdvertDrop#label()}, sorted by label
  * @param sendErrors         sends that failed
  * @param hold               what an operator holds the instance back from (a switchover stepped it down, a drain)
+ * @param lease              the ZooKeeper lease of an instance in {@code lease_for}, else empty
  */
 public record InstanceStatus(String name, VrrpState state, int priority, int configuredPriority,
                              Optional<Ipv4> master, long sinceNanos, String lastEventId, List<PeerStatus> peers,
                              long transitions, long advertsSent, long advertsReceived, Map<String, Long> drops,
-                             long sendErrors, Optional<ElectionHold> hold) {
+                             long sendErrors, Optional<ElectionHold> hold, Optional<LeaseStatus> lease) {
 
     public InstanceStatus {
         peers = List.copyOf(peers);
@@ -43,4 +44,19 @@ public record InstanceStatus(String name, VrrpState state, int priority, int con
      * @param lastPriority   the priority in that advert
      */
     public record PeerStatus(Ipv4 address, OptionalLong lastHeardNanos, OptionalInt lastPriority) {}
+
+    /**
+     * The lease as last decided.
+     *
+     * @param phase   {@code IDLE}, {@code ACQUIRING}, {@code HELD}, {@code SUSPENDED} or {@code FAILSAFE}
+     * @param epoch   the held lease's epoch (its node's czxid; a newer lease has a larger one), 0 when none
+     * @param waiting ACQUIRING: the holder waited for, or the failure retried after, as last logged; else empty
+     */
+    public record LeaseStatus(String phase, long epoch, String waiting) {}
+
+    /** This status with the lease's. */
+    InstanceStatus withLease(Optional<LeaseStatus> l) {
+        return new InstanceStatus(name, state, priority, configuredPriority, master, sinceNanos, lastEventId, peers,
+                transitions, advertsSent, advertsReceived, drops, sendErrors, hold, l);
+    }
 }

@@ -92,6 +92,7 @@ final class Tally {
                 OptionalInt.of(e.getValue().priority()))).toList();
         Optional<Ipv4> master = election.master();
         return new InstanceStatus(name, election.state(), advertisedPriority, configuredPriority, master, sinceNanos,
-                lastEventId, ps, transitions, advertsSent, advertsReceived, new TreeMap<>(drops), sendErrors, election.hold());
+                lastEventId, ps, transitions, advertsSent, advertsReceived, new TreeMap<>(drops), sendErrors, election.hold(),
+                Optional.empty());
     }
 }

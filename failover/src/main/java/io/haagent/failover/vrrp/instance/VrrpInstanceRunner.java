@@ -616,7 +616,10 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     }
 
     private void publish() {
-        status = tally.snapshot(election, machine.effectivePriority(election));
+        status = tally.snapshot(election, machine.effectivePriority(election)).withLease(lease.map(l -> {
+            var s = l.state();
+            return new InstanceStatus.LeaseStatus(s.phase().name(), s.epoch(), s.waitingFor());
+        }));
     }
 
     private void tell(Runnable call) {
