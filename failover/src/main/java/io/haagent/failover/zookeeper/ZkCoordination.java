@@ -147,7 +147,7 @@ public final class ZkCoordination implements AutoCloseable {
         Optional<LeaseInput> input = input(state, sessionId());
         for (ZkLease lease : leases) {
             input.ifPresent(lease::report);
-            if (state.isConnected()) {
+            if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
                 lease.connected();
             }
         }

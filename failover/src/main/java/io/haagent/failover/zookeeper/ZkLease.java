@@ -92,7 +92,7 @@ public final class ZkLease implements AutoCloseable {
     /**
      * Deletes the node if it is still the one of {@code epoch} and of our current session (never a newer node, which
      * may be the peer's), in the background, trying again after a lost connection until it is gone or the session
-     * changed (that session's expiry removes the node anyway).
+     * changed (that session's expiry removes the node anyway). Without a session there is no node of ours to delete.
      */
     public void delete(long epoch) {
         long session = zk.sessionId();
@@ -320,11 +320,6 @@ public final class ZkLease implements AutoCloseable {
 
     /** A connection state from the coordination. */
     void report(LeaseInput input) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-        }
         listener(input);
     }
 
