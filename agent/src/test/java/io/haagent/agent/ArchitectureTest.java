@@ -78,6 +78,7 @@ class ArchitectureTest {
         // A rule over classes that were never imported passes for nothing: make sure they are there.
         for (String c : List.of("io.haagent.time.Ticker", "io.haagent.config.HaagentConfig",
                 "io.haagent.checker.CheckScheduler", "io.haagent.failover.vrrp.VrrpMachine",
+                "io.haagent.failover.zookeeper.ZkCoordination",
                 "io.haagent.agent.cli.Main")) {
             assertTrue(PRODUCTION.contain(c), c + " was not imported");
         }
@@ -179,6 +180,16 @@ class ArchitectureTest {
                 .check(PRODUCTION);
     }
 
+    @Test
+    void onlyTheZookeeperEdgeImportsCuratorAndZooKeeper() {
+        noClasses().that().resideOutsideOfPackage("io.haagent.failover.zookeeper..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.curator..", "org.apache.zookeeper..")
+                .because("the one client, its session and ZooKeeper's result codes in words live in one place "
+                        + "(ZkCoordination, ZkLease); everyone else sees the lease decision's inputs and actions, and "
+                        + "nothing loads Curator's or ZooKeeper's classes unless coordination.zookeeper starts that place")
+                .check(PRODUCTION);
+    }
+
     // --- packages -------------------------------------------------------------------------------------
 
     @Test
@@ -258,12 +269,12 @@ class ArchitectureTest {
 
     /** The ways out of the process; a value type such as {@code java.nio.file.Path} is not one. */
     private static final DescribedPredicate<JavaClass> IO = resideInAnyPackage("java.net..", "java.nio.channels..",
-            "io.netty..", "redis.clients..", "software.amazon..")
+            "io.netty..", "redis.clients..", "software.amazon..", "org.apache.curator..", "org.apache.zookeeper..")
             .or(nameMatching("java\\.io\\.File.*"))
             .or(name("java.nio.file.Files"))
             .or(name("java.lang.ProcessBuilder"))
             .as("do I/O (java.net, java.nio.channels, java.io.File*, java.nio.file.Files, ProcessBuilder, Netty, Jedis, "
-                    + "the AWS SDK)");
+                    + "the AWS SDK, Curator, ZooKeeper)");
 
     /** Owner -> methods that read the clock or wait. */
     private static final Map<String, Set<String>> CLOCK = Map.of(

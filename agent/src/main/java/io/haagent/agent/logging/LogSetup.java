@@ -31,9 +31,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(LogLevels.configured().flatMap(LogLevels::named).orElse(Level.INFO));
         root.addAppender(stdout);
-        for (String chatty : new String[] {"io.netty", "io.micrometer", "redis.clients"}) {
+        for (String chatty : new String[] {"io.netty", "io.micrometer", "redis.clients", "org.apache.curator"}) {
             context.getLogger(chatty).setLevel(Level.WARN);
         }
+        // the ZooKeeper client WARNs with a stack trace at every reconnect attempt (about once a second while the
+        // ensemble is down) and logs its whole environment at each new session; the lease says what matters
+        context.getLogger("org.apache.zookeeper").setLevel(Level.ERROR);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

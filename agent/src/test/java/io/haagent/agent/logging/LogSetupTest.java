@@ -36,4 +36,21 @@ class LogSetupTest {
         }
         context.stop();
     }
+
+    @Test
+    void zookeeperClient_logsOnlyErrors_curatorOnlyWarnings() {
+        LoggerContext context = new LoggerContext();
+        LogSetup setup = new LogSetup();
+        setup.setContext(context);
+
+        setup.configure(context);
+
+        // the client logs its whole environment at each new session and a WARN with a stack trace at every
+        // reconnect attempt (about once a second while ZooKeeper is down); the lease says what matters in a sentence
+        assertEquals(Level.ERROR, context.getLogger("org.apache.zookeeper").getLevel());
+        // Curator's WARNs are worth reading ("Session timeout has elapsed while SUSPENDED. Injecting a session
+        // expiration"); its INFO is every state change, which the lease's sentences already tell
+        assertEquals(Level.WARN, context.getLogger("org.apache.curator").getLevel());
+        context.stop();
+    }
 }
