@@ -11,6 +11,11 @@ import io.haagent.checker.probe.RedisReplication;
 import io.haagent.config.CheckSpec;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.VrrpInstance;
+import io.haagent.config.ZookeeperConfig;
+import io.haagent.failover.lease.LeaseParams;
+import io.haagent.failover.redis.RedisWritePause;
+import io.haagent.failover.vrrp.instance.LeaseSetup;
+import io.haagent.failover.zookeeper.ZkCoordination;
 import io.haagent.failover.actions.RoleActions;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpInstanceRunner;
@@ -20,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +79,13 @@ final class Failover implements Component {
     private volatile Optional<String> drained = Optional.empty();
     /** A planned agent restart: closing hands each MASTER over to the next agent instead of to the peer. */
     private volatile boolean handOverOnClose;
+    private final String host;
+    /**
+     * {@code coordination.zookeeper} as the daemon started with it, and its one session, which holds the lease of every
+     * instance in {@code lease_for}; a reload does not change them (ReloadPlan: the next restart does).
+     */
+    private volatile Optional<ZookeeperConfig> zookeeper = Optional.empty();
+    private volatile Optional<ZkCoordination> coordination = Optional.empty();
 
     private record Running(VrrpInstance config, VrrpInstanceRunner runner, InstanceListener listener) {}
 
@@ -97,6 +110,7 @@ final class Failover implements Component {
         this.checkStates = checkStates;
         this.hub = hub;
         this.knownDown = knownDown;
+        this.host = host;
         this.shared = new InstanceListener.Shared(metrics, ticker, timer, host, mail, hold);
     }
 
@@ -108,6 +122,9 @@ final class Failover implements Component {
         List<String> start = new ArrayList<>();
         if (plan == null) {
             start.addAll(config.vrrp().keySet());
+            zookeeper = config.zookeeper();
+            // connects in the background: the daemon starts while ZooKeeper is down, and no leased instance is MASTER
+            coordination = zookeeper.map(zk -> ZkCoordination.start(zk, host, ticker));
         } else {
             stop.addAll(plan.vrrp().removed());
             for (String name : plan.vrrp().changed()) {
@@ -152,12 +169,17 @@ final class Failover implements Component {
                 InstanceListener listener = new InstanceListener(name, vi, RedisServices.heldBy(config, vi), stateDir, shared);
                 VrrpInstanceRunner runner;
                 try {
-                    runner = VrrpInstanceRunner.start(name, vi, stateDir, hub, ticker, listener, down);
+                    runner = VrrpInstanceRunner.start(name, vi, stateDir, hub, ticker, InstantSource.system(), listener,
+                            down, lease(name, vi));
                 } catch (IOException | RuntimeException e) {
                     listener.close();
                     throw e;
                 }
                 listener.attach(runner);
+                if (runner.status().lease().isPresent()) {
+                    VrrpInstanceRunner r = runner;
+                    metrics.vrrpLease(name, () -> r.status().lease().map(l -> l.epoch()).orElse(0L));
+                }
                 instances.put(name, new Running(vi, runner, listener));
                 drained.ifPresent(runner::drain);
                 listener.checkAtStartup();
@@ -174,6 +196,20 @@ final class Failover implements Component {
                 metrics.vrrpState(name, -1);
             }
         }
+    }
+
+    /**
+     * What instance {@code name} runs behind when it is in {@code coordination.zookeeper.lease_for}: its lease on the
+     * daemon's session, and the Redis it promotes, whose writes a SUSPENDED connection pauses.
+     */
+    private Optional<LeaseSetup> lease(String name, VrrpInstance vi) {
+        Optional<ZookeeperConfig> zk = zookeeper.filter(z -> z.leaseFor().contains(name));
+        if (zk.isEmpty() || coordination.isEmpty()) {
+            return Optional.empty();
+        }
+        ZkCoordination c = coordination.get();
+        return Optional.of(new LeaseSetup(LeaseParams.of(name, zk.get().sessionTimeout(), vi.advertInterval()),
+                heard -> c.lease(vi.vrid(), name, heard::accept), vi.onMaster().redisPromote().map(RedisWritePause::of)));
     }
 
     /** The checks {@code vi} tracks that are in {@code state} now. */
@@ -412,6 +448,8 @@ final class Failover implements Component {
         });
         instances.clear();
         failed.clear();
+        // after the instances: a leased MASTER deleted its lease as it stopped; closing the session removes what is left
+        coordination.ifPresent(ZkCoordination::close);
         hub.close();
         timer.shutdownNow();
     }

@@ -1,6 +1,7 @@
 package io.haagent.failover.zookeeper;
 
 import io.haagent.failover.lease.LeaseInput;
+import io.haagent.failover.vrrp.instance.LeaseEdge;
 import io.haagent.time.Backoff;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>The node's {@code ephemeralOwner} decides whose it is: ours while it is our current session. Its czxid (the id of
  * the transaction that created it) is the lease's epoch, larger for every newer node.
  */
-public final class ZkLease implements AutoCloseable {
+public final class ZkLease implements LeaseEdge {
     private static final Logger LOG = LoggerFactory.getLogger(ZkLease.class);
     /** A delete that lost its connection is tried again after this, doubling; the session's end stops it anyway. */
     private static final Backoff DELETE_RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 0.25);
@@ -57,6 +58,7 @@ public final class ZkLease implements AutoCloseable {
      * {@link LeaseInput.AcquireFailed} and ends the acquisition: the lease decision asks again. Idempotent while an
      * acquisition is under way.
      */
+    @Override
     public void acquire() {
         synchronized (this) {
             if (closed || acquiring) {
@@ -68,6 +70,7 @@ public final class ZkLease implements AutoCloseable {
     }
 
     /** Drops the watch and the retry; an acquisition whose create is already out is still reported if it succeeds. */
+    @Override
     public void stopAcquiring() {
         synchronized (this) {
             acquiring = false;
@@ -80,6 +83,7 @@ public final class ZkLease implements AutoCloseable {
      * of the node. Still ours: {@link LeaseInput.RenewalAcked} with that time; missing or another session's:
      * {@link LeaseInput.LeaseGone}. A connection error reports nothing: {@code Suspended} comes from the connection.
      */
+    @Override
     public void renew() {
         long sentAt = zk.ticker().nanoTime();
         try {
@@ -94,11 +98,18 @@ public final class ZkLease implements AutoCloseable {
      * may be the peer's), in the background, trying again after a lost connection until it is gone or the session
      * changed (that session's expiry removes the node anyway). Without a session there is no node of ours to delete.
      */
+    @Override
     public void delete(long epoch) {
         long session = zk.sessionId();
         if (session != 0) {
             deleteAttempt(epoch, session, 1);
         }
+    }
+
+    /** The session timeout the server granted the daemon's session ({@link ZkCoordination#grantedSessionTimeout}). */
+    @Override
+    public long sessionTimeoutNanos() {
+        return zk.grantedSessionTimeout().toNanos();
     }
 
     /** Stops reporting and drops the watch; the node itself goes with {@link #delete} or the session. */
