@@ -126,6 +126,60 @@ class ZkLeaseTest {
     }
 
     @Test
+    void acquire_twiceWhileUnderWay_createsOnce() throws Exception {
+        ZkCoordination zk = coordination("host-a", server.getConnectString(), SESSION);
+        Reports reports = new Reports(WAIT);
+        ZkLease lease = zk.lease(VRID, INSTANCE, reports);
+
+        lease.acquire();
+        lease.acquire();
+        reports.next(LeaseInput.Acquired.class);
+        lease.renew(); // answered after anything a second acquisition would have sent: the session's requests are in order
+        reports.next(LeaseInput.RenewalAcked.class);
+
+        assertEquals(1, reports.all().stream().filter(LeaseInput.Acquired.class::isInstance).count(), reports.all().toString());
+    }
+
+    @Test
+    void acquire_nodeAlreadyOfOurSession_isOurs_withItsEpoch() throws Exception {
+        // what a create whose answer was lost and that Curator sent again finds: NodeExists, owned by our session
+        ZkCoordination zk = coordination("host-a", server.getConnectString(), SESSION);
+        Reports reports = new Reports(WAIT);
+        ZkLease lease = zk.lease(VRID, INSTANCE, reports);
+        lease.acquire();
+        LeaseInput.Acquired first = reports.next(LeaseInput.Acquired.class);
+        ticker.advance(Duration.ofSeconds(3));
+
+        lease.acquire();
+
+        assertEquals(new LeaseInput.Acquired(first.epoch(), first.sessionId(), ticker.nanoTime()),
+                reports.next(LeaseInput.Acquired.class));
+    }
+
+    @Test
+    void stopAcquiring_whileAnotherHoldsIt_leavesTheNodeToOthersOnceFreed() throws Exception {
+        ZkCoordination a = coordination("host-a", server.getConnectString(), SESSION);
+        ZkCoordination b = coordination("host-b", server.getConnectString(), SESSION);
+        Reports aReports = new Reports(WAIT);
+        Reports bReports = new Reports(WAIT);
+        ZkLease aLease = a.lease(VRID, INSTANCE, aReports);
+        aLease.acquire();
+        LeaseInput.Acquired first = aReports.next(LeaseInput.Acquired.class);
+        ZkLease bLease = b.lease(VRID, INSTANCE, bReports);
+        bLease.acquire();
+        bReports.next(LeaseInput.HeldByOther.class);
+
+        bLease.stopAcquiring();
+        aLease.delete(first.epoch());
+        Eventually.within(WAIT, "the lease node deleted", () -> inspector.checkExists().forPath(aLease.path()) == null);
+        aLease.acquire(); // a watch left on host-b would have created it at the deletion, before this
+
+        LeaseInput.Acquired again = aReports.next(LeaseInput.Acquired.class);
+        assertEquals(a.sessionId(), again.sessionId());
+        assertTrue(bReports.all().stream().noneMatch(LeaseInput.Acquired.class::isInstance), bReports.all().toString());
+    }
+
+    @Test
     void killedSession_holderReportsLostThenANewSession_andThePeerAcquiresOnceTheServerExpiresIt() throws Exception {
         ZkCoordination a = coordination("host-a", server.getConnectString(), SESSION);
         ZkCoordination b = coordination("host-b", server.getConnectString(), SESSION);
