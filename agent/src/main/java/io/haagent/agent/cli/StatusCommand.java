@@ -86,6 +86,9 @@ final class StatusCommand {
             if (row.get("hold") instanceof Map<?, ?> hold) { // a drain, or a switchover that stepped it down
                 r.put("state", row.get("state") + ("DRAINED".equals(hold.get("kind")) ? " (drained)" : " (stepped down)"));
             }
+            if (row.get("lease") instanceof Map<?, ?> lease) { // coordination.zookeeper.lease_for
+                r.put("state", r.get("state") + lease(lease));
+            }
             r.put("peers heard", row.get("error") != null ? "not started: " + row.get("error")
                     : heard((List<Map<String, Object>>) row.getOrDefault("peers", List.of()), now)
                     + dropped((Map<String, Object>) row.getOrDefault("drops", Map.of())));
@@ -93,6 +96,21 @@ final class StatusCommand {
         }
         table(sb, "VRRP", vrrp, now, List.of("state", "since", "priority", "master", "peers heard"));
         return sb.toString();
+    }
+
+    /** " (lease 0x2c)", " (waiting for the lease held by redis-a (session 0x1a))": what the lease does now. */
+    private static String lease(Map<?, ?> lease) {
+        Object waiting = lease.get("waiting");
+        return switch (String.valueOf(lease.get("phase"))) {
+            case "HELD" -> " (lease " + lease.get("epoch") + ")";
+            case "SUSPENDED" -> " (lease " + lease.get("epoch") + " SUSPENDED, writes paused)";
+            case "FAILSAFE" -> " (failsafe: MASTER without the lease while the peer agrees)";
+            case "ACQUIRING" -> waiting == null ? " (asking for the lease)"
+                    : String.valueOf(waiting).startsWith("failed: ") ? " (lease not acquired: "
+                    + String.valueOf(waiting).substring("failed: ".length()) + ")"
+                    : " (waiting for the lease held by " + waiting + ")";
+            default -> "";
+        };
     }
 
     private static void table(StringBuilder sb, String title, List<Map<String, Object>> rows, Instant now, List<String> cols) {

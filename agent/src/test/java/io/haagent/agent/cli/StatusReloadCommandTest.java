@@ -217,6 +217,27 @@ class StatusReloadCommandTest {
         assertTrue(out.contains("web-vip    BACKUP (stepped down)  3m     200       10.0.1.11  -\n"), out);
     }
 
+    // Issue 14: an instance behind a ZooKeeper lease says what the lease does, where an operator looks.
+    @Test
+    void render_leasedInstances_sayTheirLeaseInTheirState() {
+        String json = """
+                { "node": "redis-b", "version": "haagent test", "since": "2026-01-01T11:00:00Z", "vrrp": [
+                { "name": "a-vip", "state": "MASTER", "running": true, "since": "2026-01-01T11:57:00Z",
+                  "priority": 150, "master": "10.0.1.10", "drops": {}, "peers": [],
+                  "lease": { "phase": "HELD", "epoch": "0x2c", "waiting": null } },
+                { "name": "b-vip", "state": "BACKUP", "running": true, "since": "2026-01-01T11:57:00Z",
+                  "priority": 100, "master": null, "drops": {}, "peers": [],
+                  "lease": { "phase": "ACQUIRING", "epoch": null, "waiting": "redis-a (session 0x1a)" } },
+                { "name": "c-vip", "state": "MASTER", "running": true, "since": "2026-01-01T11:57:00Z",
+                  "priority": 100, "master": "10.0.1.10", "drops": {}, "peers": [],
+                  "lease": { "phase": "SUSPENDED", "epoch": "0x2d", "waiting": null } } ] }
+                """;
+        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        assertTrue(out.contains("a-vip  MASTER (lease 0x2c)  "), out);
+        assertTrue(out.contains("b-vip  BACKUP (waiting for the lease held by redis-a (session 0x1a))  "), out);
+        assertTrue(out.contains("c-vip  MASTER (lease 0x2d SUSPENDED, writes paused)  "), out);
+    }
+
     @Test
     void render_withoutVrrp_hasNoVrrpTable() {
         String out = StatusCommand.render(io.haagent.agent.admin.Json.read(vrrpStatus("")), NOW);
