@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** What the actuator must do, in list order. */
 public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, Action.ReassertMaster, Action.HandOver,
-        Action.AskLease, Action.ReleaseLease, Action.Transition {
+        Action.AskLease, Action.ReleaseLease, Action.SendFollowerAdvert, Action.Transition {
 
     /** Send one advert to every peer with this priority (0 = "I am leaving", RFC 5798 §6.4.3). */
     record SendAdvert(int priority, int advertIntervalCentis) implements Action {}
@@ -32,6 +32,14 @@ public sealed interface Action permits Action.SendAdvert, Action.SendAdvertTo, A
      * address stays here (the node is MASTER in all but its agent).
      */
     record HandOver(int priority, int advertIntervalCentis, long holdNanos) implements Action {}
+
+    /**
+     * A BACKUP behind a lease follows its master: send it a follower advert of our priority (v3, haagent's reserved
+     * bit: see {@code VrrpPacket#follower}), every advert interval. The master's lease counts it as the peer's
+     * agreement, which keeps it MASTER past its deadline while ZooKeeper itself is down (the failsafe); a standard
+     * receiver would take it for a lower-priority master, so only leased pairs, haagent on both ends, send it.
+     */
+    record SendFollowerAdvert(int priority, int advertIntervalCentis) implements Action {}
 
     /**
      * An instance behind a lease would become MASTER ({@code why}: the master fell silent, left, or a preemption): get

@@ -12,13 +12,20 @@ public sealed interface Input {
 
     /**
      * A decoded, authenticated advert from a configured peer. {@code advertIntervalCentis} is the
-     * packet's interval in centiseconds (a v2 codec multiplies its seconds by 100).
+     * packet's interval in centiseconds (a v2 codec multiplies its seconds by 100). {@code follower}: a leased
+     * BACKUP's follower advert (issue 14), which says "I follow you" and is never a master's: the election ignores it,
+     * the lease counts it as the peer's agreement.
      */
-    record AdvertReceived(Ipv4 source, int priority, int advertIntervalCentis) implements Input {
+    record AdvertReceived(Ipv4 source, int priority, int advertIntervalCentis, boolean follower) implements Input {
         public AdvertReceived {
             if (priority < 0 || priority > 255) {
                 throw new IllegalArgumentException("advert priority must be 0..255, got " + priority);
             }
+        }
+
+        /** An advert as every VRRP speaker sends it. */
+        public AdvertReceived(Ipv4 source, int priority, int advertIntervalCentis) {
+            this(source, priority, advertIntervalCentis, false);
         }
     }
 

@@ -12,6 +12,7 @@ import io.haagent.failover.vrrp.Action.ReleaseLease;
 import io.haagent.failover.vrrp.Action.ReturnToInit;
 import io.haagent.failover.vrrp.Action.SendAdvert;
 import io.haagent.failover.vrrp.Action.SendAdvertTo;
+import io.haagent.failover.vrrp.Action.SendFollowerAdvert;
 import io.haagent.failover.vrrp.Input.AdvertReceived;
 import io.haagent.failover.vrrp.Input.DrainRequested;
 import io.haagent.failover.vrrp.Input.LeaseGranted;
@@ -103,6 +104,17 @@ public final class VrrpMachine {
         List<Action> actions = new ArrayList<>(d.actions());
         actions.add(new ReleaseLease(why));
         return new Decision(d.state(), actions, d.nextWakeAtNanos(), d.sentence());
+    }
+
+    /** Leased v3 instances tell their master that they follow it ({@link SendFollowerAdvert}). */
+    private boolean sendsFollowerAdverts() {
+        return p.leased() && p.version() == 3;
+    }
+
+    /** A BACKUP that follows a live master (not one that is leaving, not one waiting for the lease itself). */
+    private boolean following(ElectionState s) {
+        return sendsFollowerAdverts() && s.state() == VrrpState.BACKUP && s.awaitingLease().isEmpty()
+                && s.master().isPresent() && s.masterPriority() > 0;
     }
 
     private static boolean wantsLease(ElectionState s) {
@@ -285,6 +297,12 @@ public final class VrrpMachine {
                     return transition(next, List.of(new EnterFault(VrrpState.BACKUP, reason, prev.master(),
                             effectivePriority(prev))), VrrpState.BACKUP, reason);
                 }
+                if (following(prev) && prev.advertDueNanos() != ElectionState.NEVER && now >= prev.advertDueNanos()
+                        && now < prev.downAtNanos()) {
+                    ElectionState next = prev.withAdvertDue(now + advertNanos());
+                    return new Decision(next, List.of(new SendFollowerAdvert(effectivePriority(prev),
+                            p.advertIntervalCentis())), wakeAt(next), Optional.empty());
+                }
                 if (now < prev.downAtNanos()) {
                     return quiet(prev);
                 }
@@ -325,6 +343,9 @@ public final class VrrpMachine {
     private Decision advertReceived(AdvertReceived a, ElectionState prev, long now) {
         if (prev.state() == VrrpState.INIT || prev.state() == VrrpState.FAULT || a.source().equals(p.source())) {
             return quiet(prev);
+        }
+        if (a.follower()) {
+            return quiet(prev); // a leased peer follows us: its agreement is the lease's business, not the election's
         }
         ElectionState s = prev;
         int masterCentis = p.advertIntervalCentis();
@@ -430,9 +451,13 @@ public final class VrrpMachine {
                     .withDownAt(now + masterDownIntervalNanos(ours, masterCentis));
             if (s.awaitingLease().isPresent()) {
                 // a master speaks: MASTER is not wanted any more (releaseLeaseNoLongerWanted lets the lease go)
-                next = next.withAwaitingLease(Optional.empty()).withAdvertDue(ElectionState.NEVER);
+                next = next.withAwaitingLease(Optional.empty()).withAdvertDue(sendsFollowerAdverts() ? now
+                        : ElectionState.NEVER);
                 return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "master " + a.source()
                         + " advertises priority " + a.priority() + ": no longer waiting for the lease"));
+            }
+            if (sendsFollowerAdverts() && next.advertDueNanos() == ElectionState.NEVER) {
+                next = next.withAdvertDue(now); // the first follower advert goes at once
             }
         }
         // otherwise RFC 5798 §6.4.2: discard; Master_Down_Timer runs out and we preempt
@@ -735,6 +760,9 @@ public final class VrrpMachine {
             case BACKUP -> {
                 // a drained BACKUP whose master went quiet has no timer: it waits for an advert or a resume
                 long downAt = s.downAtNanos() == ElectionState.NEVER ? Long.MAX_VALUE : s.downAtNanos();
+                if (following(s) && s.advertDueNanos() != ElectionState.NEVER) {
+                    downAt = Math.min(downAt, s.advertDueNanos());
+                }
                 yield faultCause(s).isPresent() ? Math.min(downAt, startupEnds(s)) : downAt;
             }
             default -> Long.MAX_VALUE;

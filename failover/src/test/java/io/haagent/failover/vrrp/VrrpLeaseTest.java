@@ -136,8 +136,9 @@ class VrrpLeaseTest {
         assertEquals(List.of(new ReleaseLease("master 10.0.1.11 advertises priority 100: no longer waiting for the lease")),
                 d.actions());
         assertEquals(Optional.empty(), n.state.awaitingLease());
-        // it follows that master again: its down timer runs
-        assertTrue(d.nextWakeAtNanos() > fake.nanoTime() + Duration.ofSeconds(3).toNanos());
+        // it follows that master again: its down timer runs, and it tells the master so at once
+        assertTrue(n.state.downAtNanos() > fake.nanoTime() + Duration.ofSeconds(3).toNanos());
+        assertEquals(List.of(new Action.SendFollowerAdvert(100, 100)), n.fireTimer().actions());
     }
 
     @Test
@@ -226,6 +227,50 @@ class VrrpLeaseTest {
 
         assertEquals(VrrpState.BACKUP, low.vrrpState());
         assertInstanceOf(ReleaseLease.class, d.actions().getLast());
+    }
+
+    /** The failsafe's peer signal: a leased BACKUP tells the master it follows, the master's election ignores it. */
+    @Test
+    void leasedBackupFollowingAMaster_sendsFollowerAdvertsEveryInterval_untilItWantsMasterItself() {
+        Node n = new Node(leased(US, 100, PEER, List.of()), fake);
+        n.feed(new Input.Started());
+        n.advert(PEER, 150);
+
+        Decision first = n.fireTimer(); // at once
+        assertEquals(List.of(new Action.SendFollowerAdvert(100, 100)), first.actions());
+        n.advert(PEER, 150);
+        fake.advance(Duration.ofMillis(999));
+        assertEquals(List.of(), n.feed(new Input.TimePassed()).actions());
+        fake.advance(Duration.ofMillis(1));
+        assertEquals(List.of(new Action.SendFollowerAdvert(100, 100)), n.feed(new Input.TimePassed()).actions());
+
+        // the master falls silent: the node wants MASTER, and claims instead of following
+        Decision d;
+        do {
+            d = n.fireTimer();
+        } while (d.actions().stream().anyMatch(a -> a instanceof Action.SendFollowerAdvert));
+        assertInstanceOf(AskLease.class, d.actions().getFirst());
+        assertEquals(new SendAdvert(100, 100), d.actions().get(1));
+    }
+
+    @Test
+    void leasedMaster_hearingItsFollower_changesNothing_noForcedElection() {
+        Node n = master(150);
+
+        Decision d = n.feed(new Input.AdvertReceived(Ipv4.parse(PEER), 100, 100, true));
+
+        assertEquals(List.of(), d.actions());
+        assertEquals(Optional.empty(), d.sentence());
+        assertEquals(VrrpState.MASTER, n.vrrpState());
+    }
+
+    @Test
+    void withoutALease_aBackupSendsNoFollowerAdverts() {
+        Node n = new Node(Node.params(US, 100), fake);
+        n.feed(new Input.Started());
+        Decision d = n.advert(PEER, 150);
+
+        assertEquals(d.nextWakeAtNanos(), n.state.downAtNanos(), "only the master-down timer runs");
     }
 
     @Test

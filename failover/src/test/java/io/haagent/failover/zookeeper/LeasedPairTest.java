@@ -236,8 +236,13 @@ class LeasedPairTest {
         assertEquals("during", a.redis().command("GET", "k"));
     }
 
+    /**
+     * ZooKeeper itself down (quorum lost) past the deadline while the peer follows the master (its follower adverts):
+     * both sides agree, so the master keeps MASTER without the lease (Patroni's failsafe) and its paused writes go on;
+     * when ZooKeeper is back it holds the lease again.
+     */
     @Test
-    void zookeeperDownPastTheDeadline_masterDemotes_nobodyIsPromotedWithoutALease_thenOneMaster() throws Exception {
+    void zookeeperDownPastTheDeadline_peerFollowing_masterStaysByFailsafe_writesGoOn() throws Exception {
         List<Node> pair = electedPair();
         Node a = pair.get(0);
         Node b = pair.get(1);
@@ -245,22 +250,65 @@ class LeasedPairTest {
         int eventsB = b.events().size();
 
         zk.stop();
-        VrrpEvent demoted = a.awaitState(VrrpState.BACKUP, eventsA);
-        assertTrue(demoted.reason().startsWith("lost the lease: deadline passed"), demoted.reason());
-        // its Redis took no write from then on: a replica of the peer
-        Eventually.within(WAIT, "a's Redis a replica", () -> replication(a.redis()).contains("role:slave"));
-        IllegalStateException readonly = assertThrows(IllegalStateException.class, () -> a.redis().command("SET", "k", "x"));
-        assertTrue(readonly.getMessage().contains("READONLY"), readonly.getMessage());
-        // no promotion without a lease: b wants MASTER, cannot get the lease, stays BACKUP
-        Eventually.within(WAIT, () -> "b asking for the lease: " + b.lease(), () -> b.lease().phase().equals("ACQUIRING"));
+        Eventually.within(WAIT, () -> "a SUSPENDED: " + a.lease(), () -> a.lease().phase().equals("SUSPENDED"));
+        CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> a.redis().command("SET", "k", "paused"));
+        Eventually.within(WAIT, () -> "a in the failsafe: " + a.lease(), () -> a.lease().phase().equals("FAILSAFE"));
+
+        assertEquals("OK", write.get(WAIT.toSeconds(), TimeUnit.SECONDS), "the pause ends with the failsafe");
+        assertEquals("OK", a.redis().command("SET", "k", "failsafe"));
+        assertEquals(VrrpState.MASTER, a.state());
+        assertEquals(eventsA, a.events().size(), "no transition on a: " + a.events());
         assertTrue(b.events().stream().skip(eventsB).noneMatch(e -> e.to() == VrrpState.MASTER), b.events().toString());
-        assertNotEquals(VrrpState.MASTER, a.state());
 
         zk.restart();
 
-        Eventually.within(WAIT, () -> "exactly one MASTER, holding the lease: a " + a.runner().status() + ", b "
-                + b.runner().status(), () -> (a.state() == VrrpState.MASTER) != (b.state() == VrrpState.MASTER)
-                && (a.state() == VrrpState.MASTER ? a : b).lease().phase().equals("HELD"));
+        Eventually.within(WAIT, () -> "a HELD again: " + a.lease(), () -> a.lease().phase().equals("HELD"));
+        assertEquals(VrrpState.MASTER, a.state());
+        assertEquals(eventsA, a.events().size(), "no transition on a: " + a.events());
+    }
+
+    /** ZooKeeper down past the deadline, and nothing heard of the peer either: the master demotes at its deadline. */
+    @Test
+    void zookeeperDownPastTheDeadline_peerSilent_masterDemotesAtItsDeadline_itsRedisReadOnly() throws Exception {
+        List<Node> pair = electedPair();
+        Node a = pair.get(0);
+        Node b = pair.get(1);
+        int eventsA = a.events().size();
+        b.runner().close(); // b's agent is gone: no follower adverts
+        Eventually.within(WAIT, () -> "a's lease HELD: " + a.lease(), () -> a.lease().phase().equals("HELD"));
+
+        zk.stop();
+        VrrpEvent demoted = a.awaitState(VrrpState.BACKUP, eventsA);
+
+        assertTrue(demoted.reason().startsWith("lost the lease: deadline passed"), demoted.reason());
+        Eventually.within(WAIT, "a's Redis a replica", () -> replication(a.redis()).contains("role:slave"));
+        IllegalStateException readonly = assertThrows(IllegalStateException.class, () -> a.redis().command("SET", "k", "x"));
+        assertTrue(readonly.getMessage().contains("READONLY"), readonly.getMessage());
+    }
+
+    /**
+     * No promotion without a lease, ever: ZooKeeper down, the master stops, its peer wants MASTER and stays BACKUP
+     * until ZooKeeper is back, and then takes the lease and MASTER.
+     */
+    @Test
+    void zookeeperDown_masterStops_peerIsNotPromotedWithoutALease_untilZookeeperIsBack() throws Exception {
+        List<Node> pair = electedPair();
+        Node a = pair.get(0);
+        Node b = pair.get(1);
+        int eventsB = b.events().size();
+
+        zk.stop();
+        Eventually.within(WAIT, () -> "a SUSPENDED: " + a.lease(), () -> a.lease().phase().equals("SUSPENDED"));
+        a.runner().close();
+        Eventually.within(WAIT, () -> "b asking for the lease in vain: " + b.lease(),
+                () -> b.lease().phase().equals("ACQUIRING") && b.lease().waiting().startsWith("failed: "));
+        assertEquals(VrrpState.BACKUP, b.state());
+        assertTrue(b.events().stream().skip(eventsB).noneMatch(e -> e.to() == VrrpState.MASTER), b.events().toString());
+
+        zk.restart();
+
+        VrrpEvent promoted = b.awaitState(VrrpState.MASTER, eventsB);
+        assertTrue(promoted.reason().contains("acquired the lease"), promoted.reason());
     }
 
     @Test

@@ -132,8 +132,15 @@ public final class Adverts {
      * @throws IllegalArgumentException if priority or interval do not fit the packet (config or caller bug)
      */
     public byte[] encode(int priority, int advertCentis, Ipv4 peer, long wallMicros) {
+        return encode(priority, advertCentis, peer, wallMicros, false);
+    }
+
+    /** As above; {@code follower}: a leased BACKUP's follower advert to its master (v3 only, issue 14). */
+    public byte[] encode(int priority, int advertCentis, Ipv4 peer, long wallMicros, boolean follower) {
         VrrpPacket p;
-        if (version == 2) {
+        if (follower) {
+            p = VrrpPacket.v3Follower(vrid, priority, addresses, advertCentis);
+        } else if (version == 2) {
             int seconds = Math.max(1, advertCentis / 100);
             p = auth == Auth.PASS ? VrrpPacket.v2Pass(vrid, priority, addresses, seconds, password)
                     : VrrpPacket.v2(vrid, priority, addresses, seconds);

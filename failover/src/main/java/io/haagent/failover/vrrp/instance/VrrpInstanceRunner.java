@@ -480,8 +480,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 tally.heard(a.input().source(), now, a.input().priority());
                 tell(() -> listener.advertReceived(name, a.input().source(), a.input().priority()));
                 decideAndAct(a.input(), now, wall);
-                // a VRRP BACKUP sends no adverts, so nothing heard says "the peer agrees we are master" (the failsafe)
-                lease.ifPresent(l -> l.feed(new LeaseInput.PeerAdvertHeard(a.input().priority(), false)));
+                // the failsafe counts only a follower advert, of lower priority, while we are MASTER: the peer
+                // follows us and does not want the lease; anything else it sends says it does not agree
+                boolean agrees = a.input().follower() && election.state() == VrrpState.MASTER
+                        && a.input().priority() < machine.effectivePriority(election);
+                lease.ifPresent(l -> l.feed(new LeaseInput.PeerAdvertHeard(a.input().priority(), agrees)));
             }
             case Admission.Refused r -> {
                 tally.dropped(r.reason(), r.detail());
@@ -511,9 +514,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         int next = 0;
         for (Action a : d.actions()) {
             switch (a) {
-                case SendAdvert s -> send(targets, s.priority(), s.advertIntervalCentis(), micros(wall));
+                case SendAdvert s -> send(targets, s.priority(), s.advertIntervalCentis(), micros(wall), false);
                 case SendAdvertTo s -> send(targets.stream().filter(t -> t.address().equals(s.peer())).toList(),
-                        s.priority(), s.advertIntervalCentis(), micros(wall));
+                        s.priority(), s.advertIntervalCentis(), micros(wall), false);
+                case Action.SendFollowerAdvert s -> send(targets, s.priority(), s.advertIntervalCentis(), micros(wall),
+                        true);
                 case ReassertMaster r -> tell(() -> listener.reassertMaster(name, r.lowerPriorityPeer(),
                         r.peerPriority(), r.ourPriority()));
                 case HandOver h -> handOver(h, wall);
@@ -542,12 +547,12 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         }
     }
 
-    private void send(List<Target> to, int priority, int advertIntervalCentis, long wallMicros) {
+    private void send(List<Target> to, int priority, int advertIntervalCentis, long wallMicros, boolean follower) {
         AdvertHub.Registration reg = registration;
         for (Target t : to) {
             try {
                 reg.send(t.address(), t.port(),
-                        adverts.encode(priority, advertIntervalCentis, t.address(), wallMicros));
+                        adverts.encode(priority, advertIntervalCentis, t.address(), wallMicros, follower));
                 if (tally.sent(t.address())) {
                     log.info("({}) sending adverts to {} works again", name, t);
                 }
@@ -571,7 +576,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
                 LockSupport.parkNanos(HAND_OVER_SPACING.toNanos());
             }
             // a fresh wall time each: an hmac seal's counter must grow from one advert to the next
-            send(targets, h.priority(), h.advertIntervalCentis(), micros(wallClock.instant()));
+            send(targets, h.priority(), h.advertIntervalCentis(), micros(wallClock.instant()), false);
         }
         VrrpEvent e = lastEvent;
         if (e != null) {

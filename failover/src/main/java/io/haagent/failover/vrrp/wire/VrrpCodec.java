@@ -65,7 +65,7 @@ public final class VrrpCodec {
             out[4] = (byte) p.authType().code();
             out[5] = (byte) p.advertInterval();
         } else {
-            out[4] = (byte) (p.advertInterval() >>> 8);
+            out[4] = (byte) (p.advertInterval() >>> 8 | (p.follower() ? VrrpPacket.FOLLOWER_BIT : 0));
             out[5] = (byte) p.advertInterval();
         }
         int at = HEADER_LENGTH;
@@ -135,6 +135,7 @@ public final class VrrpCodec {
         AuthType authType = AuthType.NONE;
         int interval;
         byte[] authData;
+        boolean follower = false;
         if (version == 2) {
             int code = buf[off + 4] & 0xFF;
             if (code == AuthType.NONE.code()) {
@@ -149,9 +150,10 @@ public final class VrrpCodec {
             authData = new byte[VrrpPacket.AUTH_DATA_LENGTH];
             System.arraycopy(buf, off + len - VrrpPacket.AUTH_DATA_LENGTH, authData, 0, VrrpPacket.AUTH_DATA_LENGTH);
         } else {
-            // The 4 reserved bits are ignored on receipt (RFC 5798 §5.1.1.4), as keepalived does; a packet
-            // that had them set re-encodes with them cleared.
+            // The 4 reserved bits are ignored on receipt (RFC 5798 §5.1.1.4), as keepalived does, but for haagent's
+            // follower bit; a packet that had the others set re-encodes with them cleared.
             interval = (buf[off + 4] & 0x0F) << 8 | (buf[off + 5] & 0xFF);
+            follower = (buf[off + 4] & VrrpPacket.FOLLOWER_BIT) != 0;
             authData = new byte[0];
         }
         if (interval == 0) {
@@ -162,7 +164,8 @@ public final class VrrpCodec {
             addresses.add(new Ipv4((buf[at] & 0xFF) << 24 | (buf[at + 1] & 0xFF) << 16 | (buf[at + 2] & 0xFF) << 8
                     | (buf[at + 3] & 0xFF)));
         }
-        return new Ok(new VrrpPacket(version, type, vrid, priority, addresses, interval, authType, authData), form);
+        return new Ok(new VrrpPacket(version, type, vrid, priority, addresses, interval, authType, authData, follower),
+                form);
     }
 
     /** The unfolded sum of the v3 pseudo-header's 16-bit words, or 0 for v2 (which has none). */

@@ -20,12 +20,18 @@ import java.util.Objects;
  * @param authType       v2 only; v3 packets carry {@link AuthType#NONE}
  * @param authData       v2: the 8 authentication bytes as sent (kept even for {@link AuthType#NONE}, so a
  *                       decoded packet re-encodes to the same bytes); v3: empty. Copied in and out.
+ * @param follower       v3 only, haagent's own: the highest of the 4 reserved bits before Max Adver Int
+ *                       ({@link #FOLLOWER_BIT}), set by a BACKUP behind a ZooKeeper lease on the adverts it sends its
+ *                       master to say it follows it (issue 14's failsafe). Standard receivers ignore reserved bits
+ *                       (RFC 5798 §5.2.5); such pairs are haagent on both ends (lint {@code fleet.lease-mismatch}).
  */
 public record VrrpPacket(int version, int type, int vrid, int priority, List<Ipv4> addresses,
-                         int advertInterval, AuthType authType, byte[] authData) {
+                         int advertInterval, AuthType authType, byte[] authData, boolean follower) {
 
     /** The Type field of an advertisement. */
     public static final int ADVERTISEMENT = 1;
+    /** The reserved bit of byte 4 (v3) that marks a {@link #follower} advert. */
+    public static final int FOLLOWER_BIT = 0x80;
     /** Length of the v2 authentication data. */
     public static final int AUTH_DATA_LENGTH = 8;
 
@@ -59,6 +65,15 @@ public record VrrpPacket(int version, int type, int vrid, int priority, List<Ipv
         if (version == 3 && (authType != AuthType.NONE || authData.length != 0)) {
             throw new IllegalArgumentException("v3 has no authentication; use authType NONE and no auth data");
         }
+        if (version == 2 && follower) {
+            throw new IllegalArgumentException("v2 has no reserved bits: a follower advert is v3 only");
+        }
+    }
+
+    /** An advert as every VRRP speaker sends it (not a {@link #follower} one). */
+    public VrrpPacket(int version, int type, int vrid, int priority, List<Ipv4> addresses, int advertInterval,
+                      AuthType authType, byte[] authData) {
+        this(version, type, vrid, priority, addresses, advertInterval, authType, authData, false);
     }
 
     /** A v2 advert without authentication (the 8 authentication bytes are zero). */
@@ -78,6 +93,12 @@ public record VrrpPacket(int version, int type, int vrid, int priority, List<Ipv
     public static VrrpPacket v3(int vrid, int priority, List<Ipv4> addresses, int advertIntervalCentis) {
         return new VrrpPacket(3, ADVERTISEMENT, vrid, priority, addresses, advertIntervalCentis, AuthType.NONE,
                 new byte[0]);
+    }
+
+    /** A v3 follower advert: a leased BACKUP tells its master that it follows it ({@link #follower}). */
+    public static VrrpPacket v3Follower(int vrid, int priority, List<Ipv4> addresses, int advertIntervalCentis) {
+        return new VrrpPacket(3, ADVERTISEMENT, vrid, priority, addresses, advertIntervalCentis, AuthType.NONE,
+                new byte[0], true);
     }
 
     /**
@@ -107,7 +128,7 @@ public record VrrpPacket(int version, int type, int vrid, int priority, List<Ipv
 
     /** The state machine's input for this advert, received from {@code source}. */
     public Input.AdvertReceived toInput(Ipv4 source) {
-        return new Input.AdvertReceived(source, priority, advertIntervalCentis());
+        return new Input.AdvertReceived(source, priority, advertIntervalCentis(), follower);
     }
 
     /** The length of the encoded VRRP message in bytes. */
@@ -119,19 +140,20 @@ public record VrrpPacket(int version, int type, int vrid, int priority, List<Ipv
     public boolean equals(Object o) {
         return o instanceof VrrpPacket p && version == p.version && type == p.type && vrid == p.vrid
                 && priority == p.priority && addresses.equals(p.addresses) && advertInterval == p.advertInterval
-                && authType == p.authType && Arrays.equals(authData, p.authData);
+                && authType == p.authType && Arrays.equals(authData, p.authData) && follower == p.follower;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(version, type, vrid, priority, addresses, advertInterval, authType,
-                Arrays.hashCode(authData));
+                Arrays.hashCode(authData), follower);
     }
 
     /** Never shows the password. */
     @Override
     public String toString() {
         return "VrrpPacket[v" + version + " vrid " + vrid + " priority " + priority + " addresses " + addresses
-                + " interval " + advertInterval + (version == 2 ? "s auth " + authType : "cs") + "]";
+                + " interval " + advertInterval + (version == 2 ? "s auth " + authType : "cs")
+                + (follower ? " follower" : "") + "]";
     }
 }

@@ -70,13 +70,13 @@ class VrrpCodecFuzzTest {
     }
 
     /**
-     * What the encoder writes for an accepted input: the same bytes, except that the v3 reserved bits are
-     * cleared and the checksum is the canonical one (0x0000, never its twin 0xFFFF).
+     * What the encoder writes for an accepted input: the same bytes, except that the v3 reserved bits other than
+     * haagent's follower bit are cleared and the checksum is the canonical one (0x0000, never its twin 0xFFFF).
      */
     private static byte[] canonical(byte[] payload, int version, Ipv4 src, Ipv4 dst, ChecksumForm form) {
         byte[] b = payload.clone();
         if (version == 3) {
-            b[4] &= 0x0F;
+            b[4] &= (byte) (0x0F | VrrpPacket.FOLLOWER_BIT);
         }
         b[6] = 0;
         b[7] = 0;

@@ -225,8 +225,24 @@ class VrrpCodecTest {
         byte[] v3 = VrrpCodec.encode(VrrpPacket.v3(51, 100, List.of(VIP), 4095), SRC, DST);
         assertEquals(0x0F, v3[4]);
         assertEquals(4095, ok(decode(v3)).packet().advertInterval());
-        byte[] reserved = patched(v3, 4, 0xFF, true);
+        byte[] reserved = patched(v3, 4, 0x7F, true);
         assertEquals(4095, ok(decode(reserved)).packet().advertInterval());
+        assertFalse(ok(decode(reserved)).packet().follower(), "the three other reserved bits mean nothing");
+    }
+
+    /** Issue 14: a leased BACKUP's follower advert sets the highest reserved bit; nothing else changes. */
+    @Test
+    void v3FollowerBit_roundTrips_andKeepsTheInterval() {
+        VrrpPacket follower = VrrpPacket.v3Follower(51, 100, List.of(VIP), 4095);
+        byte[] bytes = VrrpCodec.encode(follower, SRC, DST);
+        assertEquals((byte) 0x8F, bytes[4]);
+        VrrpPacket back = ok(decode(bytes)).packet();
+        assertTrue(back.follower());
+        assertEquals(4095, back.advertInterval());
+        assertEquals(follower, back);
+        assertNotEquals(VrrpPacket.v3(51, 100, List.of(VIP), 4095), back);
+        assertThrows(IllegalArgumentException.class, () -> new VrrpPacket(2, 1, 1, 1, List.of(), 1, AuthType.NONE,
+                new byte[8], true));
     }
 
     @Test
@@ -344,7 +360,8 @@ class VrrpCodecTest {
             for (int bit = 0; bit < bytes.length * 8; bit++) {
                 byte[] flipped = bytes.clone();
                 flipped[bit / 8] ^= (byte) (0x80 >>> (bit % 8));
-                boolean reservedBit = p.version() == 3 && bit >= 32 && bit < 36;
+                // the follower bit (32) is a meaning of its own: a flip of it is caught by the checksum like any other
+                boolean reservedBit = p.version() == 3 && bit > 32 && bit < 36;
                 DecodeResult res = decode(flipped);
                 if (reservedBit) {
                     // A reserved bit changes nothing the packet means, but the checksum still catches it.
