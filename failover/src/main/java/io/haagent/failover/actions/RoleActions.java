@@ -342,12 +342,19 @@ public final class RoleActions implements AutoCloseable {
                 done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), false, "not run: " + r.why(), Duration.ZERO));
                 return;
             }
-            int before = done.size();
-            move(a, true, done);
-            String epoch = epochNote(f);
-            if (!epoch.isEmpty() && done.size() > before && done.getLast().ok()) {
-                Outcome o = done.removeLast();
-                done.add(new Outcome(o.kind(), o.object(), true, o.sentence() + epoch, o.took()));
+            if (!(f.orElse(null) instanceof Fence.Granted g)) {
+                move(a, true, done);
+                return;
+            }
+            // under the lease of g.epoch(): the eni mover tags the ENI with it, and the step's line names it
+            long t0 = System.nanoTime();
+            try {
+                MoveResult r = a.acquire(g.epoch());
+                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), true, r.sentence() + epochNote(f),
+                        Duration.ofNanos(System.nanoTime() - t0)));
+            } catch (AddressMoveException ex) {
+                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), false, ex.getMessage(),
+                        Duration.ofNanos(System.nanoTime() - t0)));
             }
         });
     }

@@ -26,6 +26,15 @@ public interface AddressMover {
     MoveResult acquire() throws AddressMoveException;
 
     /**
+     * As {@link #acquire()}, for an instance behind a ZooKeeper lease, under the lease of {@code leaseEpoch}: a mover
+     * that can record the epoch where the address lives does (the {@code eni} mover tags the ENI), so an operator
+     * can tell which master took it last; the others leave it to the step's log line, which names it.
+     */
+    default MoveResult acquire(long leaseEpoch) throws AddressMoveException {
+        return acquire();
+    }
+
+    /**
      * Lets go of the address on this host. For {@code eni} nothing is done: the new master takes the
      * ENI; detaching it here would only lengthen the gap.
      */

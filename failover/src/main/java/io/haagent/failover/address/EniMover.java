@@ -8,11 +8,13 @@ import io.haagent.config.VrrpInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.model.AttachmentStatus;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 import software.amazon.awssdk.services.ec2.model.NetworkInterfaceAttachment;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * {@code eni}: re-attaches an ENI to this instance. Each round describes the ENI and {@link #decide}s
@@ -85,8 +87,21 @@ final class EniMover implements AddressMover {
         };
     }
 
+    /** The tag an acquire under a ZooKeeper lease puts on the ENI: the lease's epoch, {@code 0x2c}. */
+    static final String LEASE_EPOCH_TAG = "haagent:lease-epoch";
+
     @Override
     public MoveResult acquire() throws AddressMoveException {
+        return acquire(OptionalLong.empty());
+    }
+
+    /** Also tags the ENI {@value #LEASE_EPOCH_TAG} = the epoch (needs {@code ec2:CreateTags}; without it, logged). */
+    @Override
+    public MoveResult acquire(long leaseEpoch) throws AddressMoveException {
+        return acquire(OptionalLong.of(leaseEpoch));
+    }
+
+    private MoveResult acquire(OptionalLong leaseEpoch) throws AddressMoveException {
         MoveRecorder steps = new MoveRecorder(edges.ticker());
         String me = steps.thisInstance(edges.identity(), prefix());
         Ec2Calls api;
@@ -96,7 +111,7 @@ final class EniMover implements AddressMover {
             throw steps.failure(prefix() + e.getMessage(), e.getCause());
         }
         try (api) {
-            return new Run(api, me, steps).acquire();
+            return new Run(api, me, steps, leaseEpoch).acquire();
         } catch (RuntimeException e) { // the contract: nothing but AddressMoveException escapes
             throw steps.failure(prefix() + steps.doneSoFar() + "unexpected failure: " + e, e);
         }
@@ -128,10 +143,13 @@ final class EniMover implements AddressMover {
         private Act lastAct = Act.WAIT;
         private AwsFailure lastError;
 
-        Run(Ec2Calls api, String me, MoveRecorder steps) {
+        private final OptionalLong leaseEpoch;
+
+        Run(Ec2Calls api, String me, MoveRecorder steps, OptionalLong leaseEpoch) {
             this.api = api;
             this.me = me;
             this.steps = steps;
+            this.leaseEpoch = leaseEpoch;
         }
 
         MoveResult acquire() throws AddressMoveException {
@@ -248,14 +266,42 @@ final class EniMover implements AddressMover {
 
         private MoveResult done() {
             String where = "this instance " + me + " at device index " + last.deviceIndex();
-            if (steps.isEmpty()) {
+            boolean moved = !steps.isEmpty();
+            if (moved) {
+                steps.add("attached", attachStarted >= 0 ? attachStarted : steps.now());
+            }
+            String tagged = tagEpoch();
+            if (!moved) {
                 String note = last.deviceIndex() == spec.deviceIndex() ? "" : " (the config says "
                         + spec.deviceIndex() + "; left as it is rather than cut the traffic to re-attach it)";
-                return steps.result(prefix() + "was already attached to " + where + note + "; nothing to do", false);
+                return steps.result(prefix() + "was already attached to " + where + note + "; nothing to do" + tagged,
+                        false);
             }
-            steps.add("attached", attachStarted >= 0 ? attachStarted : steps.now());
             return steps.result(prefix() + "moved " + from.map(f -> "from " + f + " ").orElse("") + "to " + where
-                    + (forced ? " with a forced detach" : "") + " in " + MoveRecorder.human(steps.total()), true);
+                    + (forced ? " with a forced detach" : "") + " in " + MoveRecorder.human(steps.total()) + tagged,
+                    true);
+        }
+
+        /**
+         * Under a lease, tags the ENI with the lease's epoch, so whoever looks at it can tell which master took it
+         * last. The move is done either way: a refused tag (no {@code ec2:CreateTags}) is said, not failed.
+         */
+        private String tagEpoch() {
+            if (leaseEpoch.isEmpty()) {
+                return "";
+            }
+            String value = "0x" + Long.toHexString(leaseEpoch.getAsLong());
+            long t = steps.now();
+            try {
+                api.call("CreateTags", () -> api.client().createTags(r -> r.resources(eni)
+                        .tags(Tag.builder().key(LEASE_EPOCH_TAG).value(value).build())));
+                steps.add("CreateTags " + LEASE_EPOCH_TAG + "=" + value, t);
+                return "; tagged " + LEASE_EPOCH_TAG + "=" + value;
+            } catch (AwsFailure e) {
+                log.warn("{}could not tag the ENI {}={} (grant ec2:CreateTags to see the lease's epoch on the ENI;"
+                        + " it is in this log line): {}", prefix(), LEASE_EPOCH_TAG, value, e.getMessage());
+                return "; not tagged " + LEASE_EPOCH_TAG + "=" + value + " (" + e.code() + ")";
+            }
         }
 
         private AddressMoveException timedOut() {

@@ -103,6 +103,31 @@ class MotoAddressMoveTest {
         assertEquals(false, again.changed(), again.sentence());
     }
 
+    /** Issue 14: an acquire under a ZooKeeper lease tags the ENI with the lease's epoch, also when it was already here. */
+    @Test
+    void eni_acquireUnderALease_tagsTheEniWithTheEpoch() throws Exception {
+        Instance a = runInstance();
+        Instance b = runInstance();
+        String eniId = admin.createNetworkInterface(r -> r.subnetId(a.subnetId())).networkInterface()
+                .networkInterfaceId();
+        admin.attachNetworkInterface(r -> r.networkInterfaceId(eniId).instanceId(a.instanceId()).deviceIndex(1));
+        var spec = new VrrpInstance.Eni(AwsId.eni(eniId), 1, Optional.of(REGION), Optional.of(moto.endpoint()),
+                Duration.ofSeconds(10));
+
+        MoveResult r = AddressMovers.of(spec, AddressMovers.Timeouts.DEFAULT, edgesFor(b.instanceId())).acquire(0x2c);
+
+        assertEquals(b.instanceId(), eni(eniId).attachment().instanceId());
+        assertTrue(r.sentence().endsWith("; tagged haagent:lease-epoch=0x2c"), r.sentence());
+        assertEquals(List.of("0x2c"), eni(eniId).tagSet().stream().filter(t -> t.key().equals("haagent:lease-epoch"))
+                .map(t -> t.value()).toList());
+
+        MoveResult again = AddressMovers.of(spec, AddressMovers.Timeouts.DEFAULT, edgesFor(b.instanceId())).acquire(0x2d);
+        assertEquals(false, again.changed(), again.sentence());
+        assertTrue(again.sentence().endsWith("nothing to do; tagged haagent:lease-epoch=0x2d"), again.sentence());
+        assertEquals(List.of("0x2d"), eni(eniId).tagSet().stream().filter(t -> t.key().equals("haagent:lease-epoch"))
+                .map(t -> t.value()).toList());
+    }
+
     @Test
     void secondaryIp_onAsEni_acquireOnB_assignedToBsEni_andAddedToTheInterface() throws Exception {
         Instance a = runInstance();
