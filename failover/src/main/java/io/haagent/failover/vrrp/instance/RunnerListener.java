@@ -25,7 +25,10 @@ public interface RunnerListener {
      */
     default void masterLearned(VrrpEvent e, Ipv4 master) {}
 
-    /** An advert from {@code peer} was admitted (before the election decided on it); must be cheap. */
+    /**
+     * An advert from {@code peer} was admitted (before the election decided on it); must be cheap. Not for a leased
+     * peer's follower advert, which is no master's (issue 14).
+     */
     default void advertReceived(String instance, Ipv4 peer, int priority) {}
 
     /** A received datagram was refused (bad version, auth, unknown source...). */

@@ -478,7 +478,11 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             case Admission.Admitted a -> {
                 a.notice().ifPresent(n -> log.info("({}) {}", name, n));
                 tally.heard(a.input().source(), now, a.input().priority());
-                tell(() -> listener.advertReceived(name, a.input().source(), a.input().priority()));
+                if (!a.input().follower()) {
+                    // the listener takes what it hears for a master's advert (the promotion guard, the hand-over watch);
+                    // a leased peer's follower advert says the opposite, and reaches only the lease
+                    tell(() -> listener.advertReceived(name, a.input().source(), a.input().priority()));
+                }
                 decideAndAct(a.input(), now, wall);
                 // the failsafe counts only a follower advert, of lower priority, while we are MASTER: the peer
                 // follows us and does not want the lease; anything else it sends says it does not agree
