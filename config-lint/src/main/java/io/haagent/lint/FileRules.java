@@ -313,6 +313,11 @@ final class FileRules {
                 VrrpInstance v = c.vrrp().get(name);
                 if (v != null) {
                     sessionCoversAdverts(zk, name, v, at);
+                    if (v.version() == 2) {
+                        add(Rule.ZK_LEASE_V2, at, name + " speaks VRRP v2, which has no room for the follower advert a"
+                                + " backup sends its master: with ZooKeeper's quorum gone the master demotes at its"
+                                + " deadline and nobody is MASTER until ZooKeeper is back; use version: 3 on both ends");
+                    }
                     int peers = v.unicast().peers().size();
                     if (peers != 1) {
                         add(Rule.ZK_LEASE_NOT_A_PAIR, at, name + " has " + peers + " unicast peers: a lease guards a pair"
