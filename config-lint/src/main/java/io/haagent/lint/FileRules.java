@@ -313,6 +313,11 @@ final class FileRules {
                 VrrpInstance v = c.vrrp().get(name);
                 if (v != null) {
                     sessionCoversAdverts(zk, name, v, at);
+                    if (v.preempt()) {
+                        add(Rule.ZK_LEASE_PREEMPT, at, name + " has preempt on (the default), but behind a lease a living"
+                                + " master keeps its lease whatever its priority: the priority only orders who asks for the"
+                                + " lease once the master is gone; set preempt: false on both ends to say so");
+                    }
                     if (v.version() == 2) {
                         add(Rule.ZK_LEASE_V2, at, name + " speaks VRRP v2, which has no room for the follower advert a"
                                 + " backup sends its master: with ZooKeeper's quorum gone the master demotes at its"

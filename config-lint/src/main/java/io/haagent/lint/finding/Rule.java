@@ -74,6 +74,9 @@ public enum Rule {
     ZK_LEASE_NOT_A_PAIR("coordination.lease-not-a-pair", ERROR,
             "an instance in lease_for without exactly one unicast peer: a lease guards a pair, and losing it makes the "
                     + "local Redis a replica of that one peer"),
+    ZK_LEASE_PREEMPT("coordination.lease-preempt", WARNING,
+            "an instance in lease_for with preempt on: behind a lease a living master keeps its lease, so preempt has "
+                    + "no effect"),
     ZK_LEASE_V2("coordination.lease-v2-no-failsafe", WARNING,
             "an instance in lease_for speaks VRRP v2: its backup cannot tell the master it follows, so while ZooKeeper "
                     + "is down the master demotes at its deadline instead of keeping MASTER by the failsafe"),

@@ -106,6 +106,14 @@ public final class VrrpMachine {
         return new Decision(d.state(), actions, d.nextWakeAtNanos(), d.sentence());
     }
 
+    /**
+     * Behind a lease there is no preemption: a living master keeps its lease, and the priority only orders who asks
+     * for it when the master is gone ({@code preempt} is ignored; lint warns {@code coordination.lease-preempt}).
+     */
+    private boolean preempts() {
+        return p.preempt() && !p.leased();
+    }
+
     /** Leased v3 instances tell their master that they follow it ({@link SendFollowerAdvert}). */
     private boolean sendsFollowerAdverts() {
         return p.leased() && p.version() == 3;
@@ -276,9 +284,6 @@ public final class VrrpMachine {
             return started(prev.withAwaitingLease(Optional.empty()), now, "; the lease did not come within "
                     + secs(now - prev.startedNanos()));
         }
-        if (prev.awaitingLease().isPresent() && prev.state() != VrrpState.MASTER) {
-            return claimAdvert(prev, now);
-        }
         switch (prev.state()) {
             case MASTER -> {
                 if (now < prev.advertDueNanos()) {
@@ -398,6 +403,16 @@ public final class VrrpMachine {
         }
         boolean higher = a.priority() > ours;
         boolean tieWon = a.priority() == ours && a.source().compareTo(p.source()) > 0;
+        if ((higher || tieWon) && s.leaseEpoch() != ElectionState.NO_LEASE) {
+            // Behind a lease the lease decides who is master, not the priority: the holder stays, and the other side
+            // (a master by the failsafe, which hears a non-follower advert) leaves. Yielding here too would leave
+            // nobody: after a healed partition both sides would give way at once.
+            ElectionState next = s.withAdvertDue(now + advertNanos());
+            return new Decision(next, List.of(new SendAdvert(ours, p.advertIntervalCentis())), wakeAt(next),
+                    Optional.of(prefix() + "received advert from " + a.source() + " with " + (higher ? "higher" : "equal")
+                            + " priority " + a.priority() + ", ours " + ours + ": stays MASTER, as it holds the lease"
+                            + " (epoch 0x" + Long.toHexString(s.leaseEpoch()) + "); sent ours at once"));
+        }
         if (higher || tieWon) {
             String reason = higher
                     ? "received advert from " + a.source() + " with higher priority " + a.priority() + ", ours " + ours
@@ -434,7 +449,7 @@ public final class VrrpMachine {
                     + " sent priority 0 (leaving); taking over in " + secs(skew) + " unless another master speaks"));
         }
         // a node an operator stepped down or drained follows whoever is master: it must not preempt its way back
-        boolean follow = !p.preempt() || a.priority() >= ours || s.hold().isPresent();
+        boolean follow = !preempts() || a.priority() >= ours || s.hold().isPresent();
         long lowerSince = s.lowerSinceNanos();
         if (!follow) {
             if (lowerSince == ElectionState.NEVER) {
@@ -674,34 +689,21 @@ public final class VrrpMachine {
     }
 
     /**
-     * A leased instance that would be MASTER asks for the lease first and stays where it is: a BACKUP stays BACKUP, a
-     * node at start stays INIT (no transition, so a MASTER resumed after a planned restart does not release its
-     * address only to take it back) until {@code giveUpAt}. Meanwhile it advertises its priority, as a new master
-     * would: a lower-priority master that hears it yields and gives the lease up, which is how a preemption happens
-     * behind a lease; a master that hears nothing (a partition) does not care.
+     * A leased instance that would be MASTER asks for the lease first and stays where it is, silent: a BACKUP stays
+     * BACKUP, a node at start stays INIT (no transition, so a MASTER resumed after a planned restart does not release
+     * its address only to take it back) until {@code giveUpAt}. A master it hears meanwhile it follows again, and stops
+     * asking ({@link #backupHeard}).
      */
     private Decision askLease(ElectionState prev, long now, VrrpState from, String reason, long giveUpAt) {
         if (prev.awaitingLease().isPresent()) {
             return quiet(prev);
         }
-        int prio = effectivePriority(prev);
-        ElectionState next = prev.withAwaitingLease(Optional.of(reason)).withAdvertDue(now + advertNanos())
+        ElectionState next = prev.withAwaitingLease(Optional.of(reason)).withAdvertDue(ElectionState.NEVER)
                 .withDownAt(from == VrrpState.INIT ? giveUpAt : ElectionState.NEVER)
                 .withLowerSince(ElectionState.NEVER);
         String until = from == VrrpState.INIT ? " (at most " + secs(giveUpAt - now) + ", then it starts as BACKUP)" : "";
-        return new Decision(next, List.of(new AskLease(reason), new SendAdvert(prio, p.advertIntervalCentis())),
-                wakeAt(next), Optional.of(prefix() + from + " would become MASTER (" + reason
-                + "): asked for the lease first" + until + ", advertising priority " + prio + " meanwhile"));
-    }
-
-    /** Waiting for the lease: one more advert of our priority when it is due. */
-    private Decision claimAdvert(ElectionState prev, long now) {
-        if (now < prev.advertDueNanos()) {
-            return quiet(prev);
-        }
-        ElectionState next = prev.withAdvertDue(now + advertNanos());
-        return new Decision(next, List.of(new SendAdvert(effectivePriority(prev), p.advertIntervalCentis())),
-                wakeAt(next), Optional.empty());
+        return new Decision(next, List.of(new AskLease(reason)), wakeAt(next), Optional.of(prefix() + from
+                + " would become MASTER (" + reason + "): asked for the lease first" + until));
     }
 
     /** The lease asked for came: MASTER, with its epoch; unless, at start, a fault appeared meanwhile. */
@@ -749,10 +751,10 @@ public final class VrrpMachine {
 
     private long wakeAt(ElectionState s) {
         if (s.awaitingLease().isPresent() && s.state() == VrrpState.INIT) {
-            return Math.min(s.advertDueNanos(), s.downAtNanos());
+            return s.downAtNanos();
         }
         if (s.awaitingLease().isPresent() && s.state() == VrrpState.BACKUP) {
-            return faultCause(s).isPresent() ? Math.min(s.advertDueNanos(), startupEnds(s)) : s.advertDueNanos();
+            return faultCause(s).isPresent() ? startupEnds(s) : Long.MAX_VALUE;
         }
         return switch (s.state()) {
             case MASTER -> s.advertDueNanos();
