@@ -311,21 +311,29 @@ class LeasedPairTest {
         assertTrue(promoted.reason().contains("acquired the lease"), promoted.reason());
     }
 
+    /**
+     * The master's session expires (curator-test's KillSession expires it in the client; the server drops the node a
+     * session timeout later, as it would have before a real expiry reached the client): it demotes at once, and then
+     * one of the two takes a new lease, with a newer epoch, and is the only MASTER.
+     */
     @Test
-    void sessionExpired_masterDemotes_andThePeerTakesOverWithANewerEpoch() throws Exception {
+    void sessionExpired_masterDemotesAtOnce_thenOneMasterWithANewerEpoch() throws Exception {
         List<Node> pair = electedPair();
         Node a = pair.get(0);
         Node b = pair.get(1);
         long epochA = a.lease().epoch();
         int eventsA = a.events().size();
-        int eventsB = b.events().size();
 
         KillSession.kill(a.coordination().client().getZookeeperClient().getZooKeeper());
 
         VrrpEvent demoted = a.awaitState(VrrpState.BACKUP, eventsA);
-        assertTrue(demoted.reason().startsWith("lost the lease: "), demoted.reason());
-        VrrpEvent promoted = b.awaitState(VrrpState.MASTER, eventsB);
-        assertTrue(promoted.reason().contains("acquired the lease"), promoted.reason());
-        assertTrue(b.lease().epoch() > epochA);
+        assertTrue(demoted.reason().startsWith("lost the lease: LOST: the lease's session 0x"), demoted.reason());
+        Eventually.within(WAIT, () -> "exactly one MASTER, with a newer lease: a " + a.runner().status() + ", b "
+                + b.runner().status(), () -> {
+            boolean am = a.state() == VrrpState.MASTER;
+            boolean bm = b.state() == VrrpState.MASTER;
+            Node m = am ? a : b;
+            return am != bm && m.lease().phase().equals("HELD") && m.lease().epoch() > epochA;
+        });
     }
 }

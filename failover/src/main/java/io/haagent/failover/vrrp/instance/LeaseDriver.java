@@ -34,6 +34,7 @@ final class LeaseDriver implements AutoCloseable {
     private final Ticker ticker;
     private final ScheduledExecutorService loop;
     private final Consumer<Input> election;
+    private final Runnable decided;
     private final LeaseParams asked;
     private final LeaseEdge edge;
     private final Optional<WritePause> writes;
@@ -47,13 +48,15 @@ final class LeaseDriver implements AutoCloseable {
     /**
      * @param onLoop   runs a task on the instance's loop (the edge's answers come from Curator's threads)
      * @param election queues an input for the election, behind the one being decided
+     * @param decided  told on the loop after each decision (the instance's status shows the lease)
      */
     LeaseDriver(String name, LeaseSetup setup, Ticker ticker, ScheduledExecutorService loop, Consumer<Runnable> onLoop,
-                Consumer<Input> election) {
+                Consumer<Input> election, Runnable decided) {
         this.name = name;
         this.ticker = ticker;
         this.loop = loop;
         this.election = election;
+        this.decided = decided;
         this.asked = setup.params();
         this.machine = new LeaseMachine(asked);
         this.writes = setup.writes();
@@ -89,6 +92,7 @@ final class LeaseDriver implements AutoCloseable {
             }
         }
         rearm(d.nextWakeAtNanos(), now);
+        decided.run();
     }
 
     /** Whether an irreversible step may run now, and with which epoch; any thread. */

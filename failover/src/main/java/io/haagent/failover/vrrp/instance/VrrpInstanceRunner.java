@@ -121,7 +121,8 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         // a cancelled wake-up must not linger in the queue, nor run after close
         loop.setRemoveOnCancelPolicy(true);
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.lease = leaseSetup.map(l -> new LeaseDriver(name, l, ticker, loop, this::submit, this::post));
+        this.lease = leaseSetup.map(l -> new LeaseDriver(name, l, ticker, loop, this::submit, this::post,
+                this::publish));
         this.status = tally.snapshot(election, machine.effectivePriority(election));
         this.heartbeat = ticker.nanoTime();
     }
