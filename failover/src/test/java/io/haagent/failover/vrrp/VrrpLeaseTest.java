@@ -17,6 +17,7 @@ import io.haagent.testkit.FakeTicker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -226,6 +227,39 @@ class VrrpLeaseTest {
 
         assertEquals(VrrpState.BACKUP, low.vrrpState());
         assertInstanceOf(ReleaseLease.class, d.actions().getLast());
+    }
+
+    /**
+     * Found by agent's LeasePartitionNetnsTest (real daemons, a real ZooKeeper): n0 (150), cut off for 20 s, lost its
+     * lease and, hearing nobody, waits for the lease again as a BACKUP that claims MASTER; n1 (100) took the lease and
+     * is MASTER. At the heal each hears the other at once: n1 yields to n0's claim (the preemption behind a lease) while
+     * n0, with preempt: false, follows n1 and stops claiming. Nobody goes on: the next rounds race for the lease, and in
+     * the lab both ended FAULT with their Redis replicas of each other (the promotion guard refused on both ends).
+     */
+    @Disabled("issue 14 product defect, left for the lead: both ends give way after a healed partition; see the zknetns report")
+    @Test
+    void healedPartition_preemptFalse_theClaimingBackupAndTheLeasedMasterHearEachOther_oneOfThemGoesOn() {
+        Node low = new Node(leasedWithoutPreempt(US, 100, PEER), fake);
+        low.feed(new Input.Started());
+        low.fireTimer();
+        low.feed(new Input.LeaseGranted(EPOCH));
+        assertEquals(VrrpState.MASTER, low.vrrpState());
+        Node high = new Node(leasedWithoutPreempt(PEER, 150, US), fake);
+        high.feed(new Input.Started());
+        high.fireTimer(); // cut off: nobody heard, it claims
+        assertTrue(high.state.awaitingLease().isPresent());
+
+        low.advert(PEER, 150); // the heal: the claim reaches the master ...
+        high.advert(US, 100); // ... and the master's advert the claimant
+
+        assertTrue(low.vrrpState() == VrrpState.MASTER || high.state.awaitingLease().isPresent(),
+                "both gave way: the master is " + low.vrrpState() + ", the claimant waits for the lease: "
+                        + high.state.awaitingLease().isPresent());
+    }
+
+    private static VrrpParams leasedWithoutPreempt(String source, int priority, String peer) {
+        return new VrrpParams("redis-vip", 3, priority, 100, Ipv4.parse(source), false, 0, 0, List.of(), true,
+                List.of(Ipv4.parse(peer)));
     }
 
     @Test
