@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * The server process of a fixture ({@link RedisServer}, {@link MotoServer}, {@link Keepalived},
- * {@link ConfiglessRedis}, {@link PrometheusServer}): started with its output captured in a file, a readiness wait with a
+ * {@link ConfiglessRedis}, {@link PrometheusServer}, {@link ZookeeperServer}): started with its output captured in a file, a readiness wait with a
  * deadline, a stop and a kill that reach as far as the fixture says, and a JVM shutdown hook that
  * kills every process a test forgot, so that nothing outlives the JVM. A fixture may start it
  * again after a stop or a kill (a restart on the same port).

@@ -299,6 +299,7 @@ class VrrpLeaseTest {
         assertEquals(d.nextWakeAtNanos(), n.state.downAtNanos(), "only the master-down timer runs");
     }
 
+
     @Test
     void withoutALease_nothingChanges_theBackupBecomesMasterAtOnce() {
         Node n = new Node(Node.params(US, 100), fake);
