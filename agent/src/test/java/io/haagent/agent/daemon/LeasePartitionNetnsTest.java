@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +48,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * no write a replica acknowledged is lost. The same scenario without the lease is the anchor: it only has to run, and
  * it prints what a partition costs without the lease (two writable masters for the whole partition).
  *
- * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark). While
- * the test is disabled (the defect its {@code @Disabled} names), add
- * {@code '-Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition'} to run it anyway.
+ * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark). (A healed partition
+ * once ended with no MASTER, both ends giving way to each other; VrrpLeaseTest's healedPartition_... pins the fix.)
  */
 class LeasePartitionNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -80,8 +78,6 @@ class LeasePartitionNetnsTest {
         open.forEach(Scenario::close);
     }
 
-    @Disabled("issue 14 product defect, left for the lead: after the heal both ends can give way and end FAULT (about one"
-            + " run in two); failover's VrrpLeaseTest.healedPartition_preemptFalse_... pins it; see the zknetns report")
     @Test
     void masterPartitioned20s_withTheLease_neverTwoWritableMasters_gapWithinSessionTimeout_oneMasterAfter_noAckedWriteLost()
             throws Exception {
