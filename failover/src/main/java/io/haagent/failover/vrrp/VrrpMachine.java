@@ -114,6 +114,16 @@ public final class VrrpMachine {
         return p.preempt() && !p.leased();
     }
 
+    /**
+     * "no master heard in 3.6s since start", or, for a node that left MASTER or FAULT since with no master named (its
+     * {@code lastHeardNanos} then marks when), "no master heard for 3.6s".
+     */
+    private static String noMasterHeard(ElectionState s, long now) {
+        return s.lastHeardNanos() == ElectionState.NEVER
+                ? "no master heard in " + secs(now - s.startedNanos()) + " since start"
+                : "no master heard for " + secs(now - s.lastHeardNanos());
+    }
+
     /** Leased v3 instances tell their master that they follow it ({@link SendFollowerAdvert}). */
     private boolean sendsFollowerAdverts() {
         return p.leased() && p.version() == 3;
@@ -319,8 +329,7 @@ public final class VrrpMachine {
                 String reason;
                 if (drained(prev).isPresent()) {
                     // keep out of elections: say once why nobody here takes over, and wait for an advert or a resume
-                    String what = prev.master().isEmpty() ? "no master heard in " + secs(now - prev.startedNanos())
-                            + " since start"
+                    String what = prev.master().isEmpty() ? noMasterHeard(prev, now)
                             : prev.masterPriority() == 0 ? "master " + prev.master().get() + " left (sent priority 0) "
                             + secs(now - prev.lastHeardNanos()) + " ago"
                             : "master " + prev.master().get() + " silent for " + secs(now - prev.lastHeardNanos());
@@ -330,7 +339,7 @@ public final class VrrpMachine {
                             + ") until it is resumed"));
                 }
                 if (prev.master().isEmpty()) {
-                    reason = "no master heard in " + secs(now - prev.startedNanos()) + " since start";
+                    reason = noMasterHeard(prev, now);
                 } else if (prev.masterPriority() == 0) {
                     reason = "master " + prev.master().get() + " left (sent priority 0) "
                             + secs(now - prev.lastHeardNanos()) + " ago";
@@ -601,7 +610,7 @@ public final class VrrpMachine {
             String reason = hold.why() + ", sent priority 0";
             ElectionState next = prev.withState(VrrpState.BACKUP).withHold(Optional.of(hold))
                     .withLeaseEpoch(ElectionState.NO_LEASE)
-                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER)
+                    .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), now)
                     .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
                     .withDownAt(now + masterDownIntervalNanos(effectivePriority(prev), p.advertIntervalCentis()));
             return transition(next, List.of(new SendAdvert(0, p.advertIntervalCentis()),
@@ -659,7 +668,7 @@ public final class VrrpMachine {
         long downAt = Math.max(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()),
                 s.startedNanos() + p.startupDelayNanos());
         ElectionState next = s.withState(VrrpState.BACKUP).withDownAt(downAt)
-                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER);
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), now);
         return transition(next, List.of(new BecomeBackup(s.state(), reason, Optional.empty(), prio)), s.state(), reason);
     }
 
@@ -733,7 +742,7 @@ public final class VrrpMachine {
         int prio = effectivePriority(prev);
         String reason = "lost the lease: " + why + ", sent priority 0";
         ElectionState next = prev.withState(VrrpState.BACKUP).withLeaseEpoch(ElectionState.NO_LEASE)
-                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), ElectionState.NEVER)
+                .withMaster(Optional.empty(), 0, p.advertIntervalCentis(), now)
                 .withAdvertDue(ElectionState.NEVER).withLowerSince(ElectionState.NEVER)
                 .withDownAt(now + masterDownIntervalNanos(prio, p.advertIntervalCentis()));
         return transition(next, List.of(new SendAdvert(0, p.advertIntervalCentis()),
