@@ -15,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,6 @@ final class LeaseDriver implements AutoCloseable {
 
     private final String name;
     private final Ticker ticker;
-    private final ScheduledExecutorService loop;
     private final Consumer<Input> election;
     private final Runnable decided;
     private final LeaseParams asked;
@@ -42,8 +39,7 @@ final class LeaseDriver implements AutoCloseable {
     // written on the loop; read by fence() from the actions thread
     private volatile LeaseMachine machine;
     private volatile LeaseState state = LeaseState.initial();
-    private ScheduledFuture<?> wake;
-    private long wakeAt = Long.MAX_VALUE;
+    private final WakeUp wake;
 
     /**
      * @param onLoop   runs a task on the instance's loop (the edge's answers come from Curator's threads)
@@ -54,7 +50,6 @@ final class LeaseDriver implements AutoCloseable {
                 Consumer<Input> election, Runnable decided) {
         this.name = name;
         this.ticker = ticker;
-        this.loop = loop;
         this.election = election;
         this.decided = decided;
         this.asked = setup.params();
@@ -62,6 +57,13 @@ final class LeaseDriver implements AutoCloseable {
         this.writes = setup.writes();
         this.writesThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("vrrp-" + name + "-writes").unstarted(r));
+        this.wake = new WakeUp(loop, () -> {
+            try {
+                feed(new LeaseInput.TimePassed());
+            } catch (RuntimeException e) {
+                log.error("({}) lease: failed to handle its timer", name, e);
+            }
+        });
         this.edge = setup.edge().open(in -> onLoop.accept(() -> feed(in)));
     }
 
@@ -91,7 +93,7 @@ final class LeaseDriver implements AutoCloseable {
                 case LeaseAction.Demote x -> election.accept(new Input.LeaseLost(x.reason()));
             }
         }
-        rearm(d.nextWakeAtNanos(), now);
+        wake.at(d.nextWakeAtNanos(), now);
         decided.run();
     }
 
@@ -136,38 +138,10 @@ final class LeaseDriver implements AutoCloseable {
         });
     }
 
-    private void rearm(long at, long now) {
-        if (wake != null && at == wakeAt) {
-            return;
-        }
-        if (wake != null) {
-            wake.cancel(false);
-            wake = null;
-        }
-        wakeAt = at;
-        if (at == Long.MAX_VALUE) {
-            return;
-        }
-        try {
-            wake = loop.schedule(() -> {
-                wake = null;
-                try {
-                    feed(new LeaseInput.TimePassed());
-                } catch (RuntimeException e) {
-                    log.error("({}) lease: failed to handle its timer", name, e);
-                }
-            }, Math.max(0, at - now), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // the instance is stopping
-        }
-    }
-
     /** Stops the timer, the edge's reports and the writes thread; on the loop or after it stopped. */
     @Override
     public void close() {
-        if (wake != null) {
-            wake.cancel(false);
-        }
+        wake.cancel();
         edge.close();
         writesThread.shutdown();
     }

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -92,8 +91,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
     private Adverts adverts;
     private List<Target> targets;
     private ElectionState election = ElectionState.initial();
-    private ScheduledFuture<?> wake;
-    private long wakeAt = Long.MAX_VALUE;
+    private final WakeUp wake;
     private boolean linkUp = true;
     private volatile VrrpEvent lastEvent; // written on the loop thread only
 
@@ -121,6 +119,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         // a cancelled wake-up must not linger in the queue, nor run after close
         loop.setRemoveOnCancelPolicy(true);
         loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.wake = new WakeUp(loop, this::timerFired);
         this.lease = leaseSetup.map(l -> new LeaseDriver(name, l, ticker, loop, this::submit, this::post,
                 this::publish));
         this.status = tally.snapshot(election, machine.effectivePriority(election));
@@ -533,7 +532,7 @@ public final class VrrpInstanceRunner implements AutoCloseable {
             }
         }
         noteNewMaster();
-        rearm(d.nextWakeAtNanos(), now);
+        wake.at(d.nextWakeAtNanos(), now);
         publish();
     }
 
@@ -599,30 +598,16 @@ public final class VrrpInstanceRunner implements AutoCloseable {
         tell(() -> listener.transitioned(e));
     }
 
-    /** One wake-up at most: the machine's latest answer replaces the previous one. */
-    private void rearm(long at, long now) {
-        if (wake != null && at == wakeAt) {
-            return;
+    /** On the loop, when the election's wake-up time has come. */
+    private void timerFired() {
+        try {
+            feed(new Input.TimePassed());
+        } catch (RuntimeException e) {
+            // without a timer a MASTER would fall silent: try again one advert interval later
+            log.error("({}) failed to handle its timer; trying again in one advert interval", name, e);
+            long retryFrom = ticker.nanoTime();
+            wake.at(retryFrom + machine.params().advertIntervalCentis() * 10_000_000L, retryFrom);
         }
-        if (wake != null) {
-            wake.cancel(false);
-            wake = null;
-        }
-        wakeAt = at;
-        if (at == Long.MAX_VALUE) {
-            return;
-        }
-        wake = loop.schedule(() -> {
-            wake = null; // this one has fired: whatever the machine answers, arm anew
-            try {
-                feed(new Input.TimePassed());
-            } catch (RuntimeException e) {
-                // without a timer a MASTER would fall silent: try again one advert interval later
-                log.error("({}) failed to handle its timer; trying again in one advert interval", name, e);
-                long retryFrom = ticker.nanoTime();
-                rearm(retryFrom + machine.params().advertIntervalCentis() * 10_000_000L, retryFrom);
-            }
-        }, Math.max(0, at - now), TimeUnit.NANOSECONDS);
     }
 
     private void publish() {
