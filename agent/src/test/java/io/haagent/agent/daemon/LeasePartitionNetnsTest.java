@@ -50,7 +50,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * no write a replica acknowledged is lost. The same scenario without the lease is the anchor: it only has to run, and
  * it prints what a partition costs without the lease (two writable masters for the whole partition).
  *
- * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark). (A healed partition
+ * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark).
+ * {@code -Dhaagent.leaseBenchRuns=N} runs the rest of that benchmark N times in the same lab: a Redis crash and the
+ * master host's death (lease on and off), and a ZooKeeper restart while MASTER (lease on). (A healed partition
  * once ended with no MASTER, both ends giving way to each other; VrrpLeaseTest's healedPartition_... pins the fix.)
  */
 class LeasePartitionNetnsTest {
