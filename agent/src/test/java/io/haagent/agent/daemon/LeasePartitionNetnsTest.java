@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,13 +50,16 @@ import redis.clients.jedis.exceptions.JedisException;
  * no write a replica acknowledged is lost. The same scenario without the lease is the anchor: it only has to run, and
  * it prints what a partition costs without the lease (two writable masters for the whole partition).
  *
- * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark). (A healed partition
+ * <p>{@code -Dhaagent.leasePartitionRuns=N} runs both N times more and prints each run (issue 14's benchmark).
+ * {@code -Dhaagent.leaseBenchRuns=N} runs the rest of that benchmark N times in the same lab: a Redis crash and the
+ * master host's death (lease on and off), and a ZooKeeper restart while MASTER (lease on). (A healed partition
  * once ended with no MASTER, both ends giving way to each other; VrrpLeaseTest's healedPartition_... pins the fix.)
  */
 class LeasePartitionNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration SESSION = Duration.ofSeconds(6);
     private static final Duration PARTITION = Duration.ofSeconds(20);
+    private static final Duration ZK_DOWN = Duration.ofSeconds(3);
     private static final int REDIS_PORT = 6379;
     private static final int N0 = 0;
     private static final int N1 = 1;
@@ -114,6 +119,61 @@ class LeasePartitionNetnsTest {
         System.out.println("lease partition benchmark, " + runs + " runs:\n" + String.join("\n", lines));
     }
 
+    /**
+     * Issue 14's benchmark beyond the partition, {@code -Dhaagent.leaseBenchRuns=N} times: a Redis crash on the master
+     * and the master host's death (lease on and off: the write gap), and a 3 s ZooKeeper restart while n0 is MASTER
+     * (lease on only: failed writes and the longest write). One line per run, then min/median/max per row.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "haagent.leaseBenchRuns", matches = "[1-9][0-9]*")
+    void benchmark_redisCrash_hostDeath_zookeeperRestart() throws Exception {
+        int runs = Integer.parseInt(System.getProperty("haagent.leaseBenchRuns"));
+        Map<String, List<Long>> rows = new LinkedHashMap<>();
+        for (int r = 1; r <= runs; r++) {
+            for (boolean lease : List.of(true, false)) {
+                bench(r, "redis crash", lease, Scenario::redisCrash, rows);
+                bench(r, "host death", lease, Scenario::hostDeath, rows);
+            }
+            bench(r, "zookeeper restart", true, Scenario::zookeeperRestart, rows);
+        }
+        StringBuilder table = new StringBuilder("lease benchmark, " + runs + " runs (min / median / max):\n");
+        rows.forEach((row, values) -> {
+            List<Long> sorted = values.stream().sorted().toList();
+            table.append(String.format(Locale.ROOT, "  %-52s %6d %6d %6d%n", row, sorted.getFirst(),
+                    sorted.get(sorted.size() / 2), sorted.getLast()));
+        });
+        System.out.print(table);
+    }
+
+    /** One run of one benchmark scenario in a lab of its own, closed before the next; its line printed at once. */
+    private void bench(int run, String scenario, boolean lease, Fault fault, Map<String, List<Long>> rows)
+            throws Exception {
+        Scenario s = new Scenario(lease, Files.createDirectories(dir.resolve(scenario.replace(' ', '-') + "-" + run
+                + "-" + lease)));
+        open.add(s);
+        List<Metric> metrics = fault.inflict(s);
+        open.removeLast().close();
+        String mode = scenario + ", lease " + (lease ? "on" : "off");
+        System.out.println("run " + run + " " + mode + ": " + String.join(", ", metrics.stream().map(Metric::toString)
+                .toList()));
+        metrics.forEach(m -> rows.computeIfAbsent(mode + ": " + m.name() + (m.unit().isEmpty() ? "" : " (" + m.unit()
+                + ")"), k -> new ArrayList<>()).add(m.value()));
+    }
+
+    /** A benchmark scenario: brings the lab up, does its fault, and measures. */
+    @FunctionalInterface
+    private interface Fault {
+        List<Metric> inflict(Scenario s) throws Exception;
+    }
+
+    /** One number a benchmark scenario measured. */
+    record Metric(String name, long value, String unit) {
+        @Override
+        public String toString() {
+            return name + " " + value + (unit.isEmpty() ? "" : " " + unit);
+        }
+    }
+
     private Result run(boolean lease, String name) throws Exception {
         Scenario s = new Scenario(lease, Files.createDirectories(dir.resolve(name)));
         open.add(s);
@@ -128,6 +188,9 @@ class LeasePartitionNetnsTest {
         private final List<VrrpNode> nodes = new ArrayList<>();
         private final List<NetnsThread> threads = new ArrayList<>();
         private final List<Prober> probers = new ArrayList<>();
+        private final List<CompletableFuture<Void>> probing = new ArrayList<>();
+        private final List<Process> redis = new ArrayList<>();
+        private NetnsThread client;
         private ZookeeperServer zk;
 
         Scenario(boolean lease, Path dir) throws IOException {
@@ -136,18 +199,16 @@ class LeasePartitionNetnsTest {
             this.lab = NetnsLab.create(4);
         }
 
-        Result run() throws Exception {
+        /** Up to the fault: n0 MASTER, n1 BACKUP with its Redis replicating n0's, both probers writing, n1 acking. */
+        private void start() throws Exception {
             if (lease) {
                 zk = ZookeeperServer.startIn(lab.host(ZK));
             }
-            NetnsThread client = thread(CLIENT);
-            VrrpNode a = node(N0, 150, Optional.empty());
-            a.awaitState("MASTER", WAIT);
-            VrrpNode b = node(N1, 100, Optional.of(lab.host(N0).address()));
-            b.awaitState("BACKUP", WAIT);
+            client = thread(CLIENT);
+            node(N0, 150, Optional.empty()).awaitState("MASTER", WAIT);
+            node(N1, 100, Optional.of(lab.host(N0).address())).awaitState("BACKUP", WAIT);
             await("n1's Redis replicating n0", () -> LabRedis.replicates(client, lab.host(N1).address(), REDIS_PORT,
                     lab.host(N0).address()));
-            List<CompletableFuture<Void>> probing = new ArrayList<>();
             for (int i : List.of(N0, N1)) {
                 Prober p = new Prober("n" + i);
                 probers.add(p);
@@ -157,7 +218,23 @@ class LeasePartitionNetnsTest {
                 }));
             }
             await("writes on n0 acknowledged by n1", () -> probers.get(N0).acked() >= 50);
+        }
 
+        private void stopProbing() throws Exception {
+            probers.forEach(Prober::stop);
+            for (CompletableFuture<Void> f : probing) {
+                f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+
+        private List<Write> writes() {
+            return probers.stream().flatMap(p -> p.writes.stream()).toList();
+        }
+
+        Result run() throws Exception {
+            start();
+            VrrpNode a = nodes.get(N0);
+            VrrpNode b = nodes.get(N1);
             int[] logFrom = {a.log().length(), b.log().length()};
             long partitionedAt = System.nanoTime();
             lab.partition(N0);
@@ -170,17 +247,75 @@ class LeasePartitionNetnsTest {
             // a few writes on the settled pair, so that the last of the new master's are in the audit
             long written = probers.stream().mapToLong(Prober::oks).sum();
             awaitQuietly(() -> probers.stream().mapToLong(Prober::oks).sum() > written + 20);
-            probers.forEach(Prober::stop);
-            for (CompletableFuture<Void> f : probing) {
-                f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            }
+            stopProbing();
             boolean replicates = master.isPresent() && LabRedis.replicates(client, lab.host(1 - master.get()).address(),
                     REDIS_PORT, lab.host(master.get()).address());
-            List<Write> writes = probers.stream().flatMap(p -> p.writes.stream()).toList();
+            List<Write> writes = writes();
             Audit audit = master.map(m -> audit(client, lab.host(m).address(), writes)).orElse(Audit.NONE);
             return new Result(lease, writes, partitionedAt, settledMillis, master, replicates, audit,
                     "n0's log:\n" + a.log() + "\nn1's log:\n" + b.log(),
                     sentences(a, logFrom[N0]) + sentences(b, logFrom[N1]));
+        }
+
+        /** The benchmark's Redis crash: n0's redis-server SIGKILLed; the write gap until n1's Redis takes writes. */
+        List<Metric> redisCrash() throws Exception {
+            start();
+            long at = System.nanoTime();
+            kill(redis.get(N0));
+            awaitN1Writable();
+            stopProbing();
+            return List.of(new Metric("write gap", longestGapMillis(writes(), at), "ms"));
+        }
+
+        /**
+         * The benchmark's host death: n0's link down, its agent and its Redis SIGKILLed at once (a dead host runs
+         * nothing, so its prober's writes fail too); the write gap until n1's Redis takes writes.
+         */
+        List<Metric> hostDeath() throws Exception {
+            start();
+            long at = System.nanoTime();
+            lab.linkDown(N0);
+            nodes.get(N0).kill();
+            kill(redis.get(N0));
+            awaitN1Writable();
+            stopProbing();
+            return List.of(new Metric("write gap", longestGapMillis(writes(), at), "ms"));
+        }
+
+        /**
+         * The benchmark's ZooKeeper restart while n0 is MASTER (lease on only): the server SIGKILLed, started again
+         * 3 s later (down until it serves again, JVM start included); n0's failed writes and its longest write
+         * (SET sent to OK: a paused write waits) from the kill to 2 s of writes after the restart.
+         */
+        List<Metric> zookeeperRestart() throws Exception {
+            start();
+            long at = System.nanoTime();
+            zk.kill();
+            Thread.sleep(ZK_DOWN); // the outage itself
+            zk.restart();
+            long downMillis = (System.nanoTime() - at) / 1_000_000;
+            long oks = probers.get(N0).oks();
+            awaitQuietly(() -> probers.get(N0).oks() > oks + 100);
+            boolean stillMaster = nodes.get(N0).state().filter("MASTER"::equals).isPresent();
+            stopProbing();
+            List<Write> n0 = probers.get(N0).writes.stream().filter(w -> w.sentNanos() >= at).toList();
+            return List.of(new Metric("zookeeper down", downMillis, "ms"),
+                    new Metric("failed writes", n0.stream().filter(w -> !w.ok()).count(), ""),
+                    new Metric("longest write", n0.stream().filter(Write::ok)
+                            .mapToLong(w -> (w.okNanos() - w.sentNanos()) / 1_000_000).max().orElse(-1), "ms"),
+                    new Metric("n0 still MASTER", stillMaster ? 1 : 0, ""));
+        }
+
+        private static void kill(Process p) throws InterruptedException {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        /** n1 MASTER and 20 more of its writes OK, so that the gap is closed by writes that went through. */
+        private void awaitN1Writable() {
+            await("n1 MASTER after the fault", () -> nodes.get(N1).state().filter("MASTER"::equals).isPresent());
+            long oks = probers.get(N1).oks();
+            awaitQuietly(() -> probers.get(N1).oks() > oks + 20);
         }
 
         /** What the instance's log said from {@code from} on: the story of the partition, for the test's output. */
@@ -250,8 +385,9 @@ class LeasePartitionNetnsTest {
                     %s""".formatted(REDIS_PORT, nodeDir, replicaOf.map(m -> "replicaof " + m + " " + REDIS_PORT + "\n")
                     .orElse("")));
             // not supervised by the agent (as under systemd); NetnsLab.close() kills what runs in its namespaces
-            lab.host(i).command(RedisServer.binary().toString(), conf.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
+            // `ip netns exec` execs redis-server: the process is the server itself, for redisCrash's SIGKILL
+            redis.add(lab.host(i).command(RedisServer.binary().toString(), conf.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start());
             VrrpNode n = VrrpNode.startYaml("n" + i, lab.host(i), dir, "vip", yaml(i, priority));
             nodes.add(n);
             return n;
@@ -446,18 +582,7 @@ class LeasePartitionNetnsTest {
          * row, either host's, counting from the last OK before the partition; to the end of probing when none came.
          */
         long noWritableMillis() {
-            List<Long> oks = writes.stream().filter(Write::ok).map(Write::okNanos).sorted().toList();
-            long last = oks.stream().filter(t -> t < partitionedAt).reduce((x, y) -> y).orElse(partitionedAt);
-            long longest = 0;
-            for (long t : oks.stream().filter(t -> t >= partitionedAt).toList()) {
-                longest = Math.max(longest, t - last);
-                last = t;
-            }
-            long end = writes.stream().mapToLong(Write::sentNanos).max().orElse(last);
-            if (oks.stream().noneMatch(t -> t >= partitionedAt)) {
-                longest = end - last;
-            }
-            return longest / 1_000_000;
+            return longestGapMillis(writes, partitionedAt);
         }
 
         /** From the cut to the first OK write on n1, the side that kept its link to the world. */
@@ -477,5 +602,24 @@ class LeasePartitionNetnsTest {
                     audited, settledMillis / 1000.0, finalMaster.map(m -> "n" + m + " MASTER, n" + (1 - m) + "'s Redis "
                             + (oldMasterReplicates ? "its replica" : "NOT its replica")).orElse("no single MASTER"));
         }
+    }
+
+    /**
+     * The longest time with no writable master from {@code from} on: the longest gap between two OKs in a row, either
+     * host's, counting from the last OK before {@code from}; to the end of probing when none came.
+     */
+    static long longestGapMillis(List<Write> writes, long from) {
+        List<Long> oks = writes.stream().filter(Write::ok).map(Write::okNanos).sorted().toList();
+        long last = oks.stream().filter(t -> t < from).reduce((x, y) -> y).orElse(from);
+        long longest = 0;
+        for (long t : oks.stream().filter(t -> t >= from).toList()) {
+            longest = Math.max(longest, t - last);
+            last = t;
+        }
+        long end = writes.stream().mapToLong(Write::sentNanos).max().orElse(last);
+        if (oks.stream().noneMatch(t -> t >= from)) {
+            longest = end - last;
+        }
+        return longest / 1_000_000;
     }
 }
