@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +67,8 @@ class LeasedPairTest {
     private final AdvertHub hub = AdvertHub.system();
     private final List<AutoCloseable> open = new ArrayList<>();
     private TestingServer zk;
+    /** The ensemble both ends connect to: the TestingServer's, unless a test starts a cluster first. */
+    private String connect;
 
     @BeforeAll
     static void redis() {
@@ -78,6 +81,7 @@ class LeasedPairTest {
                 Map.of("minSessionTimeout", String.valueOf(2 * TICK_MS), "maxSessionTimeout",
                         String.valueOf(20 * TICK_MS)), "127.0.0.1");
         zk = new TestingServer(spec, true);
+        connect = zk.getConnectString();
     }
 
     @AfterEach
@@ -126,11 +130,11 @@ class LeasedPairTest {
                 coordination:
                   zookeeper: { connect: "%s", session_timeout: 6s, lease_for: [vip] }
                 """.formatted(priority, source, port, peer, peerPort, redis.port(), redis.port(), peerRedisPort,
-                zk.getConnectString());
+                connect);
         Linter.Linted linted = Linter.lint(new Linter.Source(label + ".yaml", yaml), Linter.Options.DEFAULT);
         assertFalse(linted.hasErrors(), linted.findings().toString());
         VrrpInstance vi = linted.config().orElseThrow().vrrp().get("vip");
-        ZookeeperConfig zc = new ZookeeperConfig(ZookeeperConnect.parse(zk.getConnectString()), SESSION, List.of("vip"),
+        ZookeeperConfig zc = new ZookeeperConfig(ZookeeperConnect.parse(connect), SESSION, List.of("vip"),
                 "/haagent");
         ZkCoordination coordination = ZkCoordination.start(zc, "host-" + label, Ticker.SYSTEM);
         open.add(coordination);
@@ -234,6 +238,43 @@ class LeasedPairTest {
         assertEquals(eventsA, a.events().size(), "no transition on a: " + a.events());
         assertNotEquals(VrrpState.MASTER, b.state());
         assertEquals("during", a.redis().command("GET", "k"));
+    }
+
+    /**
+     * A quorum member lost: the server the master's session is connected to dies while the other two keep the quorum.
+     * A SUSPENDED blip (writes paused), the session moves to another server, the lease is kept: no transition on
+     * either end, and the master's writes go on.
+     */
+    @Test
+    void quorumMemberLost_theMastersServerDies_sessionMoves_noTransition_writesGoOn() throws Exception {
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            specs.add(new InstanceSpec(null, -1, -1, -1, true, i, TICK_MS, -1,
+                    Map.of("minSessionTimeout", String.valueOf(2 * TICK_MS), "maxSessionTimeout",
+                            String.valueOf(20 * TICK_MS)), "127.0.0.1"));
+        }
+        TestingCluster cluster = new TestingCluster(specs);
+        open.add(cluster);
+        cluster.start();
+        connect = cluster.getConnectString();
+        List<Node> pair = electedPair();
+        Node a = pair.get(0);
+        Node b = pair.get(1);
+        int eventsA = a.events().size();
+        int eventsB = b.events().size();
+        long epoch = a.lease().epoch();
+        long session = a.coordination().sessionId();
+
+        InstanceSpec server = cluster.findConnectionInstance(a.coordination().client().getZookeeperClient().getZooKeeper());
+        assertTrue(cluster.killServer(server), "killed " + server);
+
+        Eventually.within(WAIT, () -> "a's lease HELD again on the same session: " + a.lease(),
+                () -> a.lease().phase().equals("HELD") && a.coordination().sessionId() == session);
+        assertEquals("OK", a.redis().command("SET", "k", "after"));
+        assertEquals(epoch, a.lease().epoch());
+        assertEquals(VrrpState.MASTER, a.state());
+        assertEquals(eventsA, a.events().size(), "no transition on a: " + a.events());
+        assertEquals(eventsB, b.events().size(), "no transition on b: " + b.events());
     }
 
     /**
