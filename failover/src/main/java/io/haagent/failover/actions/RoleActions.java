@@ -7,6 +7,7 @@ import io.haagent.failover.address.AddressMover;
 import io.haagent.failover.address.AddressMovers;
 import io.haagent.failover.address.MoveResult;
 import io.haagent.failover.lease.Fence;
+import io.haagent.failover.lease.LeaseState;
 import io.haagent.failover.redis.KnownRedis;
 import io.haagent.failover.redis.PromotionResult;
 import io.haagent.failover.redis.RedisPromoter;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -197,7 +199,7 @@ public final class RoleActions implements AutoCloseable {
                     refusal = promote(e, done);
                 }
                 if (refusal.isEmpty() && !before.onMaster().address().equals(next.onMaster().address())) {
-                    oldAddress.ifPresent(old -> move(old, false, done));
+                    oldAddress.ifPresent(old -> move(old, false, done, LeaseState.NO_EPOCH));
                     acquire(done);
                 }
             } else if ((e.to() == VrrpState.BACKUP || e.to() == VrrpState.FAULT)
@@ -292,19 +294,17 @@ public final class RoleActions implements AutoCloseable {
 
     /** Guards and promotes the local Redis; the refusal when the role must not be kept (refused or failed). */
     private Optional<String> promote(VrrpEvent e, List<Outcome> done) {
-        Optional<Fence> fenced = fence.get();
-        if (fenced.orElse(null) instanceof Fence.Refused r) {
-            done.add(new Outcome(Kind.REDIS_PROMOTE, "", false, "not run: " + r.why(), Duration.ZERO));
+        OptionalLong epoch = fenced(Kind.REDIS_PROMOTE, "", done);
+        if (epoch.isEmpty()) {
             return Optional.empty(); // not a refusal of the Redis: the lease side takes the instance out of MASTER
         }
-        String epoch = epochNote(fenced);
         boolean force = forceNext.getAndSet(false);
         long t0 = System.nanoTime();
         PromotionResult r = promoter.orElseThrow().promote(force, known.flatMap(KnownRedis::runId));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         switch (r) {
             case PromotionResult.Promoted p -> {
-                done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence() + epoch, took));
+                done.add(new Outcome(Kind.REDIS_PROMOTE, "", true, p.sentence() + epochNote(epoch.getAsLong()), took));
                 p.runId().ifPresent(id -> known.ifPresent(k -> k.remember(id)));
                 p.warnings().forEach(w -> log.warn("({}) {} [event {}]", name, w, e.eventId()));
                 return Optional.empty();
@@ -336,43 +336,41 @@ public final class RoleActions implements AutoCloseable {
     }
 
     private void acquire(List<Outcome> done) {
-        address.ifPresent(a -> {
-            Optional<Fence> f = fence.get();
-            if (f.orElse(null) instanceof Fence.Refused r) {
-                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), false, "not run: " + r.why(), Duration.ZERO));
-                return;
-            }
-            if (!(f.orElse(null) instanceof Fence.Granted g)) {
-                move(a, true, done);
-                return;
-            }
-            // under the lease of g.epoch(): the eni mover tags the ENI with it, and the step's line names it
-            long t0 = System.nanoTime();
-            try {
-                MoveResult r = a.acquire(g.epoch());
-                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), true, r.sentence() + epochNote(f),
-                        Duration.ofNanos(System.nanoTime() - t0)));
-            } catch (AddressMoveException ex) {
-                done.add(new Outcome(Kind.ACQUIRE_ADDRESS, a.describe(), false, ex.getMessage(),
-                        Duration.ofNanos(System.nanoTime() - t0)));
-            }
-        });
+        address.ifPresent(a -> fenced(Kind.ACQUIRE_ADDRESS, a.describe(), done)
+                .ifPresent(epoch -> move(a, true, done, epoch)));
     }
 
-    private static String epochNote(Optional<Fence> f) {
-        return f.orElse(null) instanceof Fence.Granted g ? " (lease epoch 0x" + Long.toHexString(g.epoch()) + ")" : "";
+    /**
+     * Asks the lease immediately before an irreversible step of {@code kind}: the epoch to run it under
+     * ({@link LeaseState#NO_EPOCH} without a lease), or empty when it may not run, which is recorded as not run.
+     */
+    private OptionalLong fenced(Kind kind, String object, List<Outcome> done) {
+        return switch (fence.get().orElse(null)) {
+            case null -> OptionalLong.of(LeaseState.NO_EPOCH);
+            case Fence.Granted g -> OptionalLong.of(g.epoch());
+            case Fence.Refused r -> {
+                done.add(new Outcome(kind, object, false, "not run: " + r.why(), Duration.ZERO));
+                yield OptionalLong.empty();
+            }
+        };
+    }
+
+    private static String epochNote(long epoch) {
+        return epoch == LeaseState.NO_EPOCH ? "" : " (lease epoch 0x" + Long.toHexString(epoch) + ")";
     }
 
     private void release(List<Outcome> done) {
-        address.ifPresent(a -> move(a, false, done));
+        address.ifPresent(a -> move(a, false, done, LeaseState.NO_EPOCH));
     }
 
-    private static void move(AddressMover a, boolean acquire, List<Outcome> done) {
+    /** {@code epoch}: an acquire under that lease (the eni mover tags the ENI with it, the step's line names it). */
+    private static void move(AddressMover a, boolean acquire, List<Outcome> done, long epoch) {
         Kind kind = acquire ? Kind.ACQUIRE_ADDRESS : Kind.RELEASE_ADDRESS;
         long t0 = System.nanoTime();
         try {
-            MoveResult r = acquire ? a.acquire() : a.release();
-            done.add(new Outcome(kind, a.describe(), true, r.sentence(), Duration.ofNanos(System.nanoTime() - t0)));
+            MoveResult r = !acquire ? a.release() : epoch == LeaseState.NO_EPOCH ? a.acquire() : a.acquire(epoch);
+            done.add(new Outcome(kind, a.describe(), true, r.sentence() + epochNote(epoch),
+                    Duration.ofNanos(System.nanoTime() - t0)));
         } catch (AddressMoveException ex) {
             done.add(new Outcome(kind, a.describe(), false, ex.getMessage(), Duration.ofNanos(System.nanoTime() - t0)));
         }
