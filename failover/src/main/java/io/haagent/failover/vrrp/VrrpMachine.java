@@ -451,9 +451,15 @@ public final class VrrpMachine {
 
     private Decision backupHeard(AdvertReceived a, ElectionState s, long now, int ours, int masterCentis) {
         if (a.priority() == 0) {
+            ElectionState left = s.withMaster(Optional.of(a.source()), 0, masterCentis, now);
+            if (p.leased() && drained(s).isEmpty() && now >= startupEnds(s)) {
+                // the skew time orders several backups; behind a lease there is one peer and the lease decides
+                return becomeMaster(left, now, VrrpState.BACKUP, "master " + a.source()
+                        + " left (sent priority 0)");
+            }
             // RFC 5798 §6.4.2: the master is leaving; take over after Skew_Time, not Master_Down_Interval
             long skew = skewNanos(ours, masterCentis);
-            ElectionState next = s.withMaster(Optional.of(a.source()), 0, masterCentis, now).withDownAt(now + skew);
+            ElectionState next = left.withDownAt(now + skew);
             return new Decision(next, List.of(), wakeAt(next), Optional.of(prefix() + "master " + a.source()
                     + " sent priority 0 (leaving); taking over in " + secs(skew) + " unless another master speaks"));
         }

@@ -136,6 +136,26 @@ class VrrpLeaseTest {
         assertEquals(List.of(new Action.SendFollowerAdvert(100, 100)), n.fireTimer().actions());
     }
 
+    /**
+     * A leaving master's priority 0: a leased BACKUP asks for the lease at once instead of after its skew time; the
+     * lease, not the skew, decides who follows it (one peer only), and a Redis crash's write gap lost its skew time.
+     */
+    @Test
+    void leasedBackupHearingPriorityZero_asksForTheLeaseAtOnce_notAfterItsSkewTime() {
+        Node n = new Node(leased(US, 100, PEER, List.of()), fake);
+        n.feed(new Input.Started());
+        n.advert(PEER, 150);
+        fake.advance(Duration.ofMillis(400));
+
+        Decision d = n.advert(PEER, 0);
+
+        assertEquals(VrrpState.BACKUP, n.vrrpState());
+        assertEquals(List.of(new AskLease("master 10.0.1.11 left (sent priority 0)")), d.actions());
+        assertEquals(Optional.of("(redis-vip) BACKUP would become MASTER (master 10.0.1.11 left (sent priority 0)): "
+                + "asked for the lease first"), d.sentence());
+        assertEquals(VrrpState.MASTER, n.feed(new Input.LeaseGranted(EPOCH)).state().state(), "MASTER once granted");
+    }
+
     /** Behind a lease there is no preemption: a higher node with preempt on follows a living lower master. */
     @Test
     void leasedBackupWithPreempt_followsALowerMaster_noPreemptionBehindALease() {
