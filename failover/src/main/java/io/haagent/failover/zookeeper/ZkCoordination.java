@@ -121,6 +121,7 @@ public final class ZkCoordination implements AutoCloseable {
     public ZkLease lease(int vrid, String instance, LeaseListener listener) {
         ZkLease lease = new ZkLease(this, config.leaseNode(vrid, instance), listener);
         leases.add(lease);
+        lease.prepareParent(); // connected already, or waits for the connection (a CONNECTED later prepares it again)
         return lease;
     }
 
