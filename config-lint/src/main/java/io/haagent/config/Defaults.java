@@ -61,8 +61,14 @@ public final class Defaults {
     public static final int SMTP_PORT = 587;
     public static final boolean SMTP_STARTTLS = true;
 
-    public static final Duration PUSH_INTERVAL = Duration.ofSeconds(60);
-    public static final String REDIS_SINK_KEY = "scaler:load:{role}";
+    public static final Duration PUSH_INTERVAL = Duration.ofSeconds(10);
+    /** An hour of samples at the default interval: an hour-long sink outage loses nothing. */
+    public static final int PUSH_BUFFER = 360;
+    public static final Duration PUSH_HTTP_TIMEOUT = Duration.ofSeconds(5);
+    public static final List<Path> PUSH_MOUNTS = List.of(Path.of("/"));
+    public static final String REDIS_SINK_KEY = "scaler:load:{role}:{node}";
+    /** The sorted set of a role's hosts, scored by their last sample's time: every live host in one read. */
+    public static final String REDIS_SINK_HOSTS_KEY = "scaler:hosts:{role}";
 
     public static final Duration ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
     /** Where haagent keeps its nodes (leases under {@code <path>/lease}), below the connect string's chroot. */

@@ -1,6 +1,7 @@
 package io.haagent.lint;
 
 import io.haagent.config.CheckSpec;
+import io.haagent.config.Defaults;
 import io.haagent.config.Durations;
 import io.haagent.config.HaagentConfig;
 import io.haagent.config.Ipv4;
@@ -301,7 +302,26 @@ final class FileRules {
                 add(Rule.SCALER_ZOOKEEPER, "scaler.push.sink.zookeeper", "the zookeeper sink uses the ensemble of "
                         + "coordination.zookeeper, which is not configured; add coordination: { zookeeper: { connect: ... } }");
             }
+            if (s.sink() instanceof ScalerPush.RedisSink r && !r.key().contains("{node}")) {
+                add(Rule.SCALER_KEY_WITHOUT_NODE, "scaler.push.sink.redis.key", "'" + r.key() + "' is the same key on "
+                        + "every host of role " + s.role() + ", so each push overwrites the others' load; put {node} in "
+                        + "it, like " + Defaults.REDIS_SINK_KEY);
+            }
+            if (s.sink() instanceof ScalerPush.HttpSink h) {
+                timeoutBelowInterval(s, h.timeout(), "scaler.push.sink.http.timeout");
+            }
+            if (s.throughput().orElse(null) instanceof ScalerPush.HttpThroughput h) {
+                timeoutBelowInterval(s, h.timeout(), "scaler.push.throughput.http.timeout");
+            }
         });
+    }
+
+    private void timeoutBelowInterval(ScalerPush s, Duration timeout, String key) {
+        if (timeout.compareTo(s.interval()) >= 0) {
+            add(Rule.SCALER_TIMEOUT_INTERVAL, src.has(key) ? key : "scaler.push.interval", "timeout "
+                    + Durations.format(timeout) + " is not below the push interval " + Durations.format(s.interval())
+                    + ": one slow answer holds back the next samples; make the timeout shorter than the interval");
+        }
     }
 
     private void coordination() {

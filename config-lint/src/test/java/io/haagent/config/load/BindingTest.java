@@ -98,8 +98,14 @@ class BindingTest {
         MailConfig mail = c.mail().orElseThrow();
         assertEquals(Set.of(MailConfig.MailEvent.VRRP_TRANSITION, MailConfig.MailEvent.GIVE_UP), mail.events());
         assertFalse(mail.smtp().starttls());
-        var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
+        ScalerPush push = c.scaler().orElseThrow();
+        var sink = (ScalerPush.RedisSink) push.sink();
         assertEquals(Duration.ofSeconds(90), sink.ttl());
+        assertEquals("scaler:hosts:{role}", sink.hostsKey());
+        assertEquals(720, push.buffer());
+        assertEquals(List.of("eth0", "ens5"), push.interfaces());
+        assertEquals(List.of(Path.of("/"), Path.of("/var/lib/redis")), push.mounts());
+        assertEquals(new ScalerPush.RedisThroughput("127.0.0.1", 6379, Optional.empty()), push.throughput().orElseThrow());
         assertEquals(List.of(new HostPort("127.0.0.1", 2181), new HostPort("127.0.0.1", 2182)),
                 c.zookeeper().orElseThrow().connect().servers());
         assertEquals(Optional.of("/haagent"), c.zookeeper().orElseThrow().connect().chroot());
@@ -159,9 +165,32 @@ class BindingTest {
                 Set.of(MailConfig.MailEvent.CHECK_DOWN, MailConfig.MailEvent.CHECK_UP)), "check mails are on by default");
         assertTrue(c.checks().get("slow").timing().notifies(), "a check's flips are mailed by default");
         assertEquals(Defaults.SMTP_PORT, c.mail().orElseThrow().smtp().port());
-        var sink = (ScalerPush.RedisSink) c.scaler().orElseThrow().sink();
-        assertEquals(Duration.ofMinutes(3), sink.ttl(), "three push intervals");
-        assertEquals(Defaults.REDIS_SINK_KEY, sink.key());
+        ScalerPush push = c.scaler().orElseThrow();
+        var sink = (ScalerPush.RedisSink) push.sink();
+        assertEquals(Duration.ofSeconds(10), push.interval(), "issue 15: a sample every 10 s");
+        assertEquals(Duration.ofSeconds(30), sink.ttl(), "three push intervals");
+        assertEquals("scaler:load:{role}:{node}", sink.key(), "one hash per host");
+        assertEquals("scaler:hosts:{role}", sink.hostsKey());
+        assertEquals(360, push.buffer(), "an hour of samples at the default interval");
+        assertEquals(List.of(), push.interfaces(), "every interface but lo");
+        assertEquals(List.of(Path.of("/")), push.mounts());
+        assertEquals(Optional.empty(), push.throughput());
+    }
+
+    @Test
+    void scalerPush_httpSinkAndHttpThroughput() {
+        ScalerPush push = load("""
+                scaler:
+                  push:
+                    role: web
+                    interval: 30s
+                    sink: { http: { url: "http://127.0.0.1:9000/v1/load" } }
+                    throughput: { http: { url: "http://127.0.0.1:8080/stats", field: stats.rpm, timeout: 2s } }
+                """).scaler().orElseThrow();
+        assertEquals(new ScalerPush.HttpSink(URI.create("http://127.0.0.1:9000/v1/load"), Duration.ofSeconds(5)),
+                push.sink(), "the default timeout");
+        assertEquals(new ScalerPush.HttpThroughput(URI.create("http://127.0.0.1:8080/stats"), "stats.rpm",
+                Duration.ofSeconds(2)), push.throughput().orElseThrow());
     }
 
     private static final String PAIR = "unicast: { source: 10.0.1.10, peers: [10.0.1.11] }";
