@@ -34,7 +34,11 @@ public final class HttpLoadSink implements LoadSink {
     public HttpLoadSink(URI url, Duration timeout) {
         this.url = url;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+                // over plain http the JDK would ask every connection to upgrade to h2c, with the body on the
+                // upgrade request, which some receivers refuse; https negotiates HTTP/2 by ALPN as usual
+                .version("http".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .build();
     }
 
     @Override
