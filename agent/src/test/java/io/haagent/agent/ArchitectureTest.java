@@ -253,12 +253,14 @@ class ArchitectureTest {
             "io.haagent.failover.redis.PromotionGuard", "io.haagent.failover.redis.Info",
             "io.haagent.agent.daemon.ReloadPlan", "io.haagent.agent.daemon.Handover",
             "io.haagent.agent.mail.Grouper", "io.haagent.agent.admin.RequestRate",
-            "io.haagent.agent.systemd.Liveness", "io.haagent.agent.systemd.StatusLine");
+            "io.haagent.agent.systemd.Liveness", "io.haagent.agent.systemd.StatusLine",
+            "io.haagent.agent.load.push.PushBacklog");
 
     /**
      * The decisions and the codec: the VRRP election and its state types, the advert codec, the lease in front of
      * MASTER (the whole package: its Curator edge lives elsewhere), the healing decisions, and the classes of {@link #CORE_CLASSES} (rise/fall, the promotion guard, a reload's plan, the
-     * hand-over, the backoff, mail grouping, the admin rate limit, the watchdog's liveness, systemd's status line).
+     * hand-over, the backoff, mail grouping, the admin rate limit, the watchdog's liveness, systemd's status line, the
+     * load push's backlog).
      */
     private static final DescribedPredicate<JavaClass> DECISION_CORES = resideInAnyPackage(
             "io.haagent.failover.vrrp", "io.haagent.failover.vrrp.wire", "io.haagent.failover.lease",

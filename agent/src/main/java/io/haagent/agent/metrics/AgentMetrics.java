@@ -1,5 +1,6 @@
 package io.haagent.agent.metrics;
 
+import io.haagent.agent.load.push.PushListener;
 import io.haagent.checker.probe.CheckResult;
 import io.haagent.checker.probe.Reading;
 import io.haagent.checker.probe.RedisReplication;
@@ -71,6 +72,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     // A Prometheus client histogram, not a Micrometer timer: the timer would add a _max gauge family.
     private final Histogram checkDuration;
+    private LoadPushMeters loadPush;
 
     /** For tests of one part: no service state names, the build unknown. */
     public AgentMetrics(String serviceStateLegend) {
@@ -125,6 +127,18 @@ public final class AgentMetrics implements AutoCloseable {
                 .description("Mails spooled and not yet accepted by the SMTP server")
                 .strongReference(true) // the supplier is a method reference nobody else holds
                 .register(registry);
+    }
+
+    /**
+     * The load push's series ({@code haagent_load_push_*}), registered at 0 at the first call, when {@code scaler.push}
+     * is configured; hand the listener to the {@code LoadPusher}. Every call answers the same listener, so a reload's
+     * new pusher counts on in the same series.
+     */
+    public synchronized PushListener loadPush() {
+        if (loadPush == null) {
+            loadPush = new LoadPushMeters(registry);
+        }
+        return loadPush;
     }
 
     /** One attempt to send mail (or a digest) that failed; it stays spooled and is retried. */

@@ -1,14 +1,19 @@
 package io.haagent.agent.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.agent.load.push.FailureReason;
+import io.haagent.agent.load.push.PushListener;
 import io.haagent.checker.probe.CheckResult;
 import io.haagent.checker.probe.Reading;
 import io.haagent.checker.probe.RedisReplication;
 import io.haagent.checker.probe.RedisReplication.Role;
 import io.haagent.config.HostPort;
+import io.haagent.testkit.Promtool;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +41,35 @@ class AgentMetricsTest {
         String s = metrics.scrape();
         assertTrue(s.contains("\nhaagent_mail_pending 3.0\n"), s);
         assertTrue(s.contains("\nhaagent_mail_send_failures_total 2.0\n"), s);
+    }
+
+    @Test
+    void loadPush_everySeriesBornAtZero_thenCounting_andPassesPromtool() throws Exception {
+        assertFalse(metrics.scrape().contains("haagent_load_push"), "nothing before the push is configured");
+        PushListener push = metrics.loadPush();
+        String before = metrics.scrape();
+        for (String series : List.of("haagent_load_push_samples_total 0.0", "haagent_load_push_dropped_total 0.0",
+                "haagent_load_push_buffered 0.0", "haagent_load_push_last_success_timestamp_seconds 0.0",
+                "haagent_load_push_failures_total{reason=\"connect\"} 0.0",
+                "haagent_load_push_failures_total{reason=\"timeout\"} 0.0",
+                "haagent_load_push_failures_total{reason=\"http_status\"} 0.0",
+                "haagent_load_push_failures_total{reason=\"auth\"} 0.0",
+                "haagent_load_push_failures_total{reason=\"other\"} 0.0")) {
+            assertTrue(before.contains("\n" + series + "\n"), series + " in\n" + before);
+        }
+
+        push.failed(FailureReason.CONNECT);
+        push.dropped();
+        push.buffered(360);
+        metrics.loadPush().sent(Instant.ofEpochSecond(1_796_461_200L));
+
+        String s = metrics.scrape();
+        assertTrue(s.contains("\nhaagent_load_push_failures_total{reason=\"connect\"} 1.0\n"), s);
+        assertTrue(s.contains("\nhaagent_load_push_dropped_total 1.0\n"), s);
+        assertTrue(s.contains("\nhaagent_load_push_buffered 360.0\n"), s);
+        assertTrue(s.contains("\nhaagent_load_push_samples_total 1.0\n"), "the same listener on a second call: " + s);
+        assertTrue(s.contains("\nhaagent_load_push_last_success_timestamp_seconds 1.7964612E9\n"), s);
+        assertEquals(List.of(), Promtool.checkMetrics(s), s);
     }
 
     @Test

@@ -125,6 +125,14 @@ public final class ZkCoordination implements AutoCloseable {
         return lease;
     }
 
+    /**
+     * An EPHEMERAL node of this session at {@code path} (below the chroot, if any), written by
+     * {@link EphemeralNode#publish}: the load push's {@code zookeeper} sink.
+     */
+    public EphemeralNode ephemeralNode(String path) {
+        return new EphemeralNode(this, path);
+    }
+
     /** Closes the session (which deletes the ephemeral lease nodes it holds) and stops every lease. */
     @Override
     public void close() {
