@@ -10,16 +10,30 @@ final class Problems {
     private Problems() {}
 
     static String reason(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getMessage() == null) {
-            t = t.getCause();
+        // the JDK's HTTP client wraps a refused connect as ConnectException(null) around a ClosedChannelException
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            switch (t) {
+                case NoSuchFileException n -> {
+                    return "no such file " + n.getFile();
+                }
+                case AccessDeniedException a -> {
+                    return "permission denied on " + a.getFile();
+                }
+                case HttpTimeoutException h -> {
+                    return "timed out";
+                }
+                case ConnectException c -> {
+                    return "connection refused";
+                }
+                default -> {
+                }
+            }
         }
-        return switch (t) {
-            case NoSuchFileException n -> "no such file " + n.getFile();
-            case AccessDeniedException a -> "permission denied on " + a.getFile();
-            case HttpTimeoutException h -> "timed out";
-            case ConnectException c -> "connection refused";
-            default -> t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        };
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }
