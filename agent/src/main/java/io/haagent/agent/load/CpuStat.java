@@ -14,15 +14,15 @@ final class CpuStat implements LoadReader {
     private static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
     private static final double USER_HZ = 100.0;
 
-    private final Path file;
+    private final ProcFile file;
 
     CpuStat(Path procRoot) {
-        this.file = procRoot.resolve("stat");
+        this.file = new ProcFile(procRoot.resolve("stat"));
     }
 
     @Override
     public void read(Readings into) throws IOException {
-        String text = ProcText.read(file);
+        String text = file.read();
         int cpus = 0;
         int at = 0;
         // the cpu lines come first; stop at the first other line rather than cut the long intr line into words

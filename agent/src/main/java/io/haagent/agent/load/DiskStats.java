@@ -18,15 +18,15 @@ final class DiskStats implements LoadReader {
     static final Pattern EXCLUDED = Pattern.compile("^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$");
     private static final int SECTOR = 512;
 
-    private final Path file;
+    private final ProcFile file;
 
     DiskStats(Path procRoot) {
-        this.file = procRoot.resolve("diskstats");
+        this.file = new ProcFile(procRoot.resolve("diskstats"));
     }
 
     @Override
     public void read(Readings into) throws IOException {
-        String text = ProcText.read(file);
+        String text = file.read();
         int at = 0;
         while (at < text.length()) {
             int end = text.indexOf('\n', at);

@@ -5,15 +5,15 @@ import java.nio.file.Path;
 
 /** {@code /proc/loadavg}: {@code node_load1}, {@code node_load5}, {@code node_load15}. */
 final class LoadAvg implements LoadReader {
-    private final Path file;
+    private final ProcFile file;
 
     LoadAvg(Path procRoot) {
-        this.file = procRoot.resolve("loadavg");
+        this.file = new ProcFile(procRoot.resolve("loadavg"));
     }
 
     @Override
     public void read(Readings into) throws IOException {
-        String[] w = ProcText.words(ProcText.read(file).strip(), 3);
+        String[] w = ProcText.words(file.read().strip(), 3);
         if (w.length < 3) {
             throw new IOException(file + " has fewer than 3 columns");
         }

@@ -9,15 +9,15 @@ import java.nio.file.Path;
  * 3.14; on an older kernel it is left out with a problem saying so, MemTotal is still sent.
  */
 final class MemInfo implements LoadReader {
-    private final Path file;
+    private final ProcFile file;
 
     MemInfo(Path procRoot) {
-        this.file = procRoot.resolve("meminfo");
+        this.file = new ProcFile(procRoot.resolve("meminfo"));
     }
 
     @Override
     public void read(Readings into) throws IOException {
-        String text = ProcText.read(file);
+        String text = file.read();
         long total = -1;
         long available = -1;
         int at = 0;

@@ -17,18 +17,18 @@ import java.util.Set;
  * ({@code ibr10:30:}).
  */
 final class NetDev implements LoadReader {
-    private final Path file;
+    private final ProcFile file;
     private final Set<String> only;
 
     /** @param interfaces the interfaces to read; empty: all but {@code lo} */
     NetDev(Path procRoot, List<String> interfaces) {
-        this.file = procRoot.resolve("net").resolve("dev");
+        this.file = new ProcFile(procRoot.resolve("net").resolve("dev"));
         this.only = Set.copyOf(interfaces);
     }
 
     @Override
     public void read(Readings into) throws IOException {
-        String text = ProcText.read(file);
+        String text = file.read();
         Set<String> missing = new LinkedHashSet<>(only);
         int at = 0;
         int line = 0;

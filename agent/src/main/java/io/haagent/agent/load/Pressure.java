@@ -12,11 +12,11 @@ import java.nio.file.Path;
  * series are simply absent, which is not a problem.
  */
 final class Pressure implements LoadReader {
-    private final Path file;
+    private final ProcFile file;
     private final String resource;
 
     Pressure(Path procRoot, String resource) {
-        this.file = procRoot.resolve("pressure").resolve(resource);
+        this.file = new ProcFile(procRoot.resolve("pressure").resolve(resource));
         this.resource = resource;
     }
 
@@ -24,7 +24,7 @@ final class Pressure implements LoadReader {
     public void read(Readings into) throws IOException {
         String text;
         try {
-            text = ProcText.read(file);
+            text = file.read();
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {

@@ -1,21 +1,13 @@
 package io.haagent.agent.load;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
- * How the /proc files are read: whole (they are generated on open, a few KB), then cut into lines and
- * whitespace-separated words by hand, as they run every sample and a regex per line would cost more than the read.
+ * How the /proc files are cut: into lines and whitespace-separated words by hand, as they are read every sample and
+ * a regex per line would cost more than the read ({@link ProcFile} reads them).
  */
 final class ProcText {
     private ProcText() {}
-
-    static String read(Path file) throws IOException {
-        // not Files.readString: an interface name is bytes, and a stray byte must not fail the whole file
-        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-    }
 
     /** The words of {@code line} between {@code from} and {@code to}, split on runs of spaces and tabs; at most {@code max}. */
     static String[] words(String line, int from, int to, int max) {
@@ -51,7 +43,7 @@ final class ProcText {
     }
 
     /** A number column, with the file in the message when it is not one. */
-    static long number(String word, Path file) throws IOException {
+    static long number(String word, Object file) throws IOException {
         try {
             return Long.parseLong(word);
         } catch (NumberFormatException e) {
