@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for the faults {@code moto_server} cannot show (it attaches and detaches at once). It serves the
  * actions the address movers use — {@code DescribeNetworkInterfaces}, {@code AttachNetworkInterface},
  * {@code DetachNetworkInterface}, {@code AssignPrivateIpAddresses} — and IMDSv2 on the same port
- * ({@code PUT /latest/api/token}, then {@code GET /latest/meta-data/instance-id} with the token).
+ * ({@code PUT /latest/api/token}, then {@code GET /latest/meta-data/instance-id} or
+ * {@code GET /latest/dynamic/instance-identity/document} with the token).
  *
  * <pre>{@code
  * try (Ec2Endpoint ec2 = Ec2Endpoint.start()) {
@@ -75,6 +76,7 @@ public final class Ec2Endpoint implements AutoCloseable {
     private final List<String> instances = new ArrayList<>();
     private final List<String> imdsRequests = new CopyOnWriteArrayList<>();
     private String imdsInstanceId;
+    private String imdsInstanceType = "t3.micro";
     private int transitionReads = 1;
     private int attachFailures;
     private String attachFailureCode = "IncorrectState";
@@ -157,6 +159,11 @@ public final class Ec2Endpoint implements AutoCloseable {
     /** The instance id IMDS answers with. */
     public synchronized void imdsInstanceId(String id) {
         this.imdsInstanceId = id;
+    }
+
+    /** The instance type the identity document names (default {@code t3.micro}). */
+    public synchronized void imdsInstanceType(String type) {
+        this.imdsInstanceType = type;
     }
 
     /** How many describes an attach or detach stays in {@code attaching}/{@code detaching}; 0: instant. */
@@ -274,11 +281,21 @@ public final class Ec2Endpoint implements AutoCloseable {
             return new Answer(401, ""); // IMDSv2 only, as instances with HttpTokens=required
         }
         String id;
+        String type;
         synchronized (this) {
             id = imdsInstanceId;
+            type = imdsInstanceType;
         }
         if (path.equals("/latest/meta-data/instance-id") && id != null) {
             return new Answer(200, id);
+        }
+        if (path.equals("/latest/dynamic/instance-identity/document") && id != null) {
+            // the keys EC2 sends, in its order (a few left out); the zone is the one the ENIs are in
+            return new Answer(200, "{\n  \"accountId\" : \"" + OWNER + "\",\n  \"architecture\" : \"x86_64\",\n"
+                    + "  \"availabilityZone\" : \"" + ZONE + "\",\n  \"imageId\" : \"ami-0123456789abcdef0\",\n"
+                    + "  \"instanceId\" : \"" + id + "\",\n  \"instanceType\" : \"" + type + "\",\n"
+                    + "  \"privateIp\" : \"10.0.1.10\",\n  \"region\" : \"" + ZONE.substring(0, ZONE.length() - 1)
+                    + "\",\n  \"version\" : \"2017-09-30\"\n}");
         }
         return new Answer(404, "");
     }

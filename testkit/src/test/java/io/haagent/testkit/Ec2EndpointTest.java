@@ -171,4 +171,24 @@ class Ec2EndpointTest {
                 "GET /latest/meta-data/instance-id token=ok"), ec2.imdsRequests());
         assertEquals(List.of(), ec2.actions(), "IMDS is not in the API call log");
     }
+
+    @Test
+    void imdsV2_identityDocument_namesInstanceZoneAndType_onlyWithToken() throws Exception {
+        String i = ec2.addInstance();
+        ec2.imdsInstanceId(i);
+        ec2.imdsInstanceType("m6i.large");
+        URI doc = ec2.endpoint().resolve("/latest/dynamic/instance-identity/document");
+
+        assertEquals(401, http.send(HttpRequest.newBuilder(doc).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        var token = http.send(HttpRequest.newBuilder(ec2.endpoint().resolve("/latest/api/token"))
+                .header("X-aws-ec2-metadata-token-ttl-seconds", "60")
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        var answer = http.send(HttpRequest.newBuilder(doc).header("X-aws-ec2-metadata-token", token.body()).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode());
+        assertTrue(answer.body().contains("\"instanceId\" : \"" + i + "\""), answer.body());
+        assertTrue(answer.body().contains("\"availabilityZone\" : \"us-east-1a\""), answer.body());
+        assertTrue(answer.body().contains("\"instanceType\" : \"m6i.large\""), answer.body());
+    }
 }

@@ -1,0 +1,107 @@
+package io.haagent.agent.load;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The application's throughput from its Redis: one {@code INFO} per sample, named as redis_exporter names them —
+ * {@code redis_commands_processed_total}, {@code redis_instantaneous_ops_per_sec}, {@code redis_connected_clients},
+ * {@code redis_memory_used_bytes}, {@code redis_memory_max_bytes} (0: no {@code maxmemory}),
+ * {@code redis_evicted_keys_total}; on a replica also {@code redis_master_link_up} and the replication lag as
+ * {@code redis_master_last_io_seconds_ago} (seconds since the master last spoke; -1 while the link was never up).
+ * The lag is that and not an offset difference: a replica knows only its own offset, the master's would take a
+ * second connection to another host.
+ *
+ * <p>One connection is kept between samples and opened again after a failure; {@link #close()} ends it.
+ */
+public final class RedisThroughput implements LoadReader, AutoCloseable {
+    private final String host;
+    private final int port;
+    private final Optional<String> password;
+    private final int timeoutMillis;
+    private Jedis jedis;
+
+    /**
+     * @param password the {@code AUTH} password when the Redis wants one (read from its file by the caller)
+     * @param timeout  connect and read timeout, each
+     */
+    public RedisThroughput(String host, int port, Optional<String> password, Duration timeout) {
+        this.host = host;
+        this.port = port;
+        this.password = password;
+        this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
+    }
+
+    @Override
+    public synchronized void read(Readings into) throws JedisException {
+        String info;
+        try {
+            if (jedis == null) {
+                DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(timeoutMillis)
+                        .socketTimeoutMillis(timeoutMillis)
+                        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED); // a round trip, and fails before 7.2
+                password.ifPresent(config::password);
+                jedis = new Jedis(new HostAndPort(host, port), config.build());
+            }
+            info = jedis.info();
+        } catch (JedisException e) {
+            close();
+            throw e;
+        }
+        Map<String, String> f = fields(info);
+        put(into, f, "redis_commands_processed_total", "total_commands_processed");
+        put(into, f, "redis_instantaneous_ops_per_sec", "instantaneous_ops_per_sec");
+        put(into, f, "redis_connected_clients", "connected_clients");
+        put(into, f, "redis_memory_used_bytes", "used_memory");
+        put(into, f, "redis_memory_max_bytes", "maxmemory");
+        put(into, f, "redis_evicted_keys_total", "evicted_keys");
+        if ("slave".equals(f.get("role"))) {
+            into.put("redis_master_link_up", "up".equals(f.get("master_link_status")) ? 1L : 0L);
+            put(into, f, "redis_master_last_io_seconds_ago", "master_last_io_seconds_ago");
+        }
+    }
+
+    private static Map<String, String> fields(String info) {
+        Map<String, String> out = new HashMap<>();
+        for (String line : info.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.charAt(0) != '#') {
+                out.put(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        return out;
+    }
+
+    private static void put(Readings into, Map<String, String> f, String series, String field) {
+        String v = f.get(field);
+        if (v == null) {
+            return; // an older Redis without it: no series rather than a made-up 0
+        }
+        try {
+            into.put(series, Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            into.put(series, Double.parseDouble(v));
+        }
+    }
+
+    @Override
+    public String what() {
+        return "Redis throughput (INFO from " + host + ":" + port + ")";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (jedis != null) {
+            jedis.close();
+            jedis = null;
+        }
+    }
+}
