@@ -1,5 +1,6 @@
 package io.haagent.agent.admin;
 
+import io.haagent.agent.json.Json;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.Durations;
 import io.haagent.config.HostPort;
@@ -108,6 +109,16 @@ public final class AdminServer implements AutoCloseable {
         /** Moves every MASTER role off this node and keeps it BACKUP. Implemented by the daemon's failover; 501 until then. */
         default Reply drainNode(String reason) {
             return Reply.refused(501, "drain is not available in this build");
+        }
+
+        /** Ends a drain ({@link #drainNode}): as {@link #resumeNode}, refused when the node is not drained. */
+        default Reply undrainNode(String reason) {
+            return Reply.refused(501, "undrain is not available in this build");
+        }
+
+        /** The latest load sample's JSON document ({@code scaler.push}); empty when there is none. */
+        default Optional<String> loadDocument() {
+            return Optional.empty();
         }
 
         /** Re-reads and lints the config; applies it only when it has no errors. */
@@ -280,8 +291,12 @@ public final class AdminServer implements AutoCloseable {
                     }
                     case "/status" -> Response.json(200, status.get());
                     case "/healthz" -> new Response(200, "text/plain; charset=utf-8", "ok\n");
+                    case "/load" -> actions.loadDocument()
+                            .map(doc -> new Response(200, "application/json", doc))
+                            .orElseGet(() -> Response.json(404, Map.of("ok", false, "message", "no load sample: "
+                                    + "scaler.push is not configured, or its first sample is not taken yet")));
                     default -> Response.json(404, Map.of("ok", false, "message", "no such page: " + q.path()
-                            + "; GET /status, /metrics, /healthz or /services/NAME/log"));
+                            + "; GET /status, /metrics, /healthz, /load or /services/NAME/log"));
                 };
             }
             if (!method.equals(HttpMethod.POST)) {
@@ -320,6 +335,7 @@ public final class AdminServer implements AutoCloseable {
                     case "pause" -> actions.pauseNode(reason, expiry);
                     case "resume" -> actions.resumeNode(reason);
                     case "drain" -> actions.drainNode(reason);
+                    case "undrain" -> actions.undrainNode(reason);
                     default -> null;
                 };
             } else if (path.size() == 3 && path.get(0).equals("vrrp")) {

@@ -1,6 +1,6 @@
 package io.haagent.agent.cli;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.config.Defaults;
 import io.haagent.config.Durations;
 import java.io.PrintStream;
@@ -36,6 +36,7 @@ final class CtlCommand {
               node pause  [--reason R] [--for D]  no healing on this node
               node resume [--reason R]            end the node's pause
               node drain  [--reason R]            hand every MASTER role to a peer and stay BACKUP
+              node undrain [--reason R]           end the drain (as node resume; refused if not drained)
               switchover INSTANCE [--reason R] [--timeout 5s]
                                                   hand this VRRP instance's MASTER role to a peer
               tail SERVICE [-n 50] [-f] [--stderr]
@@ -221,9 +222,9 @@ final class CtlCommand {
                 yield post("/services/" + segment(service) + "/" + command, reason, forDuration, Optional.empty());
             }
             case "node" -> {
-                String what = one(words, "node pause|resume|drain");
-                if (!List.of("pause", "resume", "drain").contains(what)) {
-                    throw new Usage("node " + what + ": use node pause, node resume or node drain");
+                String what = one(words, "node pause|resume|drain|undrain");
+                if (!List.of("pause", "resume", "drain", "undrain").contains(what)) {
+                    throw new Usage("node " + what + ": use node pause, node resume, node drain or node undrain");
                 }
                 yield post("/node/" + what, reason, forDuration, Optional.empty());
             }

@@ -29,7 +29,7 @@ public final class Main {
               reload [--admin HOST:PORT] [--config FILE]
                                             ask the daemon to re-read its config (lints first);
                                             exit 1 with the findings when it refused
-              ctl    [--config FILE] restart|stop|start|pause|resume SERVICE, node pause|resume|drain,
+              ctl    [--config FILE] restart|stop|start|pause|resume SERVICE, node pause|resume|drain|undrain,
                      switchover INSTANCE, tail SERVICE [-f], agent restart
                                             operate the running agent (haagent ctl --help)
               demo   [--keep-running]       a Redis failover played on loopback: two nodes, two Redis,

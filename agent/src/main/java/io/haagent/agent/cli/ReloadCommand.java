@@ -1,6 +1,6 @@
 package io.haagent.agent.cli;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.util.List;

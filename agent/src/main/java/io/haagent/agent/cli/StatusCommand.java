@@ -1,6 +1,6 @@
 package io.haagent.agent.cli;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -41,6 +41,27 @@ final class StatusCommand {
         return Main.OK;
     }
 
+    /** "load: in_service, load1 0.42, memory 1.2 of 3.8 GiB free; sample 42 sent to http://... 3s ago; 0 waiting". */
+    private static String loadLine(Map<?, ?> l, Instant now) {
+        StringBuilder sb = new StringBuilder("load: ");
+        if (l.get("seq") == null) {
+            return sb.append("no sample yet; to ").append(l.get("sink")).toString();
+        }
+        sb.append(l.get("lifecycle")).append(", load1 ").append(l.get("node_load1"));
+        if (l.get("node_memory_MemAvailable_bytes") != null && l.get("node_memory_MemTotal_bytes") != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", memory %.1f of %.1f GiB free",
+                    Double.parseDouble(String.valueOf(l.get("node_memory_MemAvailable_bytes"))) / (1L << 30),
+                    Double.parseDouble(String.valueOf(l.get("node_memory_MemTotal_bytes"))) / (1L << 30)));
+        }
+        sb.append("; sample ").append(l.get("seq")).append(" to ").append(l.get("sink"));
+        sb.append(l.get("last_success") == null ? ", none sent yet" : ", last sent " + age(l.get("last_success"), now)
+                + " ago");
+        if (l.get("failing") != null) {
+            sb.append("; FAILING (").append(l.get("failing")).append(")");
+        }
+        return sb.append("; ").append(l.get("buffered")).append(" waiting").toString();
+    }
+
     /** The status JSON as one line about the node and a table per section. */
     @SuppressWarnings("unchecked")
     static String render(Object tree, Instant now) {
@@ -68,6 +89,9 @@ final class StatusCommand {
                 sb.append("; dropped ").append(d.longValue()).append(" (queue full)");
             }
             sb.append('\n');
+        }
+        if (s.get("load_push") instanceof Map<?, ?> l) { // issue 15: the latest sample, in a line
+            sb.append(loadLine(l, now)).append('\n');
         }
         table(sb, "CHECK", (List<Map<String, Object>>) s.getOrDefault("checks", List.of()), now,
                 List.of("type", "state", "since", "reason"));

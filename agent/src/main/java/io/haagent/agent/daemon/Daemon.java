@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.load.HaView;
 import io.haagent.agent.mail.Mails;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.systemd.Liveness;
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
     private final Mailing mailing;
     private final Failover failover;
     private final Checks checks;
+    private final LoadPush loadPush;
     private final List<Component> components;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("haagent-daemon").unstarted(r));
     private volatile HaagentConfig config;
@@ -105,10 +107,12 @@ public final class Daemon implements AutoCloseable {
         failover[0] = new Failover(metrics, Ticker.SYSTEM, checks::states, AdvertHub.system(), mailing.host(),
                 mailing::send, healing::failoverHold, checks::knownDown);
         this.failover = failover[0];
+        this.loadPush = new LoadPush(nodeName(config), metrics, this::loadView, failover[0]::zookeeper, Ticker.SYSTEM);
         // Healing first: it must be listening before the first check flips reach it; closed last, after
         // VRRP has handed over (priority 0) while the services it fronts still run.
         // Mail first and closed last: whatever the others report on their way up or down is spooled.
-        this.components = List.of(mailing, healing, checks, failover[0]);
+        // The load push last: it samples what the others do, uses the failover's ZooKeeper session, and stops first.
+        this.components = List.of(mailing, healing, checks, failover[0], loadPush);
         // Before the admin server, whose reload requests tell it; READY waits for the first apply below.
         this.systemd = Notifier.start(sdNotify(), Ticker.SYSTEM, new Watched());
         // Bind the admin address before starting any child: a daemon that cannot serve must not
@@ -324,6 +328,17 @@ public final class Daemon implements AutoCloseable {
         log.info("haagent stopped");
     }
 
+    /**
+     * The HA part of a load sample: {@code starting} until every component has started (systemd's READY),
+     * {@code draining} while the node is drained, else {@code in_service}; each VRRP instance and each service.
+     */
+    private HaView loadView() {
+        HaView.Lifecycle lifecycle = !(applied && components.stream().allMatch(Component::started))
+                ? HaView.Lifecycle.STARTING
+                : failover.drained() ? HaView.Lifecycle.DRAINING : HaView.Lifecycle.IN_SERVICE;
+        return new HaView(lifecycle, failover.loadView(), healing.loadView());
+    }
+
     /** What systemd's notifier reads: all of it quick and from any thread. */
     private final class Watched implements Notifier.Watched {
         @Override
@@ -400,6 +415,17 @@ public final class Daemon implements AutoCloseable {
             Map<String, Object> body = new LinkedHashMap<>(vrrp.body());
             body.put("healing", paused.body());
             return new AdminServer.Reply(paused.status() != 200 ? paused.status() : vrrp.status(), body);
+        }
+
+        public AdminServer.Reply undrainNode(String reason) {
+            if (!failover.drained()) {
+                return AdminServer.Reply.refused(409, "the node is not drained; POST /node/drain drains it");
+            }
+            return resumeNode(reason);
+        }
+
+        public Optional<String> loadDocument() {
+            return loadPush.lastDocument().map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8));
         }
 
         public AdminServer.Reply reload() {

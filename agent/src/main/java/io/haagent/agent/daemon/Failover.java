@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.load.HaView;
 import io.haagent.agent.mail.Mail;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.agent.systemd.Liveness;
@@ -29,6 +30,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.SequencedMap;
 import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
@@ -391,6 +393,25 @@ final class Failover implements Component {
     public void loops(List<Liveness.Loop> into) {
         new TreeMap<>(instances).forEach((name, r) -> into.add(new Liveness.Loop("VRRP instance " + name + "'s loop",
                 r.runner().heartbeatNanos(), VrrpInstanceRunner.HEARTBEAT)));
+    }
+
+    /** Each instance's state and whether its role actions are under way, by name, for the load push's samples. */
+    SequencedMap<String, HaView.Vrrp> loadView() {
+        SequencedMap<String, HaView.Vrrp> m = new TreeMap<>();
+        failed.keySet().forEach(name -> m.put(name, new HaView.Vrrp("not running", false)));
+        instances.forEach((name, r) -> m.put(name, new HaView.Vrrp(r.runner().status().state().name(),
+                r.listener().actionsRunning())));
+        return m;
+    }
+
+    /** The node is drained ({@code POST /node/drain}) until it is resumed. */
+    boolean drained() {
+        return drained.isPresent();
+    }
+
+    /** The daemon's ZooKeeper session, when {@code coordination.zookeeper} is configured (the zookeeper load sink). */
+    Optional<ZkCoordination> zookeeper() {
+        return coordination;
     }
 
     /** Each instance's state in words, by name: {@code MASTER}, or {@code not running} for one that failed to start. */

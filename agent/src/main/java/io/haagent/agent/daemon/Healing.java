@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -240,6 +241,16 @@ final class Healing implements Component, HealLoop.Hooks {
         if (l != null) {
             into.add(new Liveness.Loop("the heal loop", l.heartbeatNanos(), HealLoop.HEARTBEAT));
         }
+    }
+
+    /** Each service's state by name ({@code RUNNING}, {@code FATAL}, ...), for the load push's samples. */
+    SequencedMap<String, String> loadView() {
+        HealLoop l = loop;
+        SequencedMap<String, String> m = new LinkedHashMap<>();
+        if (l != null) {
+            l.state().services().forEach((name, st) -> m.put(name, st.state().name()));
+        }
+        return m;
     }
 
     @Override

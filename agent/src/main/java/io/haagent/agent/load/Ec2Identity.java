@@ -1,6 +1,6 @@
 package io.haagent.agent.load;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.time.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.haagent.agent.load;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.haagent.agent.load;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -55,7 +55,7 @@ public final class LoadSampler {
     private final Supplier<Optional<Ec2Instance>> ec2;
     private final Supplier<HaView> ha;
     private final Clock clock;
-    private final AtomicLong seq = new AtomicLong();
+    private final AtomicLong seq;
 
     /**
      * @param readers {@link HostReaders#linux}, then the application's {@link RedisThroughput} or
@@ -66,6 +66,16 @@ public final class LoadSampler {
      */
     public LoadSampler(String node, String role, List<LoadReader> readers, Supplier<Optional<Ec2Instance>> ec2,
                        Supplier<HaView> ha, Clock clock) {
+        this(node, role, readers, ec2, ha, clock, new AtomicLong());
+    }
+
+    /**
+     * @param seq the last sequence number given, shared with the sampler this one replaces (a reload that changes
+     *            {@code scaler.push}), so that {@code seq} counts per agent start, not per config
+     */
+    public LoadSampler(String node, String role, List<LoadReader> readers, Supplier<Optional<Ec2Instance>> ec2,
+                       Supplier<HaView> ha, Clock clock, AtomicLong seq) {
+        this.seq = seq;
         this.node = node;
         this.role = role;
         this.readers = List.copyOf(readers);

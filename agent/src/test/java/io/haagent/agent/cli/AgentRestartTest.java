@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.agent.cli.AgentProcess.Outcome;
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.testkit.Eventually;
 import java.io.IOException;
 import java.net.URI;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.agent.cli.AgentProcess.Outcome;
 import io.haagent.agent.admin.AdminServer;
+import io.haagent.agent.json.Json;
 import io.haagent.agent.metrics.AgentMetrics;
 import io.haagent.config.HostPort;
 import java.nio.file.Files;
@@ -169,7 +170,7 @@ class StatusReloadCommandTest {
                   "priority": 200, "configured_priority": 200, "master": "10.0.1.10",
                   "drops": {}, "peers": [ { "address": "10.0.1.11", "last_heard": null, "priority": null } ] }
                 """);
-        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        String out = StatusCommand.render(Json.read(json), NOW);
         assertEquals("""
                 node redis-a (haagent test), running for 1h
 
@@ -189,7 +190,7 @@ class StatusReloadCommandTest {
                 { "name": "vip2", "state": "NOT_RUNNING", "running": false,
                   "error": "unicast.port 9112 on 127.0.0.1 is taken" }
                 """);
-        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        String out = StatusCommand.render(Json.read(json), NOW);
         assertTrue(out.contains("VRRP  STATE        SINCE  PRIORITY  MASTER     PEERS HEARD\n"), out);
         assertTrue(out.contains("vip   MASTER       30s    100       127.0.0.2  127.0.0.1 never; dropped 37 bad_auth, 2 replayed\n"),
                 out);
@@ -210,7 +211,7 @@ class StatusReloadCommandTest {
                   "priority": 200, "master": "10.0.1.11", "drops": {}, "peers": [],
                   "hold": { "kind": "STEPPED_DOWN", "why": "switchover", "until": "MASTER again" } } ] }
                 """;
-        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        String out = StatusCommand.render(Json.read(json), NOW);
         assertTrue(out.startsWith("node redis-a (haagent test), running for 1h; DRAINED: node drained by operator (reason kernel)"
                 + " until node resume\n"), out);
         assertTrue(out.contains("redis-vip  BACKUP (drained)       3m     150       10.0.1.11  -\n"), out);
@@ -232,7 +233,7 @@ class StatusReloadCommandTest {
                   "priority": 100, "master": "10.0.1.10", "drops": {}, "peers": [],
                   "lease": { "phase": "SUSPENDED", "epoch": "0x2d", "waiting": null } } ] }
                 """;
-        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(json), NOW);
+        String out = StatusCommand.render(Json.read(json), NOW);
         assertTrue(out.contains("a-vip  MASTER (lease 0x2c)  "), out);
         assertTrue(out.contains("b-vip  BACKUP (waiting for the lease held by redis-a (session 0x1a))  "), out);
         assertTrue(out.contains("c-vip  MASTER (lease 0x2d SUSPENDED, writes paused)  "), out);
@@ -240,7 +241,7 @@ class StatusReloadCommandTest {
 
     @Test
     void render_withoutVrrp_hasNoVrrpTable() {
-        String out = StatusCommand.render(io.haagent.agent.admin.Json.read(vrrpStatus("")), NOW);
+        String out = StatusCommand.render(Json.read(vrrpStatus("")), NOW);
         assertEquals("node redis-a (haagent test), running for 1h\n", out);
     }
 

@@ -3,7 +3,7 @@ package io.haagent.agent.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.testkit.Eventually;
 import io.haagent.testkit.FreePorts;
 import io.haagent.testkit.RedisServer;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.failover.vrrp.instance.StateFile;
 import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;

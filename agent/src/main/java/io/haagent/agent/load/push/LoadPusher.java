@@ -24,10 +24,6 @@ import org.slf4j.LoggerFactory;
  * takes longer) and then closes the sink.
  */
 public final class LoadPusher implements AutoCloseable {
-    /** {@code scaler.push.interval} when not set. */
-    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
-    /** How many samples are kept while the sink is down: an hour at the default interval. */
-    public static final int DEFAULT_BUFFER = 360;
     /** The wait before retrying a failed sample: 1 s, doubling to 30 s, up to 25 % longer so a fleet spreads out. */
     public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.25);
     /** How long {@link #close} waits for a send in flight before interrupting it. */
@@ -52,8 +48,8 @@ public final class LoadPusher implements AutoCloseable {
     /**
      * @param sampler   takes one sample (the load sampler); called on the push thread
      * @param sink      where samples go; this pusher owns it and closes it
-     * @param interval  how often a sample is taken ({@link #DEFAULT_INTERVAL})
-     * @param buffer    how many samples are kept while the sink is down ({@link #DEFAULT_BUFFER})
+     * @param interval  how often a sample is taken ({@code scaler.push.interval})
+     * @param buffer    how many samples are kept while the sink is down ({@code scaler.push.buffer})
      * @param backoff   the wait before retrying a failed sample ({@link #DEFAULT_BACKOFF})
      * @param listener  the metrics
      * @param ticker    the monotonic clock the schedule and the backoff run on

@@ -33,11 +33,6 @@ import redis.clients.jedis.exceptions.JedisException;
  * last. One connection is kept and made anew after any failure; connect and read have the same timeout.
  */
 public final class RedisLoadSink implements LoadSink {
-    /** The hash of one host's latest sample; {@code {role}} and {@code {node}} are filled in. */
-    public static final String DEFAULT_KEY = "scaler:load:{role}:{node}";
-    /** The sorted set of a role's hosts, scored by their latest sample's time; {@code {role}} is filled in. */
-    public static final String DEFAULT_HOSTS_KEY = "scaler:hosts:{role}";
-
     private final String host;
     private final int port;
     private final Optional<String> password;
@@ -48,8 +43,8 @@ public final class RedisLoadSink implements LoadSink {
     private Jedis connection;
 
     /**
-     * @param key      the hash's key template ({@link #DEFAULT_KEY})
-     * @param hostsKey the hosts set's key template ({@link #DEFAULT_HOSTS_KEY})
+     * @param key      the hash's key template (config Defaults.REDIS_SINK_KEY)
+     * @param hostsKey the hosts set's key template (config Defaults.REDIS_SINK_HOSTS_KEY)
      * @param ttl      how long a host's hash and its place in the set outlive its last sample
      * @param timeout  the most connecting, and each round trip, may take
      */

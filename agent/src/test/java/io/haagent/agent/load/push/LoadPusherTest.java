@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.haagent.agent.load.PushedSample;
+import io.haagent.config.Defaults;
 import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import io.haagent.time.Backoff;
@@ -80,7 +81,7 @@ class LoadPusherTest {
         opened.add(redis);
         List<Long> written = new CopyOnWriteArrayList<>();
         LoadSink sink = recording(new RedisLoadSink(redis.host(), redis.port(), Optional.empty(),
-                RedisLoadSink.DEFAULT_KEY, RedisLoadSink.DEFAULT_HOSTS_KEY, Duration.ofMinutes(1), Duration.ofSeconds(2)),
+                Defaults.REDIS_SINK_KEY, Defaults.REDIS_SINK_HOSTS_KEY, Duration.ofMinutes(1), Duration.ofSeconds(2)),
                 written);
         LoadPusher pusher = pusher(sink, 5);
 

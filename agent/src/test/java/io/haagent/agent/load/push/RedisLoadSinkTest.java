@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.config.Defaults;
 import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import java.io.BufferedReader;
@@ -142,8 +143,8 @@ class RedisLoadSinkTest {
     }
 
     private RedisLoadSink sink(RedisServer redis, Optional<String> password) {
-        RedisLoadSink sink = new RedisLoadSink(redis.host(), redis.port(), password, RedisLoadSink.DEFAULT_KEY,
-                RedisLoadSink.DEFAULT_HOSTS_KEY, TTL, TIMEOUT);
+        RedisLoadSink sink = new RedisLoadSink(redis.host(), redis.port(), password, Defaults.REDIS_SINK_KEY,
+                Defaults.REDIS_SINK_HOSTS_KEY, TTL, TIMEOUT);
         opened.add(sink);
         return sink;
     }

@@ -1,4 +1,4 @@
-package io.haagent.agent.admin;
+package io.haagent.agent.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
