@@ -12,18 +12,23 @@
 # same job (one unicast VRRP instance tracking `true` every 2 s, on a veth interface in a network
 # namespace of its own: keepalived refuses lo) and
 # prints the resident memory of its two processes.
-# Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [SECONDS]   (default small, 120 s)
-#   --tarball  run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
+# Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [--load-push] [SECONDS]   (default small, 120 s)
+#   --tarball    run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
+#   --load-push  the job also pushes its load (scaler.push, issue 15) every 10 s to an http sink on loopback
+#                (a python3 receiver that answers 204), with the application's throughput from a Redis INFO
+#                when redis-server is installed
 # Loopback only; cleans up after itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=small
 seconds=120
 through=package
+load_push=
 while [ $# -gt 0 ]; do
     case $1 in
         --job) job=$2; shift 2 ;;
         --tarball) through=tarball; shift ;;
+        --load-push) load_push=1; shift ;;
         *) seconds=$1; shift ;;
     esac
 done
@@ -94,6 +99,31 @@ else
     } >"$out/haagent.yaml"
     what="200 checks, 20 services"
 fi
+if [ -n "$load_push" ]; then
+    export AWS_EC2_METADATA_DISABLED=true # loopback only: the sample's EC2 identity is not asked for
+    sink_port=$(free_port)
+    python3 -c '
+import http.server, sys
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+' "$sink_port" &
+    pids+=($!)
+    throughput=
+    if command -v redis-server >/dev/null; then
+        redis_port=$(free_port)
+        redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/dev/null &
+        pids+=($!)
+        throughput="throughput: { redis: { host: 127.0.0.1, port: $redis_port } },"
+    fi
+    echo "scaler: { push: { role: footprint, interval: 10s, $throughput sink: { http: { url: \"http://127.0.0.1:$sink_port/v1/load\" } } } }" >>"$out/haagent.yaml"
+    what="$what, load push every 10 s"
+fi
 "$haagent" lint "$out/haagent.yaml" >/dev/null
 
 "$haagent" run --config "$out/haagent.yaml" >"$out/haagent.log" 2>&1 &
@@ -120,6 +150,7 @@ done
 echo "after ${seconds}s: $(rss)CPU $(cpu) s in total"
 curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_check_up\{' | awk '{s[$2]++} END {for (k in s) printf "checks with haagent_check_up=%s: %d\n", k, s[k]}'
 curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_vrrp_state\{' | head -3 || true
+[ -z "$load_push" ] || curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^haagent_load_push_(samples|dropped|failures)_total' || true
 
 # keepalived for the same small job, as the baseline
 [ "$job" = small ] || exit 0
