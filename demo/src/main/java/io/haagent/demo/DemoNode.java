@@ -1,6 +1,6 @@
 package io.haagent.demo;
 
-import io.haagent.agent.admin.Json;
+import io.haagent.agent.json.Json;
 import io.haagent.checker.probe.RedisReplication;
 import java.io.IOException;
 import java.net.URI;

@@ -181,6 +181,23 @@ class StatusReloadCommandTest {
     }
 
     @Test
+    void render_loadPush_oneLineWithTheLatestSample_andASinkThatFails() {
+        String json = """
+                { "node": "web-1", "version": "haagent test", "since": "2026-01-01T11:00:00Z",
+                  "load_push": { "sink": "http http://127.0.0.1:9000/v1/load", "interval": "10s", "seq": 42,
+                    "sampled": "2026-01-01T11:59:58Z", "last_success": "2026-01-01T11:59:30Z", "buffered": 3,
+                    "failing": "connect", "lifecycle": "draining", "node_load1": "0.42",
+                    "node_memory_MemAvailable_bytes": "2147483648", "node_memory_MemTotal_bytes": "4294967296" } }
+                """;
+        String out = StatusCommand.render(Json.read(json), NOW);
+        assertEquals("""
+                node web-1 (haagent test), running for 1h
+                load: draining, load1 0.42, memory 2.0 of 4.0 GiB free; sample 42 to http http://127.0.0.1:9000/v1/load, \
+                last sent 30s ago; FAILING (connect); 3 waiting
+                """, out);
+    }
+
+    @Test
     void render_vrrpTable_showsDroppedAdverts_andAnInstanceThatDidNotStart() {
         String json = vrrpStatus("""
                 { "name": "vip", "state": "MASTER", "running": true, "since": "2026-01-01T11:59:30Z",
