@@ -60,8 +60,6 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
     private final HandoverWatch handover;
     private final RestartedRedis restartedRedis;
     private volatile RoleActions.Report lastReport;
-    /** The event whose role actions are under way, if any: a host mid-failover is not spare capacity (load push). */
-    private volatile String actionsRunningFor;
 
     /** @param stateDir node.state_dir: what the role actions remember of the local Redis */
     InstanceListener(String name, VrrpInstance config, Map<String, List<String>> holds, Path stateDir, Shared shared) {
@@ -147,7 +145,6 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
             handover.left(e.eventId());
         }
         if (actions.hasActions()) {
-            actionsRunningFor = e.eventId();
             actions.transitioned(e); // mailed with its steps when they are done
         } else if (e.to() != VrrpState.INIT) {
             shared.mail().accept(Mails.vrrpTransition(shared.host(), e, List.of()));
@@ -198,9 +195,6 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
     public void done(RoleActions.Report report) {
         lastReport = report;
         String id = report.event().eventId();
-        if (id.equals(actionsRunningFor)) {
-            actionsRunningFor = null;
-        }
         for (RoleActions.Outcome o : report.outcomes()) {
             if (o.ok()) {
                 // the sentence names its subject ("redis 127.0.0.1:6379: promoted ...", "local 10.0.1.100/24 on eth0: added ...")
@@ -239,9 +233,9 @@ final class InstanceListener implements RunnerListener, RoleActions.Listener, Au
         return ForcePromotionReplies.forced(name, guard.force(reason));
     }
 
-    /** A transition's role actions are under way (from the transition to their report). */
+    /** Role actions are queued or under way, however they end (load push). */
     boolean actionsRunning() {
-        return actionsRunningFor != null;
+        return actions.busy();
     }
 
     void status(Map<String, Object> into) {

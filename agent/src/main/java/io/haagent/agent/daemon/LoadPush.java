@@ -1,6 +1,7 @@
 package io.haagent.agent.daemon;
 
 import io.haagent.agent.load.Ec2Identity;
+import io.haagent.agent.load.Ec2Instance;
 import io.haagent.agent.load.HaView;
 import io.haagent.agent.load.HostReaders;
 import io.haagent.agent.load.HttpThroughput;
@@ -50,13 +51,15 @@ final class LoadPush implements Component {
     private static final Duration THROUGHPUT_REDIS_TIMEOUT = Duration.ofSeconds(2);
     /** A Redis sink's command must not hold the push thread long either; the backlog keeps the sample. */
     private static final Duration REDIS_SINK_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the agent's stop waits for the pusher to end: its own close is bounded by about 6 s. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final String node;
     private final AgentMetrics metrics;
     private final Supplier<HaView> ha;
     private final Supplier<Optional<ZkCoordination>> zookeeper;
     private final Ticker ticker;
-    private final Ec2Identity ec2;
+    private final Supplier<Optional<Ec2Instance>> ec2;
     /** Samples are numbered per agent start, across reloads. */
     private final AtomicLong seq = new AtomicLong();
 
@@ -66,7 +69,8 @@ final class LoadPush implements Component {
     private volatile PushedSample last;
 
     /** One configuration's sampler, pusher and the readers it must close. */
-    private record Running(LoadPusher pusher, String sink, List<AutoCloseable> readers, Recorder recorder) {}
+    private record Running(ScalerPush config, LoadPusher pusher, String sink, List<AutoCloseable> readers,
+                           Recorder recorder) {}
 
     LoadPush(String node, AgentMetrics metrics, Supplier<HaView> ha, Supplier<Optional<ZkCoordination>> zookeeper,
              Ticker ticker) {
@@ -75,7 +79,18 @@ final class LoadPush implements Component {
         this.ha = ha;
         this.zookeeper = zookeeper;
         this.ticker = ticker;
-        this.ec2 = Ec2Identity.fromEnvironment(System.getenv(), ticker);
+        this.ec2 = ec2Identity(ticker);
+    }
+
+    /** IMDS as the environment says (the AWS SDK's variables); a malformed endpoint turns the lookup off. */
+    private static Supplier<Optional<Ec2Instance>> ec2Identity(Ticker ticker) {
+        try {
+            return Ec2Identity.fromEnvironment(System.getenv(), ticker);
+        } catch (IllegalArgumentException e) {
+            log.warn("load push: AWS_EC2_METADATA_SERVICE_ENDPOINT is not a URL ({}); samples carry no EC2 identity",
+                    e.getMessage());
+            return Optional::empty;
+        }
     }
 
     @Override
@@ -106,31 +121,36 @@ final class LoadPush implements Component {
         List<LoadReader> readers = new ArrayList<>(HostReaders.linux(HostReaders.PROC, push.interfaces(),
                 push.mounts()));
         List<AutoCloseable> closeable = new ArrayList<>();
-        switch (push.throughput().orElse(null)) {
-            case null -> { }
-            case ScalerPush.RedisThroughput r -> {
-                RedisThroughput t = new RedisThroughput(r.host(), r.port(), reveal(r.password()),
-                        THROUGHPUT_REDIS_TIMEOUT);
-                readers.add(t);
-                closeable.add(t);
+        try {
+            switch (push.throughput().orElse(null)) {
+                case null -> { }
+                case ScalerPush.RedisThroughput r -> {
+                    RedisThroughput t = new RedisThroughput(r.host(), r.port(), reveal(r.password()),
+                            THROUGHPUT_REDIS_TIMEOUT);
+                    readers.add(t);
+                    closeable.add(t);
+                }
+                case ScalerPush.HttpThroughput h -> {
+                    HttpThroughput t = new HttpThroughput(h.url(), h.field(), h.timeout());
+                    readers.add(t);
+                    closeable.add(t);
+                }
             }
-            case ScalerPush.HttpThroughput h -> {
-                HttpThroughput t = new HttpThroughput(h.url(), h.field(), h.timeout());
-                readers.add(t);
-                closeable.add(t);
-            }
+            LoadSink sink = sink(push);
+            LoadSampler sampler = new LoadSampler(node, push.role(), readers, ec2, ha, Clock.systemUTC(), seq);
+            Recorder recorder = new Recorder(metrics.loadPush());
+            Supplier<PushedSample> remembering = () -> {
+                PushedSample s = sampler.sample();
+                last = s;
+                return s;
+            };
+            LoadPusher pusher = new LoadPusher(remembering, sink, push.interval(), push.buffer(),
+                    LoadPusher.DEFAULT_BACKOFF, recorder, ticker, Clock.systemUTC()).start();
+            return new Running(push, pusher, sink.name(), closeable, recorder);
+        } catch (IOException | RuntimeException e) {
+            closeAll(closeable);
+            throw e;
         }
-        LoadSink sink = sink(push);
-        LoadSampler sampler = new LoadSampler(node, push.role(), readers, ec2, ha, Clock.systemUTC(), seq);
-        Recorder recorder = new Recorder(metrics.loadPush());
-        Supplier<PushedSample> remembering = () -> {
-            PushedSample s = sampler.sample();
-            last = s;
-            return s;
-        };
-        LoadPusher pusher = new LoadPusher(remembering, sink, push.interval(), push.buffer(), LoadPusher.DEFAULT_BACKOFF, recorder, ticker,
-                Clock.systemUTC()).start();
-        return new Running(pusher, sink.name(), closeable, recorder);
     }
 
     private LoadSink sink(ScalerPush push) throws IOException {
@@ -175,14 +195,16 @@ final class LoadPush implements Component {
             return;
         }
         PushedSample s = last;
+        Instant lastSuccess = r.recorder().lastSuccess;
+        FailureReason failing = r.recorder().failing;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sink", r.sink());
-        m.put("interval", Durations.format(current.orElseThrow().interval()));
+        m.put("interval", Durations.format(r.config().interval()));
         m.put("seq", s == null ? null : s.seq());
         m.put("sampled", s == null ? null : s.time().toString());
-        m.put("last_success", r.recorder().lastSuccess == null ? null : r.recorder().lastSuccess.toString());
+        m.put("last_success", lastSuccess == null ? null : lastSuccess.toString());
         m.put("buffered", r.recorder().buffered);
-        m.put("failing", r.recorder().failing == null ? null : r.recorder().failing.label());
+        m.put("failing", failing == null ? null : failing.label());
         // the headline of the latest sample (the whole document is GET /load)
         for (String field : List.of("lifecycle", "node_load1", "node_memory_MemAvailable_bytes",
                 "node_memory_MemTotal_bytes")) {
@@ -191,27 +213,46 @@ final class LoadPush implements Component {
         into.put("load_push", m);
     }
 
+    /** At the agent's stop: the pusher ends (bounded) before the ZooKeeper session it may use is closed. */
     @Override
     public void close() {
-        stop();
+        Thread closing = stop();
+        if (closing != null) {
+            try {
+                closing.join(CLOSE_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
-    private void stop() {
+    /**
+     * Ends the running pusher on a thread of its own, so that neither a reload nor the agent's stop waits on a sink
+     * that does not answer (a send in flight is given {@link LoadPusher}'s close wait); returns that thread.
+     */
+    private Thread stop() {
         Running r = running;
         running = null;
         if (r == null) {
-            return;
+            return null;
         }
-        r.pusher().close();
-        for (AutoCloseable c : r.readers()) {
+        return Thread.ofPlatform().name("load-push-close").daemon().start(() -> {
+            r.pusher().close();
+            closeAll(r.readers());
+            if (r.recorder().buffered > 0) {
+                log.warn("load push: {} samples not yet sent to {} are dropped with it", r.recorder().buffered,
+                        r.sink());
+            }
+        });
+    }
+
+    private static void closeAll(List<AutoCloseable> readers) {
+        for (AutoCloseable c : readers) {
             try {
                 c.close();
             } catch (Exception e) {
                 log.debug("load push: closing {} failed", c, e);
             }
-        }
-        if (r.recorder().buffered > 0) {
-            log.warn("load push: {} samples not yet sent to {} are dropped with it", r.recorder().buffered, r.sink());
         }
     }
 

@@ -76,7 +76,7 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
             restart.add("coordination.zookeeper");
         }
         List<String> settings = new ArrayList<>();
-        // Applied by Daemon (the token), Healing (the budget) and Mailing (the mailer); named here so that a
+        // Applied by Daemon (the token), Healing (the budget), Mailing (the mailer) and LoadPush; named here so that a
         // reload changing only these does not say "nothing changed" (issue 12).
         if (!running.node().admin().tokenFile().equals(next.node().admin().tokenFile())) {
             settings.add("node.admin.token_file");
@@ -86,6 +86,9 @@ public record ReloadPlan(Diff checks, Diff services, Diff vrrp, Map<String, List
         }
         if (!running.mail().equals(next.mail())) {
             settings.add("notify.mail");
+        }
+        if (!running.scaler().equals(next.scaler())) {
+            settings.add("scaler.push"); // LoadPush starts a new pusher
         }
         Diff vrrp = diff(running.vrrp(), next.vrrp());
         Map<String, List<String>> vrrpRestarts = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import java.util.SequencedMap;
  * so that a scaler does not scale on a dip that is really a failover or a restart.
  *
  * @param lifecycle the host's lifecycle ({@code POST /node/drain} and {@code /node/undrain})
- * @param vrrp      per VRRP instance by name, in config order
+ * @param vrrp      per VRRP instance by name, in name order
  * @param services  per supervised service by name, its state as {@code haagent status} shows it (RUNNING, FATAL, ...)
  */
 public record HaView(Lifecycle lifecycle, SequencedMap<String, Vrrp> vrrp, SequencedMap<String, String> services) {

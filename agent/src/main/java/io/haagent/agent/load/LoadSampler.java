@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  * {@code vrrp_actions_running{instance="redis-vip"}} = {@code 1} or {@code 0}, {@code service_state{service="redis"}}
  * = {@code RUNNING}, and {@code problems}: the sentences joined by line feeds, empty when there are none (always
  * present, so a hash written over the last one never keeps an old problem). A decimal that is a whole number is
- * written without a fraction ({@code 3018}), others as Java writes a double ({@code 3018.54}).
+ * written without a fraction ({@code 3018}), others as Java writes a double ({@code 3018.54}). The Redis sink writes
+ * {@code time} as epoch seconds instead, the unit of its hosts set's scores, so a scaler compares the two directly.
  */
 public final class LoadSampler {
     private final String node;

@@ -72,6 +72,15 @@ class ReloadPlanTest {
             """;
 
     @Test
+    void scalerPushChangedAlone_isSaid_notNothingChanged() {
+        String push = "scaler:\n  push: { role: web, sink: { http: { url: \"http://127.0.0.1:9000/v1/load\" } } }\n";
+        ReloadPlan p = ReloadPlan.between(config(BASE), config(BASE + push));
+        assertEquals(List.of("scaler.push"), p.settings());
+        assertEquals("scaler.push changed", p.describe());
+        assertTrue(ReloadPlan.between(config(BASE + push), config(BASE + push)).settings().isEmpty());
+    }
+
+    @Test
     void mailChangedAlone_isSaid_notNothingChanged() {
         // Issue 12: a reload that changed only notify.mail logged "nothing changed" although Mailing applied it.
         ReloadPlan p = ReloadPlan.between(config(BASE), config(BASE + MAIL));

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,6 +136,8 @@ public final class RoleActions implements AutoCloseable {
     private final Listener listener;
     private final ExecutorService thread;
     private final AtomicBoolean forceNext = new AtomicBoolean();
+    /** Jobs submitted and not yet finished, however they finish (a report, nothing to do, a failure). */
+    private final AtomicInteger running = new AtomicInteger();
     /** Behind a lease: asked immediately before each irreversible step (see {@link #fenceWith}); else empty. */
     private volatile Supplier<Optional<Fence>> fence = Optional::empty;
 
@@ -213,6 +216,11 @@ public final class RoleActions implements AutoCloseable {
     /** True when there is anything to do on a transition (else the caller need not wait for reports). */
     public boolean hasActions() {
         return promoter.isPresent() || replicator.isPresent() || address.isPresent();
+    }
+
+    /** Some action is queued or under way: a host mid-failover is not spare capacity (the load push says so). */
+    public boolean busy() {
+        return running.get() > 0;
     }
 
     /**
@@ -394,26 +402,36 @@ public final class RoleActions implements AutoCloseable {
     }
 
     private void submit(java.util.function.Supplier<Report> job) {
+        running.incrementAndGet();
         try {
             thread.execute(() -> {
-                Report r;
                 try {
-                    r = job.get();
-                } catch (RuntimeException ex) {
-                    log.error("({}) a failover action failed unexpectedly", name, ex);
-                    return;
-                }
-                if (r == null) {
-                    return; // nothing was done
-                }
-                try {
-                    listener.done(r);
-                } catch (RuntimeException ex) {
-                    log.error("({}) the failover report could not be handled", name, ex);
+                    run(job);
+                } finally {
+                    running.decrementAndGet();
                 }
             });
         } catch (RejectedExecutionException ex) {
+            running.decrementAndGet();
             log.warn("({}) failover actions not run because the instance is stopping", name);
+        }
+    }
+
+    private void run(java.util.function.Supplier<Report> job) {
+        Report r;
+        try {
+            r = job.get();
+        } catch (RuntimeException ex) {
+            log.error("({}) a failover action failed unexpectedly", name, ex);
+            return;
+        }
+        if (r == null) {
+            return; // nothing was done
+        }
+        try {
+            listener.done(r);
+        } catch (RuntimeException ex) {
+            log.error("({}) the failover report could not be handled", name, ex);
         }
     }
 

@@ -69,6 +69,9 @@ public final class EphemeralNode implements AutoCloseable {
     @Override
     public void close() {
         CuratorFramework client = coordination.client();
+        if (!client.getZookeeperClient().isConnected()) {
+            return; // no waiting out Curator's retries on a stop: the node goes with the session
+        }
         try {
             long session = client.getZookeeperClient().getZooKeeper().getSessionId();
             Stat stat = client.checkExists().forPath(path);

@@ -12,6 +12,7 @@ import io.haagent.failover.lease.Fence;
 import io.haagent.failover.vrrp.VrrpState;
 import io.haagent.failover.vrrp.instance.VrrpEvent;
 import io.haagent.lint.Linter;
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +92,8 @@ class RoleActionsTest {
 
                 actions.reconfigure(instance(second.port()), stateDir, Optional.of(master())); // nothing changed
                 assertEquals(null, reports.poll(300, TimeUnit.MILLISECONDS), "no report when nothing was done");
+                // issue 15: a job that did nothing (no report) is not under way either: the load push says so
+                Eventually.within(WAIT, "no action under way", () -> !actions.busy());
             } finally {
                 actions.close();
             }

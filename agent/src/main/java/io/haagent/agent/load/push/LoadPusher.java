@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -43,6 +44,7 @@ public final class LoadPusher implements AutoCloseable {
     private final Condition woken = lock.newCondition();
     private final Thread thread;
     private volatile boolean closed;
+    private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private boolean samplingFailed;
 
     /**
@@ -77,7 +79,10 @@ public final class LoadPusher implements AutoCloseable {
         return this;
     }
 
-    /** Stops the thread (bounded by {@link #CLOSE_WAIT}), then closes the sink. */
+    /**
+     * Stops the thread (bounded by {@link #CLOSE_WAIT}, then interrupted) and closes the sink: here once the thread
+     * has ended, else by the thread itself when its send returns, so the sink is never closed under a send.
+     */
     @Override
     public void close() {
         closed = true;
@@ -87,22 +92,41 @@ public final class LoadPusher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (!thread.isAlive()) {
+            closeSinkOnce();
+            return;
+        }
         try {
+            thread.join(CLOSE_WAIT);
             if (thread.isAlive()) {
-                thread.join(CLOSE_WAIT);
-                if (thread.isAlive()) {
-                    thread.interrupt();
-                    thread.join(Duration.ofSeconds(1));
-                }
+                thread.interrupt();
+                thread.join(Duration.ofSeconds(1));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
+        }
+        if (!thread.isAlive()) {
+            closeSinkOnce();
+        } // else the thread closes it on its way out
+    }
+
+    private void closeSinkOnce() {
+        if (sinkClosed.compareAndSet(false, true)) {
             sink.close();
         }
     }
 
     private void run() {
+        try {
+            push();
+        } finally {
+            if (closed) {
+                closeSinkOnce();
+            }
+        }
+    }
+
+    private void push() {
         long nextSampleAt = ticker.nanoTime();
         while (!closed) {
             long now = ticker.nanoTime();
@@ -161,6 +185,9 @@ public final class LoadPusher implements AutoCloseable {
     }
 
     private void failed(FailureReason reason, String why) {
+        if (closed) {
+            return; // interrupted by close(): the sink is not down, the agent is leaving
+        }
         backlog.failed(ticker.nanoTime(), reason, why, random.nextDouble()).ifPresent(log::warn);
         tell(l -> l.failed(reason));
     }
