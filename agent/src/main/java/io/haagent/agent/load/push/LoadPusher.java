@@ -80,8 +80,8 @@ public final class LoadPusher implements AutoCloseable {
     }
 
     /**
-     * Stops the thread (bounded by {@link #CLOSE_WAIT}, then interrupted) and closes the sink: here once the thread
-     * has ended, else by the thread itself when its send returns, so the sink is never closed under a send.
+     * Stops the thread within {@link #CLOSE_WAIT} and a second: after the wait it is interrupted and the sink is
+     * closed under it, which aborts a send that hangs (a sink's close does that, see {@link LoadSink#close}).
      */
     @Override
     public void close() {
@@ -92,22 +92,20 @@ public final class LoadPusher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (!thread.isAlive()) {
-            closeSinkOnce();
-            return;
-        }
         try {
-            thread.join(CLOSE_WAIT);
             if (thread.isAlive()) {
-                thread.interrupt();
-                thread.join(Duration.ofSeconds(1));
+                thread.join(CLOSE_WAIT);
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    closeSinkOnce();
+                    thread.join(Duration.ofSeconds(1));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (!thread.isAlive()) {
+        } finally {
             closeSinkOnce();
-        } // else the thread closes it on its way out
+        }
     }
 
     private void closeSinkOnce() {
@@ -117,16 +115,6 @@ public final class LoadPusher implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            push();
-        } finally {
-            if (closed) {
-                closeSinkOnce();
-            }
-        }
-    }
-
-    private void push() {
         long nextSampleAt = ticker.nanoTime();
         while (!closed) {
             long now = ticker.nanoTime();

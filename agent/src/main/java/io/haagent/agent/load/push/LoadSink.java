@@ -18,7 +18,10 @@ public interface LoadSink extends AutoCloseable {
     /** Hands one sample over; returns once the sink has it. */
     void send(PushedSample sample) throws SinkFailure;
 
-    /** Lets go of the connection; the sink's data about this host may go with it (a ZooKeeper ephemeral node does). */
+    /**
+     * Lets go of the connection; the sink's data about this host may go with it (a ZooKeeper ephemeral node does).
+     * Called from another thread while a send hangs, it aborts that send, which then fails.
+     */
     @Override
     void close();
 }

@@ -40,7 +40,8 @@ public final class RedisLoadSink implements LoadSink {
     private final String hostsKey;
     private final Duration ttl;
     private final Duration timeout;
-    private Jedis connection;
+    /** Volatile: {@link #close} from another thread aborts a send under way by closing it. */
+    private volatile Jedis connection;
 
     /**
      * @param key      the hash's key template (config Defaults.REDIS_SINK_KEY)
@@ -99,7 +100,11 @@ public final class RedisLoadSink implements LoadSink {
     }
 
     private Jedis connection() {
-        if (connection == null) {
+        Jedis kept = connection;
+        if (kept != null) {
+            return kept;
+        }
+        {
             int millis = (int) Math.max(1, timeout.toMillis());
             DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                     .connectionTimeoutMillis(millis)
@@ -115,18 +120,19 @@ public final class RedisLoadSink implements LoadSink {
                 throw e;
             }
             connection = jedis;
+            return jedis;
         }
-        return connection;
     }
 
     private void disconnect() {
-        if (connection != null) {
+        Jedis c = connection;
+        connection = null;
+        if (c != null) {
             try {
-                connection.close();
+                c.close();
             } catch (JedisException e) {
                 // already broken: that is why it goes
             }
-            connection = null;
         }
     }
 
