@@ -159,8 +159,8 @@ final class LoadPush implements Component {
             case ScalerPush.RedisSink r -> new RedisLoadSink(r.host(), r.port(), reveal(r.password()), r.key(),
                     r.hostsKey(), r.ttl(), REDIS_SINK_TIMEOUT);
             case ScalerPush.ZookeeperSink z -> new ZookeeperLoadSink(zookeeper.get().orElseThrow(
-                    () -> new IllegalStateException("the zookeeper sink needs coordination.zookeeper, which is not "
-                            + "configured"))
+                    () -> new IllegalStateException("the zookeeper sink needs the ZooKeeper session of "
+                            + "coordination.zookeeper, which starts with haagent: restart haagent to start it"))
                     .ephemeralNode(ZookeeperLoadSink.nodePath(z.path(), push.role(), node)));
         };
     }

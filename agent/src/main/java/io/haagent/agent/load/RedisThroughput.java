@@ -66,6 +66,36 @@ public final class RedisThroughput implements LoadReader, AutoCloseable {
         if ("slave".equals(f.get("role"))) {
             into.put("redis_master_link_up", "up".equals(f.get("master_link_status")) ? 1L : 0L);
             put(into, f, "redis_master_last_io_seconds_ago", "master_last_io_seconds_ago");
+        } else {
+            put(into, f, "redis_connected_slaves", "connected_slaves");
+            replicaLags(into, f);
+        }
+    }
+
+    /**
+     * A master's view of its replicas: {@code slave0:ip=10.0.1.11,port=6379,state=online,offset=123,lag=0}, the
+     * seconds since each last acknowledged, as redis_exporter's {@code redis_connected_slave_lag_seconds}.
+     */
+    private static void replicaLags(Readings into, Map<String, String> f) {
+        for (int i = 0; f.containsKey("slave" + i); i++) {
+            Map<String, String> replica = new HashMap<>();
+            for (String kv : f.get("slave" + i).split(",")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    replica.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            String ip = replica.get("ip");
+            String port = replica.get("port");
+            String lag = replica.get("lag");
+            if (ip != null && port != null && lag != null) {
+                try {
+                    into.put("redis_connected_slave_lag_seconds", Long.parseLong(lag), "slave_ip", ip, "slave_port",
+                            port);
+                } catch (NumberFormatException e) {
+                    // a Redis that writes something else there: no series rather than a made-up one
+                }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haagent.testkit.Eventually;
 import io.haagent.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ class RedisThroughputTest {
             assertEquals(List.of(), first.problems());
             assertEquals(List.of("redis_commands_processed_total", "redis_instantaneous_ops_per_sec",
                     "redis_connected_clients", "redis_memory_used_bytes", "redis_memory_max_bytes",
-                    "redis_evicted_keys_total"), List.copyOf(first.series().keySet()));
+                    "redis_evicted_keys_total", "redis_connected_slaves"), List.copyOf(first.series().keySet()));
             long before = (Long) first.series().get("redis_commands_processed_total");
             assertTrue(before >= 10, "the SETs are counted: " + before);
             assertTrue((Long) second.series().get("redis_commands_processed_total") > before, "a counter");
@@ -71,6 +72,25 @@ class RedisThroughputTest {
             assertEquals(1L, r.series().get("redis_master_link_up"));
             long lastIo = (Long) r.series().get("redis_master_last_io_seconds_ago");
             assertTrue(lastIo >= 0 && lastIo <= 20, "seconds since the master spoke: " + lastIo);
+        }
+    }
+
+    @Test
+    void master_itsReplicasAndTheirLag_asRedisExporterNamesThem() {
+        try (RedisServer master = RedisServer.start();
+             RedisServer replica = RedisServer.builder().replicaOf(master).start();
+             RedisThroughput reader = new RedisThroughput(master.host(), master.port(), Optional.empty(), TIMEOUT)) {
+            replica.awaitMasterLinkUp(Duration.ofSeconds(20));
+
+            Readings r = Eventually.get(Duration.ofSeconds(20), "the replica listed with its lag", () ->
+                    Optional.of(read(reader)).filter(x -> x.series().keySet().stream()
+                            .anyMatch(k -> k.startsWith("redis_connected_slave_lag_seconds{"))));
+
+            assertEquals(1L, r.series().get("redis_connected_slaves"));
+            String lag = "redis_connected_slave_lag_seconds{slave_ip=\"127.0.0.1\",slave_port=\"" + replica.port()
+                    + "\"}";
+            long seconds = ((Number) r.series().get(lag)).longValue();
+            assertTrue(seconds >= 0 && seconds <= 20, lag + " = " + seconds + " in " + r.series().keySet());
         }
     }
 
