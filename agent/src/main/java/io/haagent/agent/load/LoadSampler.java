@@ -90,18 +90,7 @@ public final class LoadSampler {
         long n = seq.incrementAndGet();
         Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Readings r = new Readings();
-        for (LoadReader reader : readers) {
-            try {
-                reader.read(r);
-                r.commit();
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                r.discard();
-                r.problem(reader.what() + " left out: " + Problems.reason(e));
-            }
-        }
+        readers.forEach(r::take);
         try {
             ec2.get().ifPresent(i -> {
                 r.host("instance_id", i.instanceId());

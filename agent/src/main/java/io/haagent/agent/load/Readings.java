@@ -23,6 +23,20 @@ public final class Readings {
 
     Readings() {}
 
+    /** Reads {@code reader} into this sample: all of its series, or none of them and one problem saying why. */
+    void take(LoadReader reader) {
+        try {
+            reader.read(this);
+            commit();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            discard();
+            problem(reader.what() + " left out: " + Problems.reason(e));
+        }
+    }
+
     /** Stages one series without labels, e.g. {@code node_load1}. */
     void put(String name, Number value) {
         stagedNames.add(name);

@@ -30,15 +30,7 @@ class HostReadersTest {
     /** What the readers leave in a sample: committed series and host facts, and the problems. */
     static Readings read(Path proc, List<String> interfaces, List<Path> mounts) {
         Readings r = new Readings();
-        for (LoadReader reader : HostReaders.linux(proc, interfaces, mounts)) {
-            try {
-                reader.read(r);
-                r.commit();
-            } catch (Exception e) {
-                r.discard();
-                r.problem(reader.what() + " left out: " + Problems.reason(e));
-            }
-        }
+        HostReaders.linux(proc, interfaces, mounts).forEach(r::take);
         return r;
     }
 
