@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -350,31 +351,41 @@ public final class DemoCommand {
         }
     }
 
-    /** A TCP port free on every one of {@code hosts}, so both nodes' Redis can use the same port. */
-    private static int freeTcpPort(String... hosts) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(hosts[0]))) {
-                port = s.getLocalPort();
-            }
-            if (freeOnAll(port, hosts, false)) {
-                return port;
-            }
-        }
-        throw new IOException("found no TCP port free on " + String.join(" and ", hosts));
+    /**
+     * A TCP port free on every one of {@code hosts}, so both nodes' Redis can use the same port; from below the
+     * kernel's ephemeral range, so that no outgoing connection of a node already running takes it before the next
+     * node binds it (binding port 0 picks from that range, and a demo run once lost node b's admin port that way).
+     */
+    static int freeTcpPort(String... hosts) throws IOException {
+        return freePort(hosts, false);
     }
 
-    private static int freeUdpPort(String... hosts) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(hosts[0], 0))) {
-                port = s.getLocalPort();
-            }
-            if (freeOnAll(port, hosts, true)) {
+    static int freeUdpPort(String... hosts) throws IOException {
+        return freePort(hosts, true);
+    }
+
+    private static int freePort(String[] hosts, boolean udp) throws IOException {
+        int high = ephemeralLow();
+        int low = Math.max(10_000, high - 20_000);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(low, high);
+            if (freeOnAll(port, hosts, udp)) {
                 return port;
             }
         }
-        throw new IOException("found no UDP port free on " + String.join(" and ", hosts));
+        throw new IOException("found no " + (udp ? "UDP" : "TCP") + " port free on " + String.join(" and ", hosts)
+                + " between " + low + " and " + high);
+    }
+
+    /** The first port of the kernel's ephemeral range (net.ipv4.ip_local_port_range), 32768 when unknown. */
+    static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > 11_000 ? low : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 
     private static boolean freeOnAll(int port, String[] hosts, boolean udp) {

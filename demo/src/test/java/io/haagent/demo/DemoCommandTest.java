@@ -17,6 +17,22 @@ import org.junit.jupiter.api.io.TempDir;
  * SMTP server — must end with exit 0 and every step said.
  */
 class DemoCommandTest {
+    /**
+     * A demo run failed with "admin: cannot listen on 127.0.0.1:37957: Address already in use": the port was chosen
+     * by binding port 0, from the kernel's ephemeral range, from which node a's own connections (its checks, its
+     * Redis replication) took it before node b bound it. The demo's ports now come from below that range.
+     */
+    @Test
+    void freePorts_comeFromBelowTheKernelsEphemeralRange_whereNoConnectionTakesThemMeanwhile() throws Exception {
+        int ephemeralLow = DemoCommand.ephemeralLow();
+        for (int i = 0; i < 20; i++) {
+            int tcp = DemoCommand.freeTcpPort("127.0.0.1", "127.0.0.2");
+            int udp = DemoCommand.freeUdpPort("127.0.0.1", "127.0.0.2");
+            assertTrue(tcp > 1024 && tcp < ephemeralLow, tcp + " vs the ephemeral range from " + ephemeralLow);
+            assertTrue(udp > 1024 && udp < ephemeralLow, udp + " vs the ephemeral range from " + ephemeralLow);
+        }
+    }
+
     @Test
     void demo_playsTheWholeFailoverStory_andExits0() {
         RedisServer.assumeAvailable(); // skips without redis-server, fails under CI=true
