@@ -116,7 +116,31 @@ final class FleetRules {
                 }
             }
         }
+        scalerNodes(files, out);
         return out;
+    }
+
+    /**
+     * The scaler keys a host's load by role and node name (the Redis hash, the ZooKeeper node, a receiver's map): two
+     * hosts with the same pair would overwrite each other's, and the scaler would count one host. Reported at the
+     * later file, naming the first; a host whose name comes from its host name at run time is not judged.
+     */
+    private static void scalerNodes(List<LoadResult> files, List<Finding> out) {
+        java.util.Map<String, LoadResult> first = new java.util.HashMap<>();
+        for (LoadResult f : files) {
+            Optional<String> node = f.bound().node().name();
+            if (node.isEmpty() || f.bound().scaler().isEmpty()) {
+                continue;
+            }
+            String role = f.bound().scaler().get().role();
+            LoadResult earlier = first.putIfAbsent(role + "\u0000" + node.get(), f);
+            if (earlier != null) {
+                out.add(new Finding(f.file(), f.source().at("node.name"), Rule.FLEET_SCALER_NODE_TWICE, "node.name: "
+                        + node.get() + " pushes its load as role " + role + ", as " + at(earlier,
+                        earlier.source().at("node.name")) + " does: each sample would overwrite the other host's; give "
+                        + "each host its own node.name"));
+            }
+        }
     }
 
     /** Reported once per pair, in the first file, naming the second. */

@@ -24,8 +24,6 @@ import io.haagent.config.Secret;
 import io.haagent.failover.zookeeper.ZkCoordination;
 import io.haagent.time.Ticker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,16 +168,11 @@ final class LoadPush implements Component {
         if (secret.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(switch (secret.get()) {
-            case Secret.Inline inline -> inline.value();
-            case Secret.FromFile file -> {
-                try {
-                    yield Files.readString(file.path(), StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
-                } catch (IOException e) {
-                    throw new IOException("cannot read the password_file " + file.path() + ": " + e.getMessage(), e);
-                }
-            }
-        });
+        try {
+            return Optional.of(secret.get().reveal());
+        } catch (IOException e) {
+            throw new IOException("cannot read the password_file " + e.getMessage(), e);
+        }
     }
 
     /** The latest sample's document, as the sinks got it; empty without {@code scaler.push} or before the first. */

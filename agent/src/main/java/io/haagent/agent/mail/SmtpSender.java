@@ -9,10 +9,9 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Date;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -78,25 +77,14 @@ final class SmtpSender {
 
     /** Read at each send, so a rotated password file takes effect without a reload. */
     private String password() throws IOException {
-        return switch (config.smtp().password().orElse(null)) {
-            case null -> null;
-            case Secret.Inline s -> s.value();
-            case Secret.FromFile f -> {
-                try {
-                    yield stripNewline(Files.readString(f.path(), StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    throw new IOException("cannot read the SMTP password_file " + f.path() + ": " + e, e);
-                }
-            }
-        };
-    }
-
-    /** {@code echo secret > file} leaves a newline that is not part of the password. */
-    static String stripNewline(String s) {
-        int end = s.length();
-        while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
-            end--;
+        Optional<Secret> password = config.smtp().password();
+        if (password.isEmpty()) {
+            return null;
         }
-        return s.substring(0, end);
+        try {
+            return password.get().reveal();
+        } catch (IOException e) {
+            throw new IOException("cannot read the SMTP password_file " + e.getMessage(), e);
+        }
     }
 }

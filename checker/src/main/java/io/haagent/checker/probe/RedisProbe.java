@@ -1,11 +1,8 @@
 package io.haagent.checker.probe;
 
 import io.haagent.config.CheckSpec;
-import io.haagent.config.Secret;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -101,15 +98,10 @@ final class RedisProbe implements Probe {
         if (spec.password().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(switch (spec.password().get()) {
-            case Secret.Inline inline -> inline.value();
-            case Secret.FromFile file -> {
-                try {
-                    yield Files.readString(file.path(), StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
-                } catch (IOException e) {
-                    throw new ProbeFailure("cannot read password file " + file.path() + ": " + e.getClass().getSimpleName(), e);
-                }
-            }
-        });
+        try {
+            return Optional.of(spec.password().get().reveal());
+        } catch (IOException e) {
+            throw new ProbeFailure("cannot read password file " + e.getMessage(), e);
+        }
     }
 }

@@ -107,7 +107,9 @@ public enum Rule {
             "the two ends advertise different address lists (keepalived's virtual_ipaddress)"),
     FLEET_LEASE_MISMATCH("fleet.lease-mismatch", ERROR,
             "the two ends differ in their ZooKeeper lease: one leases the instance and the other not, or another connect string or path"),
-    FLEET_PREEMPT_TIE("fleet.preempt-tie", WARNING, "both ends preempt with equal priority");
+    FLEET_PREEMPT_TIE("fleet.preempt-tie", WARNING, "both ends preempt with equal priority"),
+    FLEET_SCALER_NODE_TWICE("fleet.scaler-node-twice", ERROR,
+            "two hosts push their load under the same role and node name: each sample overwrites the other host's");
 
     private final String id;
     private final Severity severity;

@@ -10,8 +10,6 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -145,17 +143,11 @@ final class RedisEndpoint {
         if (password.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(switch (password.get()) {
-            case Secret.Inline inline -> inline.value();
-            case Secret.FromFile file -> {
-                try {
-                    yield Files.readString(file.path(), StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
-                } catch (IOException e) {
-                    throw new ActionFailure("cannot read password file " + file.path() + ": "
-                            + e.getClass().getSimpleName(), e);
-                }
-            }
-        });
+        try {
+            return Optional.of(password.get().reveal());
+        } catch (IOException e) {
+            throw new ActionFailure("cannot read password file " + e.getMessage(), e);
+        }
     }
 
     /** Redis' own error reply when there is one (WRONGPASS, LOADING, ...), else the network failure in words. */
