@@ -62,7 +62,6 @@ final class LoadPush implements Component {
     private final AtomicLong seq = new AtomicLong();
 
     // written on the daemon's thread (apply, close); read by /status and GET /load from any thread
-    private volatile Optional<ScalerPush> current = Optional.empty();
     private volatile Running running;
     private volatile PushedSample last;
 
@@ -94,28 +93,32 @@ final class LoadPush implements Component {
     @Override
     public void apply(HaagentConfig config, ReloadPlan plan) {
         Optional<ScalerPush> next = config.scaler();
-        if (next.equals(current) && (running != null || next.isEmpty())) {
-            return;
+        Running now = running;
+        if (now == null ? next.isEmpty() : next.equals(Optional.of(now.config()))) {
+            return; // unchanged; a section whose start failed is tried again
         }
-        boolean was = running != null;
-        stop();
-        current = next;
+        running = null;
         if (next.isEmpty()) {
-            if (was) {
-                log.info("load push: off (scaler.push removed)");
-            }
+            retire(now, null);
+            log.info("load push: off (scaler.push removed)");
             return;
         }
+        Running prepared;
         try {
-            running = start(next.get());
-            log.info("load push: a sample every {} as role {} to {}{}", Durations.format(
-                    next.get().interval()), next.get().role(), running.sink(), was ? " (scaler.push changed)" : "");
+            prepared = prepare(next.get());
         } catch (RuntimeException | IOException e) {
+            retire(now, null);
             log.error("load push: cannot start: {}; no load is pushed until a reload fixes it", e.getMessage());
+            return;
         }
+        running = prepared;
+        retire(now, prepared);
+        log.info("load push: a sample every {} as role {} to {}{}", Durations.format(next.get().interval()),
+                next.get().role(), prepared.sink(), now != null ? " (scaler.push changed)" : "");
     }
 
-    private Running start(ScalerPush push) throws IOException {
+    /** Builds the readers, the sink and the pusher for {@code push}; the pusher is started by {@link #retire}. */
+    private Running prepare(ScalerPush push) throws IOException {
         List<LoadReader> readers = new ArrayList<>(HostReaders.linux(HostReaders.PROC, push.interfaces(),
                 push.mounts()));
         List<AutoCloseable> closeable = new ArrayList<>();
@@ -143,7 +146,7 @@ final class LoadPush implements Component {
                 return s;
             };
             LoadPusher pusher = new LoadPusher(remembering, sink, push.interval(), push.buffer(),
-                    LoadPusher.DEFAULT_BACKOFF, recorder, ticker, Clock.systemUTC()).start();
+                    LoadPusher.DEFAULT_BACKOFF, recorder, ticker, Clock.systemUTC());
             return new Running(push, pusher, sink.name(), closeable, recorder);
         } catch (IOException | RuntimeException e) {
             closeAll(closeable);
@@ -209,7 +212,9 @@ final class LoadPush implements Component {
     /** At the agent's stop: the pusher ends (bounded) before the ZooKeeper session it may use is closed. */
     @Override
     public void close() {
-        Thread closing = stop();
+        Running r = running;
+        running = null;
+        Thread closing = retire(r, null);
         if (closing != null) {
             try {
                 closing.join(CLOSE_WAIT);
@@ -220,21 +225,26 @@ final class LoadPush implements Component {
     }
 
     /**
-     * Ends the running pusher on a thread of its own, so that neither a reload nor the agent's stop waits on a sink
-     * that does not answer (a send in flight is given {@link LoadPusher}'s close wait); returns that thread.
+     * Ends {@code old}'s pusher on a thread of its own, then starts {@code next}'s: neither a reload nor the agent's
+     * stop waits on a sink that does not answer (a send in flight is given {@link LoadPusher}'s close wait), and the
+     * two pushers never send at once, so a sink gets the samples in order across a reload. Returns that thread.
      */
-    private Thread stop() {
-        Running r = running;
-        running = null;
-        if (r == null) {
+    private Thread retire(Running old, Running next) {
+        if (old == null) {
+            if (next != null) {
+                next.pusher().start();
+            }
             return null;
         }
         return Thread.ofPlatform().name("load-push-close").daemon().start(() -> {
-            r.pusher().close();
-            closeAll(r.readers());
-            if (r.recorder().buffered > 0) {
-                log.warn("load push: {} samples not yet sent to {} are dropped with it", r.recorder().buffered,
-                        r.sink());
+            old.pusher().close();
+            closeAll(old.readers());
+            if (old.recorder().buffered > 0) {
+                log.warn("load push: {} samples not yet sent to {} are dropped with it", old.recorder().buffered,
+                        old.sink());
+            }
+            if (next != null && running == next) { // not replaced or stopped meanwhile (which closes it)
+                next.pusher().start();
             }
         });
     }

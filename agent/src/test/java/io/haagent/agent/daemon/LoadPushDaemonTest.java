@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 15, the daemon test: {@code haagent run} as a real process pushes its load every 200 ms to an in-test HTTP
  * sink on loopback, and what happens to it shows up in the samples as it happens: its VRRP instance going MASTER and
- * then FAULT (a tracked check goes down), its service killed and restarted, the node drained and undrained. The same
- * document is {@code GET /load}.
+ * then FAULT (a tracked check goes down), its service killed and restarted, the node drained and undrained, and a
+ * reload that changes the push. The same document is {@code GET /load}.
  */
 class LoadPushDaemonTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -103,6 +103,16 @@ class LoadPushDaemonTest {
         assertEquals(200, call(admin, "POST", "/node/undrain?reason=load+test").statusCode());
         awaitSample("in service again", s -> "in_service".equals(ha(s).get("lifecycle")) && seq(s) > seq(draining));
         assertEquals(409, call(admin, "POST", "/node/undrain").statusCode(), "not drained any more");
+
+        // a reload that changes scaler.push starts a new pusher; seq goes on counting (checked below)
+        Path cfg = dir.resolve("haagent.yaml");
+        Files.writeString(cfg, Files.readString(cfg).replace("interval: 200ms\n    role: web",
+                "interval: 150ms\n    role: web"));
+        HttpResponse<String> reloaded = call(admin, "POST", "/reload");
+        assertEquals(200, reloaded.statusCode(), reloaded.body());
+        assertTrue(reloaded.body().contains("scaler.push changed"), reloaded.body());
+        long before = seq(samples.getLast());
+        awaitSample("samples after the reload", s -> seq(s) > before + 3);
 
         // every sample arrived once, in order, numbered from 1 (the sink never failed)
         List<Long> seqs = samples.stream().map(LoadPushDaemonTest::seq).toList();
