@@ -3,9 +3,6 @@ package io.haagent.agent.load;
 import io.haagent.agent.json.Json;
 import io.haagent.time.Ticker;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -68,28 +65,22 @@ public final class Ec2Identity implements Supplier<Optional<Ec2Instance>> {
     }
 
     private Ec2Instance ask() {
-        // a client per ask, closed at once: no selector thread stays for an answer needed once
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT)
-                .followRedirects(HttpClient.Redirect.NEVER).build()) {
-            String base = endpoint.toString().replaceAll("/+$", "");
-            HttpResponse<String> token = client.send(HttpRequest.newBuilder(URI.create(base + "/latest/api/token"))
-                    .timeout(REQUEST).header("X-aws-ec2-metadata-token-ttl-seconds", TOKEN_TTL_SECONDS)
-                    .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            if (token.statusCode() != 200) {
+        String base = endpoint.toString().replaceAll("/+$", "");
+        try {
+            PlainHttp.Answer token = PlainHttp.exchange("PUT", URI.create(base + "/latest/api/token"),
+                    Map.of("X-aws-ec2-metadata-token-ttl-seconds", TOKEN_TTL_SECONDS), new byte[0], CONNECT, REQUEST,
+                    null);
+            if (token.status() != 200) {
                 return null;
             }
-            HttpResponse<String> doc = client.send(HttpRequest.newBuilder(
-                            URI.create(base + "/latest/dynamic/instance-identity/document")).timeout(REQUEST)
-                    .header("X-aws-ec2-metadata-token", token.body().strip()).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (doc.statusCode() != 200 || !(Json.read(doc.body()) instanceof Map<?, ?> m)
+            PlainHttp.Answer doc = PlainHttp.exchange("GET",
+                    URI.create(base + "/latest/dynamic/instance-identity/document"),
+                    Map.of("X-aws-ec2-metadata-token", token.body().strip()), null, CONNECT, REQUEST, null);
+            if (doc.status() != 200 || !(Json.read(doc.body()) instanceof Map<?, ?> m)
                     || !(m.get("instanceId") instanceof String id) || !id.startsWith("i-")) {
                 return null;
             }
             return new Ec2Instance(id, String.valueOf(m.get("availabilityZone")), String.valueOf(m.get("instanceType")));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         } catch (Exception e) { // not on EC2: refused, timed out, unreachable, not JSON
             return null;
         }

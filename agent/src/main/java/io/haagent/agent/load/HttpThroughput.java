@@ -3,9 +3,6 @@ package io.haagent.agent.load;
 import io.haagent.agent.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,29 +12,26 @@ import java.util.Map;
  * e.g. requests per minute, as the scaler's "throughput per server" is measured. A status other than 200, a body
  * that is not JSON, a field that is absent or not a number each fail this reader (a problem sentence), not the sample.
  *
- * <p>One JDK client is kept for the agent's life (it keeps the connection alive between samples); {@link #close()}
- * ends it.
+ * <p>One {@link PlainHttp} request per sample; the JDK keeps the connection alive between them when the server does.
  */
 public final class HttpThroughput implements LoadReader, AutoCloseable {
     private final URI url;
     private final String field;
     private final Duration timeout;
-    private final HttpClient client;
 
-    /** @param timeout the connect timeout, and again the whole request's */
+    /** @param timeout the connect timeout, and again the wait for each read of the answer */
     public HttpThroughput(URI url, String field, Duration timeout) {
         this.url = url;
         this.field = field;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
     @Override
-    public void read(Readings into) throws IOException, InterruptedException {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(url).timeout(timeout)
-                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("HTTP " + response.statusCode());
+    public void read(Readings into) throws IOException {
+        PlainHttp.Answer response = PlainHttp.exchange("GET", url, Map.of("Accept", "application/json"), null,
+                timeout, timeout, null);
+        if (response.status() != 200) {
+            throw new IOException("HTTP " + response.status());
         }
         Object at;
         try {
@@ -64,6 +58,6 @@ public final class HttpThroughput implements LoadReader, AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        // nothing held: a kept-alive connection is the JDK's to close when idle
     }
 }

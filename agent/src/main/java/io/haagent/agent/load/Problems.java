@@ -1,7 +1,7 @@
 package io.haagent.agent.load;
 
 import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
@@ -10,7 +10,7 @@ final class Problems {
     private Problems() {}
 
     static String reason(Throwable e) {
-        // the JDK's HTTP client wraps a refused connect as ConnectException(null) around a ClosedChannelException
+        // the cause an operator acts on may sit below a library's wrapper (Jedis' JedisConnectionException)
         for (Throwable t = e; t != null; t = t.getCause()) {
             switch (t) {
                 case NoSuchFileException n -> {
@@ -19,7 +19,7 @@ final class Problems {
                 case AccessDeniedException a -> {
                     return "permission denied on " + a.getFile();
                 }
-                case HttpTimeoutException h -> {
+                case SocketTimeoutException h -> {
                     return "timed out";
                 }
                 case ConnectException c -> {
