@@ -7,13 +7,15 @@
 #   large  200 checks (100 http and 50 tcp against a local jwebserver, 25 disk, 25 file_age) and 20
 #          supervised services
 # By default through the Debian package: packaging/target/haagent_*.deb is unpacked (dpkg-deb -x, no
-# install) and its /usr/lib/haagent/bin/haagent runs with the package's own Java runtime.
+# install) and its /usr/lib/haagent/bin/haagent runs with the package's own Java runtime, from the AOT
+# cache `haagent aot-cache` makes first, as the package's postinst does.
 # With --job small, and when run as root with keepalived installed, it then runs keepalived for the
 # same job (one unicast VRRP instance tracking `true` every 2 s, on a veth interface in a network
 # namespace of its own: keepalived refuses lo) and
 # prints the resident memory of its two processes.
 # Usage: benchmarks/footprint.sh [--job small|large] [--tarball] [--load-push] [SECONDS]   (default small, 120 s)
 #   --tarball    run ./haagent (the tarball's launcher, with the JDK 25 scripts/jdk25.sh finds) instead
+#   --no-aot-cache  without the daemon's AOT cache (what it buys is the difference)
 #   --load-push  the job also pushes its load (scaler.push, issue 15) every 10 s to an http sink on loopback
 #                (a python3 receiver that answers 204), with the application's throughput from a Redis INFO
 #                when redis-server is installed
@@ -24,15 +26,17 @@ job=small
 seconds=120
 through=package
 load_push=
+aot_cache=1
 while [ $# -gt 0 ]; do
     case $1 in
         --job) job=$2; shift 2 ;;
         --tarball) through=tarball; shift ;;
         --load-push) load_push=1; shift ;;
+        --no-aot-cache) aot_cache=; shift ;;
         *) seconds=$1; shift ;;
     esac
 done
-case $job in small | large) ;; *) echo "usage: $0 [--job small|large] [--tarball] [SECONDS]" >&2; exit 2 ;; esac
+case $job in small | large) ;; *) echo "usage: $0 [--job small|large] [--tarball] [--load-push] [--no-aot-cache] [SECONDS]" >&2; exit 2 ;; esac
 . scripts/jdk25.sh || exit 1
 ./haagent version >/dev/null # builds the distribution and the package when the sources changed
 
@@ -124,7 +128,13 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
     echo "scaler: { push: { role: footprint, interval: 10s, $throughput sink: { http: { url: \"http://127.0.0.1:$sink_port/v1/load\" } } } }" >>"$out/haagent.yaml"
     what="$what, load push every 10 s"
 fi
+export HAAGENT_CACHE_DIR=$out/cache
 "$haagent" lint "$out/haagent.yaml" >/dev/null
+if [ -n "$aot_cache" ]; then
+    echo "the daemon's AOT cache: $("$haagent" aot-cache)"
+else
+    echo "the daemon's AOT cache: none (--no-aot-cache)"
+fi
 
 "$haagent" run --config "$out/haagent.yaml" >"$out/haagent.log" 2>&1 &
 pids+=($!)

@@ -60,6 +60,10 @@ class SystemdInstallTest {
                     "/etc/haagent/haagent.yaml");
             assertTrue(lint.output().contains("Opened AOT cache /var/cache/haagent/aot-"), lint.output());
             assertFalse(lint.output().contains("Unable to use"), lint.output());
+            // postinst made the daemon's AOT cache (haagent aot-cache) before the start: the daemon maps it
+            SystemdLab.Result maps = lab.exec("grep", "/var/cache/haagent/aot-",
+                    "/proc/" + lab.mainPid("haagent") + "/maps");
+            assertTrue(maps.output().contains("-run.aot"), () -> maps.output() + lab.journal("haagent"));
             // nothing of the launcher's (its background cache making) stays behind in the unit's control group
             assertFalse(lab.journal("haagent").contains("Found left-over process"), lab.journal("haagent"));
 

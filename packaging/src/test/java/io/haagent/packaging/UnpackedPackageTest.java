@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haagent.testkit.Eventually;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -65,6 +68,78 @@ class UnpackedPackageTest {
         assertEquals(0, second.exit(), second.err());
         assertTrue(second.err().contains("Opened AOT cache " + made), second.err());
         assertFalse(second.err().contains("Unable to use"), second.err());
+    }
+
+    /**
+     * {@code haagent aot-cache} (what postinst runs) trains the daemon on loopback and leaves the cache {@code run}
+     * then maps: the JVM's own mapping of the file is the proof it is used, not a log line.
+     */
+    @Test
+    void aotCache_makesTheDaemonsCache_andRunStartsFromIt(@TempDir Path cache, @TempDir Path work) throws Exception {
+        Map<String, String> env = new HashMap<>(NO_JDK);
+        env.put("HAAGENT_CDS", "on");
+        env.put("HAAGENT_CACHE_DIR", cache.toString());
+
+        Program made = Program.run(env, launcher.toString(), "aot-cache");
+
+        assertEquals(0, made.exit(), made.out() + made.err());
+        Path file = Path.of(made.out().strip());
+        assertEquals(cache, file.getParent(), made.out());
+        assertTrue(file.getFileName().toString().endsWith("-run.aot"), made.out());
+        assertTrue(Files.size(file) > 0, file.toString());
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(List.of(file), files.filter(f -> !f.getFileName().toString().endsWith("-lint.aot")).toList(),
+                    "nothing left of the training (record, partial cache)");
+        }
+        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().startsWith("haagent-aot.")
+                    && Files.exists(f.resolve("state"))), "the training's directory is removed");
+        }
+
+        int admin;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            admin = free.getLocalPort();
+        }
+        Path config = Files.writeString(work.resolve("haagent.yaml"), """
+                node: { name: cached, state_dir: %s, admin: { listen: "127.0.0.1:%d" } }
+                checks:
+                  gate: { type: command, command: ["true"], interval: 1s, timeout: 500ms }
+                """.formatted(work, admin));
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("run.log").toFile());
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        Process daemon = pb.start(); // the launcher execs the JVM: the same pid
+        try {
+            Path maps = Path.of("/proc/" + daemon.pid() + "/maps");
+            Eventually.within(Duration.ofSeconds(30), () -> "the daemon maps " + file + "; its log: " + log(work),
+                    () -> daemon.isAlive() && Files.readString(maps).contains(file.toString()));
+        } finally {
+            daemon.destroy();
+            daemon.waitFor();
+        }
+        assertFalse(log(work).contains("[aot]"), "no warning about the cache: " + log(work));
+    }
+
+    @Test
+    void aotCache_withCachesOff_saysSo() throws Exception {
+        Program r = Program.run(NO_JDK, launcher.toString(), "aot-cache");
+
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("haagent aot-cache: no place for it (HAAGENT_CDS=off"), r.err());
+    }
+
+    private static String log(Path work) {
+        try {
+            return Files.readString(work.resolve("run.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     @Test
@@ -143,7 +218,7 @@ class UnpackedPackageTest {
         Program r = Program.run(Map.of(), "bash", "-c", complete, completion.toString());
 
         assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of("run lint status reload ctl demo version help",
+        assertEquals(List.of("run lint status reload ctl demo version aot-cache help",
                 "--config --admin --help restart stop start pause resume node switchover tail",
                 "pause resume drain", "--format --host --help", "--admin --config --json", "plain json"),
                 r.out().lines().toList());

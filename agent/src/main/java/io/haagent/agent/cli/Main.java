@@ -35,6 +35,8 @@ public final class Main {
               demo   [--keep-running]       a Redis failover played on loopback: two nodes, two Redis,
                                             an app, a mail server (no root, no cloud; needs redis-server)
               version                       the version and the git commit it was built from
+              aot-cache                     make the AOT cache run starts from (a training run on
+                                            loopback, ~10 s; the Debian package makes it on install)
               help                          this text
 
             The default config is /etc/haagent/haagent.yaml.
@@ -68,6 +70,12 @@ public final class Main {
             case "ctl" -> CtlCommand.run(rest, out, err);
             case "run" -> RunCommand.run(rest, out, err);
             case "demo" -> DemoLauncher.run(rest, out, err);
+            case "aot-cache" -> {
+                // a JVM cannot make the cache it runs from: the launcher starts a training run (bin/haagent)
+                err.println("haagent aot-cache: the launcher makes it; run it as bin/haagent aot-cache (/usr/bin/haagent"
+                        + " with the package), not through java");
+                yield USAGE_ERROR;
+            }
             default -> {
                 err.println("haagent: unknown command '" + command + "'; see haagent --help");
                 yield USAGE_ERROR;

@@ -47,6 +47,14 @@ class MainTest {
         assertEquals(Main.USAGE, r.err());
     }
 
+    @Test
+    void aotCache_throughJava_saysTheLauncherMakesIt() {
+        Outcome r = haagent("aot-cache");
+        assertEquals(2, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("the launcher makes it; run it as bin/haagent aot-cache"), r.err());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"help", "--help", "-h"})
     void help_listsEveryCommandOfTheContract_exits0(String help) {
