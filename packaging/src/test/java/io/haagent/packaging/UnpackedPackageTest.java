@@ -96,12 +96,56 @@ class UnpackedPackageTest {
                     && Files.exists(f.resolve("state"))), "the training's directory is removed");
         }
 
+        Process daemon = startDaemon(env, work);
+        try {
+            Path maps = Path.of("/proc/" + daemon.pid() + "/maps");
+            Eventually.within(Duration.ofSeconds(30), () -> "the daemon maps " + file + "; its log: " + log(work),
+                    () -> daemon.isAlive() && Files.readString(maps).contains(file.toString()));
+        } finally {
+            daemon.destroy();
+            daemon.waitFor();
+        }
+        assertFalse(log(work).contains("[aot]"), "no warning about the cache: " + log(work));
+    }
+
+    /**
+     * "Loads only what the config uses" (README, Footprint), from start to stop: a config without
+     * {@code coordination.zookeeper}, AWS steps or mail loads no class of Curator, ZooKeeper, the AWS SDK or
+     * Jakarta Mail. The stop loaded Curator's (closing a ZooKeeper session that was never opened), which also made
+     * that jar one the daemon cannot run without.
+     */
+    @Test
+    void run_withoutZookeeperAwsOrMail_loadsNoneOfTheirClasses_fromStartToStop(@TempDir Path work) throws Exception {
+        Map<String, String> env = new HashMap<>(NO_JDK);
+        Path loaded = work.resolve("classes.log");
+        env.put("HAAGENT_JAVA_OPTS", "-Xlog:class+load=info:file=" + loaded);
+
+        Process daemon = startDaemon(env, work);
+        try {
+            Eventually.within(Duration.ofSeconds(30), () -> "the daemon's first check round; its log: " + log(work),
+                    () -> daemon.isAlive() && log(work).contains("check gate: UNKNOWN -> UP"));
+        } finally {
+            daemon.destroy(); // SIGTERM: the daemon's own stop
+            assertTrue(daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "stopped");
+        }
+
+        assertEquals(143, daemon.exitValue(), log(work));
+        List<String> foreign = Files.readAllLines(loaded).stream()
+                .filter(l -> l.matches(".* (org\\.apache\\.curator|org\\.apache\\.zookeeper|software\\.amazon\\.awssdk"
+                        + "|jakarta\\.mail|org\\.eclipse\\.angus)\\..*"))
+                .toList();
+        assertEquals(List.of(), foreign);
+        assertFalse(log(work).contains("Exception"), log(work));
+    }
+
+    /** {@code haagent run} of a config with one command check, through the launcher (which execs the JVM). */
+    private static Process startDaemon(Map<String, String> env, Path work) throws IOException {
         int admin;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             admin = free.getLocalPort();
         }
         Path config = Files.writeString(work.resolve("haagent.yaml"), """
-                node: { name: cached, state_dir: %s, admin: { listen: "127.0.0.1:%d" } }
+                node: { name: unpacked, state_dir: %s, admin: { listen: "127.0.0.1:%d" } }
                 checks:
                   gate: { type: command, command: ["true"], interval: 1s, timeout: 500ms }
                 """.formatted(work, admin));
@@ -114,16 +158,7 @@ class UnpackedPackageTest {
                 pb.environment().put(k, v);
             }
         });
-        Process daemon = pb.start(); // the launcher execs the JVM: the same pid
-        try {
-            Path maps = Path.of("/proc/" + daemon.pid() + "/maps");
-            Eventually.within(Duration.ofSeconds(30), () -> "the daemon maps " + file + "; its log: " + log(work),
-                    () -> daemon.isAlive() && Files.readString(maps).contains(file.toString()));
-        } finally {
-            daemon.destroy();
-            daemon.waitFor();
-        }
-        assertFalse(log(work).contains("[aot]"), "no warning about the cache: " + log(work));
+        return pb.start();
     }
 
     @Test

@@ -469,8 +469,12 @@ final class Failover implements Component {
         });
         instances.clear();
         failed.clear();
-        // after the instances: a leased MASTER deleted its lease as it stopped; closing the session removes what is left
-        coordination.ifPresent(ZkCoordination::close);
+        // after the instances: a leased MASTER deleted its lease as it stopped; closing the session removes what is left.
+        // Not ifPresent(ZkCoordination::close): the method reference links ZkCoordination, and with it Curator's
+        // classes, also on a host without coordination.zookeeper (UnpackedPackageTest).
+        if (coordination.isPresent()) {
+            coordination.get().close();
+        }
         hub.close();
         timer.shutdownNow();
     }
