@@ -1,12 +1,10 @@
 package io.haagent.agent.load;
 
+import io.haagent.checker.probe.RedisClients;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -25,7 +23,7 @@ public final class RedisThroughput implements LoadReader, AutoCloseable {
     private final String host;
     private final int port;
     private final Optional<String> password;
-    private final int timeoutMillis;
+    private final Duration timeout;
     private Jedis jedis;
 
     /**
@@ -36,7 +34,7 @@ public final class RedisThroughput implements LoadReader, AutoCloseable {
         this.host = host;
         this.port = port;
         this.password = password;
-        this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
+        this.timeout = timeout;
     }
 
     @Override
@@ -44,12 +42,7 @@ public final class RedisThroughput implements LoadReader, AutoCloseable {
         String info;
         try {
             if (jedis == null) {
-                DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis(timeoutMillis)
-                        .socketTimeoutMillis(timeoutMillis)
-                        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED); // a round trip, and fails before 7.2
-                password.ifPresent(config::password);
-                jedis = new Jedis(new HostAndPort(host, port), config.build());
+                jedis = RedisClients.client(host, port, timeout, password);
             }
             info = jedis.info();
         } catch (JedisException e) {

@@ -8,9 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -84,14 +81,7 @@ final class RedisProbe implements Probe {
      * reload.
      */
     static Jedis connect(CheckSpec.Redis spec) throws ProbeFailure {
-        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, spec.timing().timeout().toMillis()));
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(millis)
-                .socketTimeoutMillis(millis)
-                // CLIENT SETINFO would cost a round trip per run and fails on Redis < 7.2 anyway
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-        password(spec).ifPresent(config::password);
-        return new Jedis(new HostAndPort(spec.host(), spec.port()), config.build());
+        return RedisClients.client(spec.host(), spec.port(), spec.timing().timeout(), password(spec));
     }
 
     private static Optional<String> password(CheckSpec.Redis spec) throws ProbeFailure {

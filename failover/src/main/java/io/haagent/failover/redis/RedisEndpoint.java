@@ -1,5 +1,6 @@
 package io.haagent.failover.redis;
 
+import io.haagent.checker.probe.RedisClients;
 import io.haagent.config.Durations;
 import io.haagent.config.Secret;
 import io.haagent.failover.step.TimedStep;
@@ -17,9 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -60,16 +58,10 @@ final class RedisEndpoint {
 
     /** A fresh, authenticated connection with connect and socket timeouts. */
     Jedis connect() throws ActionFailure {
-        int millis = (int) Math.max(1, timeout.toMillis());
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(millis)
-                .socketTimeoutMillis(millis)
-                // CLIENT SETINFO costs a round trip and fails on Redis < 7.2 anyway
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-        readPassword().ifPresent(config::password);
+        Optional<String> password = readPassword();
         Jedis jedis = null;
         try {
-            jedis = new Jedis(new HostAndPort(host, port), config.build());
+            jedis = RedisClients.client(host, port, timeout, password);
             jedis.getConnection().connect(); // Jedis connects lazily; fail here, not in the first command
             return jedis;
         } catch (JedisException e) {

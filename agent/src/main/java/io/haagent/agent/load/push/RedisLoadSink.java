@@ -1,6 +1,7 @@
 package io.haagent.agent.load.push;
 
 import io.haagent.agent.load.PushedSample;
+import io.haagent.checker.probe.RedisClients;
 import io.haagent.config.Durations;
 import java.math.BigDecimal;
 import java.net.ConnectException;
@@ -13,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -105,14 +103,7 @@ public final class RedisLoadSink implements LoadSink {
             return kept;
         }
         {
-            int millis = (int) Math.max(1, timeout.toMillis());
-            DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(millis)
-                    .socketTimeoutMillis(millis)
-                    // CLIENT SETINFO costs a round trip and fails on Redis < 7.2 anyway
-                    .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-            password.ifPresent(config::password);
-            Jedis jedis = new Jedis(new HostAndPort(host, port), config.build());
+            Jedis jedis = RedisClients.client(host, port, timeout, password);
             try {
                 jedis.getConnection().connect(); // Jedis connects lazily; fail here, not inside the MULTI
             } catch (JedisException e) {
