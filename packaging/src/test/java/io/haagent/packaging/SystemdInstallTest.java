@@ -104,6 +104,14 @@ class SystemdInstallTest {
             // an upgrade onto a config the new version refuses: the old daemon stays, and dpkg says why
             lab.exec("sh", "-c", "printf 'checks:\\n  broken: { type: nosuch }\\n' >>/etc/haagent/haagent.yaml");
             long running = lab.mainPid("haagent");
+
+            // systemctl reload onto it: ExecReload (haagent reload, which lints first) fails the reload with the
+            // finding in the journal; the daemon keeps running on the config it had
+            SystemdLab.Result reload = lab.exec("systemctl", "reload", "haagent");
+            assertFalse(reload.ok(), () -> "reload of a broken config: " + reload.output());
+            assertTrue(lab.journal("haagent").contains("nosuch"), lab.journal("haagent"));
+            assertEquals("active", lab.exec("systemctl", "is-active", "haagent").output().strip());
+            assertEquals(running, lab.mainPid("haagent"), "the same daemon, not restarted");
             Later refusing = laterVersion(lab, "+2");
             SystemdLab.Result refused = lab.exec(DPKG, "dpkg", "-i", "--force-confold", refusing.path());
             assertTrue(refused.ok(), refused.output());
