@@ -23,13 +23,7 @@ record Program(int exit, String out, String err) {
         try {
             ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            env.forEach((k, v) -> {
-                if (v.isEmpty()) {
-                    pb.environment().remove(k);
-                } else {
-                    pb.environment().put(k, v);
-                }
-            });
+            withEnvironment(pb, env);
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -40,6 +34,18 @@ record Program(int exit, String out, String err) {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** Adds {@code env} to the process' environment; an empty value removes the variable. */
+    static ProcessBuilder withEnvironment(ProcessBuilder pb, Map<String, String> env) {
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        return pb;
     }
 
     /** The output of a run that must succeed. */

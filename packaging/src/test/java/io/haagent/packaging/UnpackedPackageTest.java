@@ -75,10 +75,12 @@ class UnpackedPackageTest {
      * then maps: the JVM's own mapping of the file is the proof it is used, not a log line.
      */
     @Test
-    void aotCache_makesTheDaemonsCache_andRunStartsFromIt(@TempDir Path cache, @TempDir Path work) throws Exception {
+    void aotCache_makesTheDaemonsCache_andRunStartsFromIt(@TempDir Path cache, @TempDir Path work, @TempDir Path tmp)
+            throws Exception {
         Map<String, String> env = new HashMap<>(NO_JDK);
         env.put("HAAGENT_CDS", "on");
         env.put("HAAGENT_CACHE_DIR", cache.toString());
+        env.put("TMPDIR", tmp.toString()); // where the training's config and state go
 
         Program made = Program.run(env, launcher.toString(), "aot-cache");
 
@@ -91,9 +93,8 @@ class UnpackedPackageTest {
             assertEquals(List.of(file), files.filter(f -> !f.getFileName().toString().endsWith("-lint.aot")).toList(),
                     "nothing left of the training (record, partial cache)");
         }
-        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertTrue(left.noneMatch(f -> f.getFileName().toString().startsWith("haagent-aot.")
-                    && Files.exists(f.resolve("state"))), "the training's directory is removed");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "the training's directory (in TMPDIR) is removed");
         }
 
         Process daemon = startDaemon(env, work);
@@ -149,16 +150,8 @@ class UnpackedPackageTest {
                 checks:
                   gate: { type: command, command: ["true"], interval: 1s, timeout: 500ms }
                 """.formatted(work, admin));
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("run.log").toFile());
-        env.forEach((k, v) -> {
-            if (v.isEmpty()) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
-        return pb.start();
+        return Program.withEnvironment(new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("run.log").toFile()), env).start();
     }
 
     @Test
