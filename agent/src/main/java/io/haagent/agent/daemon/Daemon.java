@@ -126,6 +126,8 @@ public final class Daemon implements AutoCloseable {
         for (Component c : this.components) {
             c.apply(config, null);
         }
+        // a drain an earlier agent recorded (state_dir/drained) pauses healing as node drain did
+        this.failover.drainedFor().ifPresent(reason -> healing.pause(Optional.empty(), "drained: " + reason, Optional.empty()));
         applied = true;
     }
 

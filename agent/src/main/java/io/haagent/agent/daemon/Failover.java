@@ -23,7 +23,10 @@ import io.haagent.failover.vrrp.instance.VrrpInstanceRunner;
 import io.haagent.failover.vrrp.net.AdvertHub;
 import io.haagent.time.Ticker;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -77,8 +80,13 @@ final class Failover implements Component {
     private final Map<String, String> failed = new ConcurrentHashMap<>();
     /** Instances whose planned switchover runs now: one at a time each. */
     private final Set<String> switching = ConcurrentHashMap.newKeySet();
-    /** Why the node is drained ({@code node drain}), until {@code node resume}; an instance started meanwhile is drained too. */
+    /**
+     * The operator's reason for draining the node ({@code node drain}), until {@code node resume}; an instance started
+     * meanwhile is drained too. Kept in {@code state_dir/drained} as well, so that a drain outlives the agent (an
+     * upgrade restarts it: the node must not take a MASTER role back on its own).
+     */
     private volatile Optional<String> drained = Optional.empty();
+    private static final String DRAIN_FILE = "drained";
     /** A planned agent restart: closing hands each MASTER over to the next agent instead of to the peer. */
     private volatile boolean handOverOnClose;
     private final String host;
@@ -124,6 +132,9 @@ final class Failover implements Component {
         List<String> start = new ArrayList<>();
         if (plan == null) {
             start.addAll(config.vrrp().keySet());
+            drained = recordedDrain(stateDir); // before any instance starts: none may elect itself meanwhile
+            drained.ifPresent(reason -> log.info("node still drained after an agent restart ({}): no VRRP instance"
+                    + " becomes MASTER and healing stays paused until haagent ctl node undrain", whyDrained(reason)));
             zookeeper = config.zookeeper();
             // connects in the background: the daemon starts while ZooKeeper is down, and no leased instance is MASTER
             coordination = zookeeper.map(zk -> ZkCoordination.start(zk, host, ticker));
@@ -183,7 +194,7 @@ final class Failover implements Component {
                     metrics.vrrpLease(name, () -> r.status().lease().map(l -> l.epoch()).orElse(0L));
                 }
                 instances.put(name, new Running(vi, runner, listener));
-                drained.ifPresent(runner::drain);
+                drained.map(Failover::whyDrained).ifPresent(runner::drain);
                 listener.checkAtStartup();
                 if (failed.remove(name) != null) {
                     log.info("{}: started after all", name);
@@ -288,8 +299,9 @@ final class Failover implements Component {
      * says so (409): drain again once it keeps up.
      */
     AdminServer.Reply drain(String reason) {
-        String why = "node drained by operator (reason " + reason + ")";
-        drained = Optional.of(why);
+        String why = whyDrained(reason);
+        drained = Optional.of(reason);
+        recordDrain(reason);
         List<Map<String, Object>> each = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         for (String name : new TreeSet<>(instances.keySet())) {
@@ -323,6 +335,9 @@ final class Failover implements Component {
 
     /** {@code haagent ctl node resume}: the drain ends, and so does a switchover's hold; every instance elects again. */
     void resume(String why) {
+        if (drained.isPresent()) {
+            forgetDrain();
+        }
         drained = Optional.empty();
         instances.values().forEach(r -> r.runner().resume(why));
     }
@@ -409,6 +424,50 @@ final class Failover implements Component {
         return drained.isPresent();
     }
 
+    /** The operator's reason when the node is drained, also by an earlier agent. */
+    Optional<String> drainedFor() {
+        return drained;
+    }
+
+    private static String whyDrained(String reason) {
+        return "node drained by operator (reason " + reason + ")";
+    }
+
+    private void recordDrain(String reason) {
+        Path file = stateDir.resolve(DRAIN_FILE);
+        try {
+            Path next = file.resolveSibling(DRAIN_FILE + ".next");
+            Files.writeString(next, reason + "\n");
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log.warn("cannot record the drain in {}: {}; it holds until this agent stops, not across a restart",
+                    file, e.getMessage());
+        }
+    }
+
+    private void forgetDrain() {
+        Path file = stateDir.resolve(DRAIN_FILE);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}; the next agent starts drained: delete it, or undrain again then",
+                    file, e.getMessage());
+        }
+    }
+
+    private static Optional<String> recordedDrain(Path stateDir) {
+        Path file = stateDir.resolve(DRAIN_FILE);
+        try {
+            return Optional.of(Files.readString(file).strip());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            // unreadable: drained all the same (the safe side), with what the operator needs to end it
+            log.warn("cannot read {}: {}; the node starts drained; haagent ctl node undrain ends it", file, e.getMessage());
+            return Optional.of("unknown: " + file + " unreadable");
+        }
+    }
+
     /** The daemon's ZooKeeper session, when {@code coordination.zookeeper} is configured (the zookeeper load sink). */
     Optional<ZkCoordination> zookeeper() {
         return coordination;
@@ -443,7 +502,7 @@ final class Failover implements Component {
             list.add(m);
         }
         into.put("vrrp", list);
-        into.put("drained", drained.orElse(null));
+        into.put("drained", drained.map(Failover::whyDrained).orElse(null));
     }
 
     /**

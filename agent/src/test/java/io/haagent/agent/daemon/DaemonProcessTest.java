@@ -401,6 +401,58 @@ class DaemonProcessTest {
         }
     }
 
+    /**
+     * A drain outlives the agent. An operator drains a node for maintenance, then {@code apt upgrade haagent} restarts
+     * the agent (ctl agent restart): the new agent did not know of the drain, so it took the MASTER role back after
+     * 3 adverts of silence and healed again — a failover and restarts nobody asked for. It stays drained until undrain.
+     */
+    @Test
+    void drain_outlivesAnAgentRestart_untilUndrain() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, """
+                vrrp:
+                  vip:
+                    vrid: 78
+                    priority: 100
+                    advert_interval: 100ms
+                    version: 3
+                    transport: udp
+                    unicast: { source: 127.0.0.1, port: %d, peers: ["127.0.0.2:%d"] }
+                """.formatted(freeUdpPort(), freeUdpPort()));
+        Process first = haagent("run", "--config", cfg.toString());
+        await(port, "/status", r -> r.body().contains("\"state\" : \"MASTER\""));
+        assertEquals(200, call(port, "POST", "/node/drain?reason=kernel+patch").statusCode());
+        await(port, "/status", r -> r.body().contains("\"state\" : \"BACKUP\""));
+        assertEquals(200, call(port, "POST", "/agent/restart?reason=upgrade").statusCode());
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(75, first.exitValue());
+
+        haagent("run", "--config", cfg.toString());
+        String drained = await(port, "/status", r -> r.body().contains("\"state\" : \"BACKUP\"")).body();
+        assertTrue(drained.contains("node drained by operator (reason kernel patch)"),
+                "still drained, with the operator's reason: " + drained);
+        assertTrue(await(port, "/status", r -> r.body().contains("drained: kernel patch")).statusCode() == 200,
+                "healing paused as the drain paused it");
+        // MASTER after 3 x 100 ms of silence + skew when not drained: 2 s of BACKUP is ten times that
+        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < until) {
+            String status = call(port, "GET", "/status").body();
+            assertFalse(status.contains("\"state\" : \"MASTER\""), "a drained node took MASTER: " + status);
+            Thread.sleep(100);
+        }
+        assertTrue(output("stdout.log").contains("still drained"), output("stdout.log"));
+
+        assertEquals(200, call(port, "POST", "/node/undrain?reason=done").statusCode());
+        await(port, "/status", r -> r.body().contains("\"state\" : \"MASTER\""));
+        assertFalse(Files.exists(dir.resolve("state").resolve("drained")), "undrain forgets it");
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void run_withABrokenConfig_refusesToStart_andSaysWhy() throws Exception {
         Path cfg = config(freePort(), "vrrp:\n  vip: { vrid: 300, unicast: { source: 127.0.0.1, peers: [127.0.0.2] } }\n");
