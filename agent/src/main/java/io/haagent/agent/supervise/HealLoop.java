@@ -58,6 +58,7 @@ public final class HealLoop implements AutoCloseable {
     private volatile HealState state;
     private volatile boolean running = true;
     private volatile long heartbeat;
+    private final OperatorStops stops;
 
     /** The longest the loop sleeps, whatever the next wake-up: see {@link #heartbeatNanos}. */
     public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(1);
@@ -92,6 +93,8 @@ public final class HealLoop implements AutoCloseable {
                 inbox::add, hooks::emitted);
         this.state = healer.initial(new SecureRandom().nextLong(), ticker.nanoTime());
         this.heartbeat = ticker.nanoTime();
+        this.stops = new OperatorStops(stateDir);
+        inbox.addAll(stops.restore(state.services().keySet())); // before anything starts
         inbox.add(new Observation.AgentStarted());
         this.thread = Thread.ofPlatform().name("haagent-heal").start(this::run);
     }
@@ -172,6 +175,7 @@ public final class HealLoop implements AutoCloseable {
                 continue;
             }
             state = d.state();
+            stops.sync(state);
             if (item instanceof Awaited a) {
                 a.decided().countDown();
             }

@@ -447,6 +447,41 @@ class DaemonProcessTest {
         assertFalse(Files.exists(dir.resolve("state").resolve("drained")), "undrain forgets it");
     }
 
+    /**
+     * {@code ctl stop} says "it stays stopped until haagent ctl start": also across an agent restart. The next agent
+     * (an upgrade's planned restart) started the service an operator had stopped for maintenance.
+     */
+    @Test
+    void operatorStop_outlivesAnAgentRestart_untilStart() throws Exception {
+        int port = freePort();
+        Path cfg = config(port, """
+                services:
+                  web: { process: { command: ["sleep", "600"], start_grace: 300ms } }
+                """);
+        Process first = haagent("run", "--config", cfg.toString());
+        await(port, "/status", r -> pid(r.body()) > 0);
+        assertEquals(200, call(port, "POST", "/services/web/stop?reason=maintenance").statusCode());
+        await(port, "/status", r -> r.body().contains("\"stopped\" : \"maintenance\"") && r.body().contains("\"pid\" : null"));
+        assertEquals(200, call(port, "POST", "/agent/restart?reason=upgrade").statusCode());
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        haagent("run", "--config", cfg.toString());
+        String stopped = await(port, "/status", r -> r.body().contains("\"services\"")).body();
+        assertTrue(stopped.contains("\"stopped\" : \"maintenance\""), "still stopped, with the reason: " + stopped);
+        // a start would show within its first round; 2 s is many rounds
+        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (System.nanoTime() < until) {
+            String status = call(port, "GET", "/status").body();
+            assertTrue(status.contains("\"pid\" : null"), "the next agent started what an operator stopped: " + status);
+            Thread.sleep(100);
+        }
+        assertTrue(output("stdout.log").contains("still stopped by an operator"), output("stdout.log"));
+
+        assertEquals(200, call(port, "POST", "/services/web/start?reason=done").statusCode());
+        await(port, "/status", r -> pid(r.body()) > 0);
+        assertFalse(Files.exists(dir.resolve("state/run/web.stopped")), "a start forgets the stop");
+    }
+
     private static int freeUdpPort() throws IOException {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
