@@ -97,6 +97,16 @@ class DaemonProcessTest {
                 });
     }
 
+    /** {@code /status} satisfies {@code ok} at every look for {@code how long}: what must not happen does not. */
+    private void holdsFor(Duration howLong, int port, Predicate<String> ok, String otherwise) throws Exception {
+        long until = System.nanoTime() + howLong.toNanos();
+        while (System.nanoTime() < until) {
+            String status = call(port, "GET", "/status").body();
+            assertTrue(ok.test(status), () -> otherwise + ": " + status);
+            Thread.sleep(100);
+        }
+    }
+
     private String output(String file) {
         try {
             return Files.readString(dir.resolve(file));
@@ -434,12 +444,8 @@ class DaemonProcessTest {
         assertTrue(await(port, "/status", r -> r.body().contains("drained: kernel patch")).statusCode() == 200,
                 "healing paused as the drain paused it");
         // MASTER after 3 x 100 ms of silence + skew when not drained: 2 s of BACKUP is ten times that
-        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (System.nanoTime() < until) {
-            String status = call(port, "GET", "/status").body();
-            assertFalse(status.contains("\"state\" : \"MASTER\""), "a drained node took MASTER: " + status);
-            Thread.sleep(100);
-        }
+        holdsFor(Duration.ofSeconds(2), port, status -> !status.contains("\"state\" : \"MASTER\""),
+                "a drained node took MASTER");
         assertTrue(output("stdout.log").contains("still drained"), output("stdout.log"));
 
         assertEquals(200, call(port, "POST", "/node/undrain?reason=done").statusCode());
@@ -469,12 +475,8 @@ class DaemonProcessTest {
         String stopped = await(port, "/status", r -> r.body().contains("\"services\"")).body();
         assertTrue(stopped.contains("\"stopped\" : \"maintenance\""), "still stopped, with the reason: " + stopped);
         // a start would show within its first round; 2 s is many rounds
-        long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (System.nanoTime() < until) {
-            String status = call(port, "GET", "/status").body();
-            assertTrue(status.contains("\"pid\" : null"), "the next agent started what an operator stopped: " + status);
-            Thread.sleep(100);
-        }
+        holdsFor(Duration.ofSeconds(2), port, status -> status.contains("\"pid\" : null"),
+                "the next agent started what an operator stopped");
         assertTrue(output("stdout.log").contains("still stopped by an operator"), output("stdout.log"));
 
         assertEquals(200, call(port, "POST", "/services/web/start?reason=done").statusCode());
